@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.urls import urlpatterns as account_patterns
+
+admin.site.site_header = "업무 자동화 워크샵 운영"
+admin.site.site_title = "워크샵 운영"
+admin.site.index_title = "운영 관리"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include(account_patterns)),
+    path("accounts/", include("allauth.urls")),
+    path("", include("workshops.urls")),
+]
