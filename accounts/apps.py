@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def ensure_instructor_group(sender, using="default", **kwargs):
+    """The "instructor" group grants the right to create workshops; operators add people to it."""
+    from django.contrib.auth.models import Group, Permission
+
+    from accounts.models import CREATE_WORKSHOP_PERMISSION, INSTRUCTOR_GROUP
+
+    app_label, codename = CREATE_WORKSHOP_PERMISSION.split(".")
+    permission = (
+        Permission.objects.using(using)
+        .filter(content_type__app_label=app_label, codename=codename)
+        .first()
+    )
+    if permission is None:
+        return  # the workshops app has not been migrated yet; a later post_migrate will do it
+    group, _created = Group.objects.using(using).get_or_create(name=INSTRUCTOR_GROUP)
+    group.permissions.add(permission)
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "계정"
+
+    def ready(self):
+        post_migrate.connect(ensure_instructor_group, dispatch_uid="ensure_instructor_group")

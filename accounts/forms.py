@@ -1,0 +1,31 @@
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
+from django import forms
+
+from accounts.models import User
+from accounts.services import user_get_or_create_by_email
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    """allauth's "send me a code" form, which also registers a first-time address.
+
+    A team lead arrives with a join code and an e-mail address; asking them to sign up
+    first would be one more step on a phone. The code still proves they own the address.
+    """
+
+    def clean_email(self):
+        email = self.cleaned_data.get("email")
+        if email:
+            user_get_or_create_by_email(email=email)
+        return super().clean_email()
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["name"]
+        labels = {"name": "표시 이름"}
+        help_texts = {"name": "워크샵에서 다른 참가자에게 보이는 이름입니다."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True

@@ -1,0 +1,74 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+INSTRUCTOR_GROUP = "instructor"
+# Membership of the instructor group is what this permission grants; superusers have it too.
+CREATE_WORKSHOP_PERMISSION = "workshops.add_workshop"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person, identified by e-mail. Participants have no password; operators do."""
+
+    email = models.EmailField("이메일", unique=True)
+    name = models.CharField("표시 이름", max_length=50, blank=True)
+    is_staff = models.BooleanField(
+        "운영자", default=False, help_text="관리자 화면(admin)에 들어올 수 있습니다."
+    )
+    is_active = models.BooleanField("활성", default=True)
+    date_joined = models.DateTimeField("가입일", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "사용자"
+        verbose_name_plural = "사용자"
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.display_name
+
+    def clean(self):
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email.split("@")[0]
+
+    @property
+    def can_create_workshops(self) -> bool:
+        return self.is_active and self.has_perm(CREATE_WORKSHOP_PERMISSION)
