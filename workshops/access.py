@@ -1,0 +1,89 @@
+"""Who may see and change what. Views call these before anything else.
+
+Outsiders get 404 (they must not learn that a workshop or team exists); people who may look
+but not touch get 403 with the reason.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from workshops.models import Participant, Task, Team, Workshop
+
+
+@dataclass(frozen=True)
+class TeamAccess:
+    team: Team
+    participant: Participant
+
+    @property
+    def can_edit_tasks(self) -> bool:
+        return self.participant.team_id == self.team.pk and not self.team.workshop.is_closed
+
+    @property
+    def can_manage_team(self) -> bool:
+        return self.can_edit_tasks and self.participant.is_lead
+
+
+def _participation(user, workshop_id) -> Participant | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Participant.objects.select_related("workshop", "team")
+        .filter(user=user, workshop_id=workshop_id)
+        .first()
+    )
+
+
+def _refuse_if_closed(workshop: Workshop) -> None:
+    if workshop.is_closed:
+        raise PermissionDenied(_("종료된 워크샵은 읽기 전용입니다."))
+
+
+def get_workshop_for_instructor(user, workshop_id) -> tuple[Workshop, Participant]:
+    participant = _participation(user, workshop_id)
+    if participant is None:
+        raise Http404
+    if not participant.is_instructor:
+        raise PermissionDenied(_("강사만 할 수 있는 일입니다."))
+    return participant.workshop, participant
+
+
+def get_team_for_user(user, team_id, *, write=False, manage=False) -> TeamAccess:
+    """The team, for its own lead and members and for its workshop's instructors.
+
+    `write`: change the team's tasks (lead and members, while the workshop is not closed).
+    `manage`: change the team itself and its invitations (the lead only).
+    """
+    team = Team.objects.select_related("workshop", "lead").filter(pk=team_id).first()
+    if team is None:
+        raise Http404
+    participant = _participation(user, team.workshop_id)
+    if participant is None:
+        raise Http404
+    if not participant.is_instructor and participant.team_id != team.pk:
+        # Another team's member: not even the team's existence is theirs to know.
+        raise Http404
+    # The participation's workshop is the same row; share it so changes are seen by both.
+    participant.workshop = team.workshop
+    access = TeamAccess(team=team, participant=participant)
+    if write or manage:
+        if participant.is_instructor:
+            raise PermissionDenied(_("강사는 팀의 업무를 볼 수만 있습니다."))
+        _refuse_if_closed(team.workshop)
+    if manage and not participant.is_lead:
+        raise PermissionDenied(_("팀장만 할 수 있는 일입니다."))
+    return access
+
+
+def get_task_for_user(user, task_id, *, write=False) -> tuple[Task, TeamAccess]:
+    task = (
+        Task.objects.select_related("domain", "created_by", "updated_by").filter(pk=task_id).first()
+    )
+    if task is None:
+        raise Http404
+    access = get_team_for_user(user, task.team_id, write=write)
+    task.team = access.team
+    return task, access

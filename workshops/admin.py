@@ -1,0 +1,89 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from workshops.models import Domain, Invitation, Participant, Task, Team, Workshop
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ("title", "date", "status", "join_code", "team_count", "created_by")
+    list_filter = ("status", "date")
+    search_fields = ("title", "join_code")
+    date_hierarchy = "date"
+    readonly_fields = ("created_at", "updated_at", "opened_at", "closed_at")
+    inlines = [DomainInline]
+    list_select_related = ("created_by",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_team_count=Count("teams"))
+
+    @admin.display(description="팀 수", ordering="_team_count")
+    def team_count(self, obj):
+        return obj._team_count
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ("name", "workshop", "position")
+    list_filter = ("workshop",)
+    search_fields = ("name", "workshop__title")
+    list_select_related = ("workshop",)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "workshop", "lead", "task_count", "created_at")
+    list_filter = ("workshop",)
+    search_fields = ("name", "lead__email", "lead__name", "workshop__title")
+    list_select_related = ("workshop", "lead")
+    raw_id_fields = ("lead",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_task_count=Count("tasks"))
+
+    @admin.display(description="업무 수", ordering="_task_count")
+    def task_count(self, obj):
+        return obj._task_count
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ("user", "workshop", "role", "team", "joined_at")
+    list_filter = ("role", "workshop")
+    search_fields = ("user__email", "user__name", "team__name", "workshop__title")
+    list_select_related = ("user", "workshop", "team")
+    raw_id_fields = ("user", "team")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("team", "created_by", "created_at", "expires_at", "revoked_at", "use_count")
+    list_filter = ("team__workshop",)
+    search_fields = ("team__name", "created_by__email")
+    list_select_related = ("team", "created_by")
+    readonly_fields = ("token", "use_count", "created_at")
+    raw_id_fields = ("team", "created_by")
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "team",
+        "domain",
+        "frequency",
+        "occurrences_per_period",
+        "minutes_per_occurrence",
+        "hours_per_month",
+        "updated_at",
+    )
+    list_filter = ("frequency", "team__workshop", "domain__name")
+    search_fields = ("title", "description", "team__name")
+    list_select_related = ("team", "domain")
+    readonly_fields = ("hours_per_month", "created_at", "updated_at", "created_by", "updated_by")
+    raw_id_fields = ("team", "domain")

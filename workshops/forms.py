@@ -1,0 +1,162 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workshops.models import (
+    MINUTES_MAX,
+    MINUTES_PER_PERIOD,
+    NAME_MAX_LENGTH,
+    OCCURRENCES_MAX,
+    PERIOD_NAMES,
+    Domain,
+    Frequency,
+    Task,
+    Workshop,
+    normalise_join_code,
+)
+
+MAX_DOMAINS = 20
+
+
+class WorkshopForm(forms.ModelForm):
+    domains = forms.CharField(
+        label=_("업무 영역"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("한 줄에 하나씩 적으세요. 예: 영업, 인사, 재무, 총무"),
+        max_length=MAX_DOMAINS * (NAME_MAX_LENGTH + 2),
+    )
+
+    class Meta:
+        model = Workshop
+        fields = ["title", "date", "description"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_domains(self) -> list[str]:
+        names: list[str] = []
+        seen: set[str] = set()
+        for line in self.cleaned_data["domains"].splitlines():
+            name = line.strip()
+            if not name:
+                continue
+            if len(name) > NAME_MAX_LENGTH:
+                raise forms.ValidationError(
+                    _("영역 이름은 %(limit)d자 이하로 적어 주세요: %(name)s"),
+                    params={"limit": NAME_MAX_LENGTH, "name": name[:20] + "…"},
+                )
+            if name.casefold() in seen:
+                raise forms.ValidationError(
+                    _("같은 영역이 두 번 있습니다: %(name)s"), params={"name": name}
+                )
+            seen.add(name.casefold())
+            names.append(name)
+        if not names:
+            raise forms.ValidationError(_("업무 영역을 하나 이상 적어 주세요."))
+        if len(names) > MAX_DOMAINS:
+            raise forms.ValidationError(
+                _("업무 영역은 %(limit)d개까지 만들 수 있습니다."), params={"limit": MAX_DOMAINS}
+            )
+        return names
+
+
+class JoinCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("참여 코드"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = normalise_join_code(self.cleaned_data["code"])
+        if not code:
+            raise forms.ValidationError(_("참여 코드를 입력하세요."))
+        return code
+
+
+class DisplayNameMixin(forms.Form):
+    display_name = forms.CharField(
+        label=_("내 이름"),
+        max_length=NAME_MAX_LENGTH,
+        help_text=_("다른 참가자와 강사에게 보이는 이름입니다."),
+    )
+
+
+class JoinForm(DisplayNameMixin):
+    team_name = forms.CharField(
+        label=_("팀 이름"),
+        max_length=NAME_MAX_LENGTH,
+        help_text=_("새 팀을 만들고 팀장이 됩니다. 팀원은 팀장이 보내는 초대 링크로 들어옵니다."),
+    )
+
+
+class AcceptInvitationForm(DisplayNameMixin):
+    pass
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("팀 이름"), max_length=NAME_MAX_LENGTH)
+
+
+class TaskForm(forms.ModelForm):
+    occurrences_per_period = forms.IntegerField(
+        label=_("횟수"),
+        min_value=1,
+        max_value=OCCURRENCES_MAX,
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    minutes_per_occurrence = forms.IntegerField(
+        label=_("1회 소요(분)"),
+        min_value=1,
+        max_value=MINUTES_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    class Meta:
+        model = Task
+        fields = [
+            "title",
+            "domain",
+            "description",
+            "frequency",
+            "occurrences_per_period",
+            "minutes_per_occurrence",
+        ]
+        widgets = {
+            "description": forms.Textarea(
+                attrs={
+                    "rows": 3,
+                    "placeholder": _(
+                        "무엇을, 어떤 도구로, 어떤 순서로 하는지 적을수록 AI가 정확히 판단합니다."
+                    ),
+                }
+            ),
+        }
+
+    def __init__(self, *args, workshop: Workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].queryset = Domain.objects.filter(workshop=workshop)
+        self.fields["domain"].empty_label = None
+        self.fields["domain"].error_messages["invalid_choice"] = _(
+            "이 워크샵의 업무 영역을 골라 주세요."
+        )
+        self.fields["frequency"].error_messages["invalid_choice"] = _(
+            "빈도를 목록에서 골라 주세요."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        frequency = cleaned.get("frequency")
+        minutes = cleaned.get("minutes_per_occurrence")
+        occurrences = cleaned.get("occurrences_per_period")
+        if not (frequency and minutes and occurrences):
+            return cleaned
+        if minutes * occurrences > MINUTES_PER_PERIOD[Frequency(frequency)]:
+            raise forms.ValidationError(
+                _("횟수 × 1회 소요 시간이 %(period)s 전체보다 깁니다. 숫자를 확인해 주세요."),
+                params={"period": PERIOD_NAMES[Frequency(frequency)]},
+            )
+        return cleaned

@@ -1,0 +1,371 @@
+import secrets
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# No 0/O, 1/I/L: a code read aloud or copied from a projector must not be ambiguous.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 2000
+NAME_MAX_LENGTH = 50
+MINUTES_MAX = 1440
+OCCURRENCES_MAX = 100
+
+
+def generate_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(raw: str) -> str:
+    """What a person typed, as a code: case, spaces and dashes do not matter."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())[:16]
+
+
+class WorkshopQuerySet(models.QuerySet):
+    def for_user(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(participants__user=user)
+
+    def instructed_by(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(participants__user=user, participants__role=Participant.Role.INSTRUCTOR)
+
+
+class Workshop(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("준비 중")
+        OPEN = "open", _("참여 가능")
+        CLOSED = "closed", _("종료")
+
+    title = models.CharField(_("제목"), max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(_("설명"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    date = models.DateField(_("날짜"))
+    status = models.CharField(
+        _("상태"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    join_code = models.CharField(_("참여 코드"), max_length=16, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("만든 사람"),
+    )
+    created_at = models.DateTimeField(_("만든 시각"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+    opened_at = models.DateTimeField(_("시작 시각"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("종료 시각"), null=True, blank=True)
+
+    objects = WorkshopQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("워크샵")
+        verbose_name_plural = _("워크샵")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["join_code"],
+                condition=Q(status="open"),
+                name="workshop_join_code_unique_while_open",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("workshops:workshop_detail", args=[self.pk])
+
+    def get_join_url(self):
+        return reverse("workshops:join_workshop", args=[self.join_code])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    def open(self):
+        self.status = self.Status.OPEN
+        self.opened_at = self.opened_at or timezone.now()
+        self.closed_at = None
+        self.save(update_fields=["status", "opened_at", "closed_at", "join_code", "updated_at"])
+
+    def close(self):
+        self.status = self.Status.CLOSED
+        self.closed_at = timezone.now()
+        self.save(update_fields=["status", "closed_at", "updated_at"])
+
+
+class Domain(models.Model):
+    """An area of work (업무 영역) such as 영업 or 인사, ordered within its workshop."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="domains")
+    name = models.CharField(_("이름"), max_length=NAME_MAX_LENGTH)
+    position = models.PositiveSmallIntegerField(_("순서"), default=0)
+
+    class Meta:
+        verbose_name = _("업무 영역")
+        verbose_name_plural = _("업무 영역")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "workshop", Lower("name"), name="domain_name_unique_in_workshop"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Team(models.Model):
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(_("팀 이름"), max_length=NAME_MAX_LENGTH)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_teams",
+        verbose_name=_("팀장"),
+    )
+    created_at = models.DateTimeField(_("만든 시각"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("팀")
+        verbose_name_plural = _("팀")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint("workshop", Lower("name"), name="team_name_unique_in_workshop"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("workshops:team_detail", args=[self.pk])
+
+
+class Participant(models.Model):
+    """A user's place in one workshop: instructor (no team), or lead/member of one team."""
+
+    class Role(models.TextChoices):
+        INSTRUCTOR = "instructor", _("강사")
+        LEAD = "lead", _("팀장")
+        MEMBER = "member", _("팀원")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
+    role = models.CharField(_("역할"), max_length=12, choices=Role.choices)
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="participants"
+    )
+    joined_at = models.DateTimeField(_("참여 시각"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("참가자")
+        verbose_name_plural = _("참가자")
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "workshop"], name="one_role_per_workshop"),
+            models.CheckConstraint(
+                condition=(Q(role="instructor") & Q(team__isnull=True))
+                | (Q(role__in=["lead", "member"]) & Q(team__isnull=False)),
+                name="team_iff_not_instructor",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()}"
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role == self.Role.INSTRUCTOR
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == self.Role.LEAD
+
+
+def generate_invitation_token() -> str:
+    # 32 bytes from the OS CSPRNG: 256 bits, far past guessing.
+    return secrets.token_urlsafe(32)
+
+
+def default_invitation_expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def active(self, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class Invitation(models.Model):
+    """A link a team lead shares so that members can join that one team."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    token = models.CharField(max_length=64, unique=True, default=generate_invitation_token)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("만든 시각"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("만료 시각"), default=default_invitation_expiry)
+    revoked_at = models.DateTimeField(_("취소 시각"), null=True, blank=True)
+    use_count = models.PositiveIntegerField(_("사용 횟수"), default=0)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("초대 링크")
+        verbose_name_plural = _("초대 링크")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.team} 초대 ({self.created_at:%Y-%m-%d})"
+
+    def get_absolute_url(self):
+        return reverse("workshops:accept_invitation", args=[self.token])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    def revoke(self):
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", _("매일")
+    WEEKLY = "weekly", _("매주")
+    MONTHLY = "monthly", _("매월")
+    AD_HOC = "adhoc", _("비정기")
+
+
+# How many periods make a month. 21 working days, 52 weeks / 12 months rounded to 4.33,
+# and ad-hoc work is counted as an average number of times a month.
+PERIODS_PER_MONTH = {
+    Frequency.DAILY: Decimal("21"),
+    Frequency.WEEKLY: Decimal("4.33"),
+    Frequency.MONTHLY: Decimal("1"),
+    Frequency.AD_HOC: Decimal("1"),
+}
+# How a count of times reads for each frequency ("주 3회") and what one period is called.
+FREQUENCY_UNITS = {
+    Frequency.DAILY: _("하루"),
+    Frequency.WEEKLY: _("주"),
+    Frequency.MONTHLY: _("월"),
+    Frequency.AD_HOC: _("월 평균"),
+}
+PERIOD_NAMES = {
+    Frequency.DAILY: _("하루"),
+    Frequency.WEEKLY: _("일주일"),
+    Frequency.MONTHLY: _("한 달"),
+    Frequency.AD_HOC: _("한 달"),
+}
+PERIOD_UNITS_PER_MONTH = {
+    Frequency.DAILY: _("월 21일"),
+    Frequency.WEEKLY: _("월 4.33주"),
+    Frequency.MONTHLY: _("월 1회분"),
+    Frequency.AD_HOC: _("월 1회분"),
+}
+# Minutes in one period: a task cannot take more time per period than the period has.
+MINUTES_PER_PERIOD = {
+    Frequency.DAILY: 24 * 60,
+    Frequency.WEEKLY: 7 * 24 * 60,
+    Frequency.MONTHLY: 31 * 24 * 60,
+    Frequency.AD_HOC: 31 * 24 * 60,
+}
+
+
+def monthly_hours(*, frequency: str, minutes: int, occurrences: int) -> Decimal:
+    """Current hours a month spent on a task: occurrences × minutes × periods a month ÷ 60."""
+    hours = Decimal(minutes) * Decimal(occurrences) * PERIODS_PER_MONTH[frequency] / 60
+    return hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class Task(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="tasks")
+    domain = models.ForeignKey(
+        Domain, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("업무 영역")
+    )
+    title = models.CharField(_("업무명"), max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(_("설명"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
+    frequency = models.CharField(
+        _("빈도"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY
+    )
+    minutes_per_occurrence = models.PositiveSmallIntegerField(
+        _("1회 소요 시간(분)"),
+        validators=[MinValueValidator(1), MaxValueValidator(MINUTES_MAX)],
+    )
+    occurrences_per_period = models.PositiveSmallIntegerField(
+        _("기간당 횟수"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(OCCURRENCES_MAX)],
+    )
+    hours_per_month = models.DecimalField(
+        _("월 소요 시간"), max_digits=9, decimal_places=2, editable=False, default=0
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("만든 시각"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("업무")
+        verbose_name_plural = _("업무")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["team", "domain"])]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # The stored figure is derived, so boards can sum it in the database; it is
+        # recomputed on every save and never edited directly.
+        self.hours_per_month = monthly_hours(
+            frequency=self.frequency,
+            minutes=self.minutes_per_occurrence,
+            occurrences=self.occurrences_per_period,
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "hours_per_month"}
+        super().save(*args, **kwargs)
+
+    @property
+    def periods_per_month(self) -> Decimal:
+        return PERIODS_PER_MONTH[self.frequency]
+
+    @property
+    def frequency_unit(self) -> str:
+        return FREQUENCY_UNITS[self.frequency]
+
+    @property
+    def periods_per_month_label(self) -> str:
+        return PERIOD_UNITS_PER_MONTH[self.frequency]

@@ -1,0 +1,263 @@
+"""Every write to workshops, teams, participants, invitations and tasks goes through here.
+
+Views, commands and (later) consumers call these functions; each runs in one transaction.
+A broken rule raises `RuleError` with a message for the person who asked.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from workshops.models import (
+    Domain,
+    Invitation,
+    Participant,
+    Task,
+    Team,
+    Workshop,
+    generate_join_code,
+)
+
+
+class RuleError(Exception):
+    """A request that breaks a workshop rule; `str(error)` is shown to the user."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+TASK_FIELDS = (
+    "domain",
+    "title",
+    "description",
+    "frequency",
+    "minutes_per_occurrence",
+    "occurrences_per_period",
+)
+
+
+def _unused_join_code() -> str:
+    # 31^6 ≈ 887 million codes: a clash is rare, but a draft or open workshop never shares one.
+    while True:
+        code = generate_join_code()
+        taken = Workshop.objects.filter(
+            join_code=code, status__in=[Workshop.Status.DRAFT, Workshop.Status.OPEN]
+        ).exists()
+        if not taken:
+            return code
+
+
+def _sync_domains(*, workshop: Workshop, names: Sequence[str]) -> None:
+    """Make the workshop's domains exactly `names`, in that order.
+
+    A domain that still has tasks cannot be removed: the tasks would lose their place.
+    """
+    wanted = {name.casefold(): (position, name) for position, name in enumerate(names)}
+    existing = list(workshop.domains.all())
+    for domain in existing:
+        if domain.name.casefold() not in wanted and domain.tasks.exists():
+            raise RuleError(
+                _("'%(name)s' 영역에 업무가 있어 삭제할 수 없습니다.") % {"name": domain.name},
+                field="domains",
+            )
+    for domain in existing:
+        key = domain.name.casefold()
+        if key not in wanted:
+            domain.delete()
+            continue
+        position, name = wanted.pop(key)
+        if domain.position != position or domain.name != name:
+            domain.position, domain.name = position, name
+            domain.save(update_fields=["position", "name"])
+    Domain.objects.bulk_create(
+        Domain(workshop=workshop, name=name, position=position)
+        for position, name in wanted.values()
+    )
+
+
+@transaction.atomic
+def workshop_create(
+    *, creator: User, title: str, description: str, date: date, domain_names: Sequence[str]
+) -> Workshop:
+    workshop = Workshop.objects.create(
+        title=title,
+        description=description,
+        date=date,
+        join_code=_unused_join_code(),
+        created_by=creator,
+    )
+    _sync_domains(workshop=workshop, names=domain_names)
+    Participant.objects.create(user=creator, workshop=workshop, role=Participant.Role.INSTRUCTOR)
+    return workshop
+
+
+@transaction.atomic
+def workshop_update(
+    *, workshop: Workshop, title: str, description: str, date: date, domain_names: Sequence[str]
+) -> Workshop:
+    workshop.title, workshop.description, workshop.date = title, description, date
+    workshop.save(update_fields=["title", "description", "date", "updated_at"])
+    _sync_domains(workshop=workshop, names=domain_names)
+    return workshop
+
+
+def workshop_open(*, workshop: Workshop) -> Workshop:
+    if workshop.is_open:
+        return workshop
+    if not workshop.domains.exists():
+        raise RuleError(_("업무 영역을 하나 이상 만든 뒤에 참여를 열 수 있습니다."))
+    for _attempt in range(5):
+        if Workshop.objects.filter(
+            join_code=workshop.join_code, status=Workshop.Status.OPEN
+        ).exists():
+            # A closed workshop's code may have been reused meanwhile: issue a fresh one.
+            workshop.join_code = _unused_join_code()
+        try:
+            with transaction.atomic():
+                workshop.open()
+            return workshop
+        except IntegrityError:
+            workshop.join_code = _unused_join_code()
+    raise RuleError(_("참여 코드를 만들지 못했습니다. 다시 시도해 주세요."))
+
+
+def workshop_close(*, workshop: Workshop) -> Workshop:
+    if not workshop.is_closed:
+        workshop.close()
+    return workshop
+
+
+def _ensure_can_join(*, workshop: Workshop, user: User) -> None:
+    if workshop.status == Workshop.Status.DRAFT:
+        raise RuleError(_("아직 참여가 열리지 않은 워크샵입니다. 강사에게 문의하세요."))
+    if workshop.is_closed:
+        raise RuleError(_("종료된 워크샵에는 참여할 수 없습니다."))
+
+
+@transaction.atomic
+def team_create(*, workshop: Workshop, lead: User, team_name: str, display_name: str) -> Team:
+    """The user joins `workshop` as the lead of a new team."""
+    _ensure_can_join(workshop=workshop, user=lead)
+    if Participant.objects.filter(workshop=workshop, user=lead).exists():
+        raise RuleError(_("이미 이 워크샵에 참여하고 있습니다."))
+    if workshop.teams.filter(name__iexact=team_name).exists():
+        raise RuleError(
+            _("같은 이름의 팀이 이미 있습니다. 그 팀의 팀원이라면 팀장에게 초대 링크를 받으세요."),
+            field="team_name",
+        )
+    _set_display_name(lead, display_name)
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(workshop=workshop, name=team_name, lead=lead)
+            Participant.objects.create(
+                user=lead, workshop=workshop, role=Participant.Role.LEAD, team=team
+            )
+    except IntegrityError:
+        # Another request created the same team name, or joined this user, a moment ago.
+        raise RuleError(
+            _("같은 이름의 팀이 방금 만들어졌거나 이미 참여 중입니다. 다시 확인해 주세요."),
+            field="team_name",
+        ) from None
+    return team
+
+
+@transaction.atomic
+def team_rename(*, team: Team, name: str) -> Team:
+    if team.workshop.teams.filter(name__iexact=name).exclude(pk=team.pk).exists():
+        raise RuleError(_("같은 이름의 팀이 이미 있습니다."), field="name")
+    team.name = name
+    team.save(update_fields=["name"])
+    return team
+
+
+def _set_display_name(user: User, display_name: str) -> None:
+    display_name = display_name.strip()
+    if display_name and display_name != user.name:
+        user.name = display_name
+        user.save(update_fields=["name"])
+
+
+def invitation_create(*, team: Team, actor: User) -> Invitation:
+    return Invitation.objects.create(team=team, created_by=actor)
+
+
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    invitation.revoke()
+    return invitation
+
+
+def invitation_check(*, invitation: Invitation, user: User) -> Participant | None:
+    """Raise RuleError if `user` cannot accept; return their participation if already in."""
+    workshop = invitation.team.workshop
+    existing = Participant.objects.filter(workshop=workshop, user=user).first()
+    if existing and existing.team_id == invitation.team_id:
+        return existing
+    if existing:
+        raise RuleError(_("이미 이 워크샵에 다른 역할이나 다른 팀으로 참여하고 있습니다."))
+    if invitation.is_revoked:
+        raise RuleError(_("취소된 초대 링크입니다. 팀장에게 새 링크를 요청하세요."))
+    if invitation.is_expired:
+        raise RuleError(_("만료된 초대 링크입니다. 팀장에게 새 링크를 요청하세요."))
+    _ensure_can_join(workshop=workshop, user=user)
+    return None
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User, display_name: str) -> Participant:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("team__workshop")
+        .get(pk=invitation.pk)
+    )
+    existing = invitation_check(invitation=invitation, user=user)
+    if existing:
+        return existing
+    _set_display_name(user, display_name)
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                user=user,
+                workshop=invitation.team.workshop,
+                role=Participant.Role.MEMBER,
+                team=invitation.team,
+            )
+    except IntegrityError:
+        raise RuleError(_("이미 이 워크샵에 참여하고 있습니다.")) from None
+    Invitation.objects.filter(pk=invitation.pk).update(use_count=F("use_count") + 1)
+    return participant
+
+
+def _check_domain(team: Team, domain: Domain) -> None:
+    if domain.workshop_id != team.workshop_id:
+        raise RuleError(_("이 워크샵의 업무 영역을 골라 주세요."), field="domain")
+
+
+@transaction.atomic
+def task_create(*, team: Team, actor: User, data: dict) -> Task:
+    _check_domain(team, data["domain"])
+    task = Task(team=team, created_by=actor, updated_by=actor)
+    for field in TASK_FIELDS:
+        setattr(task, field, data[field])
+    task.save()
+    return task
+
+
+@transaction.atomic
+def task_update(*, task: Task, actor: User, data: dict) -> Task:
+    _check_domain(task.team, data["domain"])
+    for field in TASK_FIELDS:
+        setattr(task, field, data[field])
+    task.updated_by = actor
+    task.save(update_fields=[*TASK_FIELDS, "updated_by", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def task_delete(*, task: Task, actor: User) -> None:
+    task.delete()

@@ -1,0 +1,66 @@
+"""Page cost must not grow with the workshop: a fixed number of queries per page."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import make_user, task_data
+from workshops import services
+
+
+def queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def add_tasks(team, actor, domains, count):
+    for i in range(count):
+        services.task_create(
+            team=team, actor=actor, data=task_data(domains[i % len(domains)], title=f"업무 {i}")
+        )
+
+
+def test_the_team_page_costs_the_same_with_1_or_30_tasks(client_as, lead, member, team):
+    client = client_as(lead)
+    services.invitation_create(team=team, actor=lead)
+    domains = list(team.workshop.domains.all())
+    add_tasks(team, member, domains, 1)
+    with_one = queries_for(client, team.get_absolute_url())
+    add_tasks(team, lead, domains, 29)
+    services.invitation_create(team=team, actor=lead)
+    assert queries_for(client, team.get_absolute_url()) == with_one
+
+
+def test_the_workshop_page_costs_the_same_with_1_or_10_teams(client_as, instructor, workshop):
+    client = client_as(instructor)
+    domains = list(workshop.domains.all())
+
+    def add_team(i):
+        lead = make_user(f"lead{i}@example.com")
+        team = services.team_create(
+            workshop=workshop, lead=lead, team_name=f"팀 {i}", display_name=f"팀장 {i}"
+        )
+        add_tasks(team, lead, domains, 3)
+
+    add_team(0)
+    with_one = queries_for(client, workshop.get_absolute_url())
+    for i in range(1, 10):
+        add_team(i)
+    assert queries_for(client, workshop.get_absolute_url()) == with_one
+
+
+def test_home_costs_the_same_with_1_or_5_workshops(client_as, instructor, workshop):
+    from datetime import date
+
+    client = client_as(instructor)
+    with_one = queries_for(client, "/")
+    for i in range(4):
+        services.workshop_create(
+            creator=instructor,
+            title=f"W{i}",
+            description="",
+            date=date(2026, 6, 1),
+            domain_names=["가"],
+        )
+    assert queries_for(client, "/") == with_one

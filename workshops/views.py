@@ -1,0 +1,392 @@
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import retarget
+
+from workshops import selectors, services
+from workshops.access import get_task_for_user, get_team_for_user, get_workshop_for_instructor
+from workshops.forms import (
+    AcceptInvitationForm,
+    JoinCodeForm,
+    JoinForm,
+    TaskForm,
+    TeamForm,
+    WorkshopForm,
+)
+from workshops.models import Invitation, Participant, Workshop, normalise_join_code
+from workshops.services import RuleError
+
+
+def _add_rule_error(form, error: RuleError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _participation_url(participant: Participant) -> str:
+    if participant.is_instructor:
+        return participant.workshop.get_absolute_url()
+    return participant.team.get_absolute_url()
+
+
+# --- Home and joining ------------------------------------------------------------------------
+
+
+@require_GET
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "workshops/landing.html", {"code_form": JoinCodeForm()})
+    return render(
+        request,
+        "workshops/home.html",
+        {"home": selectors.home_for_user(request.user), "code_form": JoinCodeForm()},
+    )
+
+
+@require_GET
+def join(request):
+    """Enter a join code; the form submits by GET so the result is a shareable address."""
+    form = JoinCodeForm(request.GET if "code" in request.GET else None)
+    if form.is_valid():
+        return redirect("workshops:join_workshop", code=form.cleaned_data["code"])
+    return render(request, "workshops/join_code.html", {"form": form})
+
+
+def _workshop_for_code(code: str) -> Workshop:
+    """The workshop behind a join code; an open one wins over older closed ones."""
+    workshops = list(Workshop.objects.filter(join_code=normalise_join_code(code)))
+    for status in (Workshop.Status.OPEN, Workshop.Status.DRAFT, Workshop.Status.CLOSED):
+        for workshop in workshops:
+            if workshop.status == status:
+                return workshop
+    raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join_workshop(request, code):
+    try:
+        workshop = _workshop_for_code(code)
+    except Http404:
+        form = JoinCodeForm(initial={"code": code})
+        form.errors["code"] = form.error_class(
+            [_("참여 코드를 찾을 수 없습니다. 다시 확인해 주세요.")]
+        )
+        return render(request, "workshops/join_code.html", {"form": form}, status=404)
+
+    participant = (
+        Participant.objects.filter(workshop=workshop, user=request.user)
+        .select_related("workshop", "team")
+        .first()
+    )
+    if participant:
+        messages.info(request, _("이미 참여 중인 워크샵입니다."))
+        return redirect(_participation_url(participant))
+    if not workshop.is_open:
+        message = (
+            _("종료된 워크샵입니다. 더 이상 참여할 수 없습니다.")
+            if workshop.is_closed
+            else _("아직 참여가 열리지 않은 워크샵입니다. 강사가 참여를 열면 다시 시도하세요.")
+        )
+        return render(
+            request,
+            "workshops/join_closed.html",
+            {"workshop": workshop, "message": message},
+            status=403,
+        )
+
+    form = JoinForm(request.POST or None, initial={"display_name": request.user.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(
+                workshop=workshop,
+                lead=request.user,
+                team_name=form.cleaned_data["team_name"],
+                display_name=form.cleaned_data["display_name"],
+            )
+        except RuleError as error:
+            _add_rule_error(form, error)
+        else:
+            messages.success(request, _("팀을 만들었습니다. 이제 팀의 업무를 적어 보세요."))
+            return redirect(team)
+    return render(request, "workshops/join.html", {"workshop": workshop, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, token):
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("team__workshop", "team__lead"), token=token
+    )
+    form = AcceptInvitationForm(request.POST or None, initial={"display_name": request.user.name})
+    try:
+        existing = services.invitation_check(invitation=invitation, user=request.user)
+    except RuleError as error:
+        return render(
+            request,
+            "workshops/invitation_invalid.html",
+            {"invitation": invitation, "message": error.message},
+            status=403,
+        )
+    if existing:
+        messages.info(request, _("이미 이 팀의 팀원입니다."))
+        return redirect(invitation.team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_accept(
+                invitation=invitation,
+                user=request.user,
+                display_name=form.cleaned_data["display_name"],
+            )
+        except RuleError as error:
+            _add_rule_error(form, error)
+        else:
+            messages.success(request, _("%(team)s 팀에 들어왔습니다.") % {"team": invitation.team})
+            return redirect(invitation.team)
+    return render(request, "workshops/invitation.html", {"invitation": invitation, "form": form})
+
+
+# --- Instructor ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workshop_create(request):
+    if not request.user.can_create_workshops:
+        raise PermissionDenied(
+            _("워크샵을 만들 권한이 없습니다. 운영자에게 강사 권한을 요청하세요.")
+        )
+    form = WorkshopForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workshop = services.workshop_create(
+            creator=request.user,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+            date=form.cleaned_data["date"],
+            domain_names=form.cleaned_data["domains"],
+        )
+        messages.success(request, _("워크샵을 만들었습니다. 준비가 되면 참여를 여세요."))
+        return redirect(workshop)
+    return render(request, "workshops/workshop_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workshop_edit(request, pk):
+    workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    domain_text = "\n".join(workshop.domains.values_list("name", flat=True))
+    form = WorkshopForm(request.POST or None, instance=workshop, initial={"domains": domain_text})
+    if request.method == "POST":
+        if workshop.is_closed:
+            raise PermissionDenied(_("종료된 워크샵은 읽기 전용입니다."))
+        if form.is_valid():
+            try:
+                services.workshop_update(
+                    workshop=workshop,
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    date=form.cleaned_data["date"],
+                    domain_names=form.cleaned_data["domains"],
+                )
+            except RuleError as error:
+                _add_rule_error(form, error)
+            else:
+                messages.success(request, _("워크샵을 수정했습니다."))
+                return redirect(workshop)
+    return render(request, "workshops/workshop_form.html", {"form": form, "workshop": workshop})
+
+
+@login_required
+@require_GET
+def workshop_detail(request, pk):
+    try:
+        workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    except PermissionDenied:
+        # A team lead or member following a workshop link belongs on their team page.
+        participant = Participant.objects.select_related("team").get(
+            user=request.user, workshop_id=pk
+        )
+        return redirect(participant.team)
+    join_url = request.build_absolute_uri(workshop.get_join_url())
+    qr_svg = segno.make(join_url, error="m").svg_inline(
+        scale=6, dark="#111827", border=2, omitsize=True
+    )
+    return render(
+        request,
+        "workshops/workshop_detail.html",
+        {
+            "workshop": workshop,
+            "board": selectors.workshop_board(workshop),
+            "join_url": join_url,
+            "qr_svg": qr_svg,
+        },
+    )
+
+
+@login_required
+@require_POST
+def workshop_status(request, pk):
+    workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    action = request.POST.get("action")
+    try:
+        if action == "open":
+            services.workshop_open(workshop=workshop)
+            messages.success(request, _("참여를 열었습니다. 참여 코드를 팀장들에게 알려 주세요."))
+        elif action == "close":
+            services.workshop_close(workshop=workshop)
+            messages.success(request, _("워크샵을 종료했습니다. 이제 읽기 전용입니다."))
+        else:
+            messages.error(request, _("알 수 없는 요청입니다."))
+    except RuleError as error:
+        messages.error(request, error.message)
+    return redirect(workshop)
+
+
+# --- Team ------------------------------------------------------------------------------------
+
+
+def _team_context(request, access, *, task_form=None):
+    team = access.team
+    context = {
+        "team": team,
+        "workshop": team.workshop,
+        "access": access,
+        "tasks": selectors.team_tasks(team),
+    }
+    if access.can_edit_tasks:
+        context["task_form"] = task_form or TaskForm(workshop=team.workshop)
+    if access.can_manage_team:
+        invitations = list(team.invitations.active())
+        for invitation in invitations:
+            invitation.url = request.build_absolute_uri(invitation.get_absolute_url())
+        context["invitations"] = invitations
+    return context
+
+
+@login_required
+@require_GET
+def team_detail(request, pk):
+    access = get_team_for_user(request.user, pk)
+    context = _team_context(request, access)
+    context["members"] = selectors.team_members(access.team)
+    context["invitations_open"] = request.GET.get("invitations") == "open"
+    return render(request, "workshops/team_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request, pk):
+    access = get_team_for_user(request.user, pk, manage=True)
+    team = access.team
+    form = TeamForm(request.POST or None, initial={"name": team.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_rename(team=team, name=form.cleaned_data["name"])
+        except RuleError as error:
+            _add_rule_error(form, error)
+        else:
+            messages.success(request, _("팀 이름을 바꿨습니다."))
+            return redirect(team)
+    return render(request, "workshops/team_edit.html", {"team": team, "form": form})
+
+
+def _tasks_region(request, access, *, status=200):
+    """The team's task list and totals: what every task write returns to HTMX."""
+    context = _team_context(request, access)
+    return render(request, "workshops/team_detail.html#tasks-region", context, status=status)
+
+
+@login_required
+@require_POST
+def task_create(request, pk):
+    access = get_team_for_user(request.user, pk, write=True)
+    form = TaskForm(request.POST, workshop=access.team.workshop)
+    if form.is_valid():
+        try:
+            services.task_create(team=access.team, actor=request.user, data=form.cleaned_data)
+        except RuleError as error:
+            _add_rule_error(form, error)
+    if form.errors:
+        context = _team_context(request, access, task_form=form)
+        if request.htmx:
+            return render(request, "workshops/team_detail.html#task-add-form", context)
+        context["members"] = selectors.team_members(access.team)
+        return render(request, "workshops/team_detail.html", context)
+    if request.htmx:
+        context = _team_context(request, access)
+        context["task_added"] = True
+        return render(request, "workshops/team_detail.html#task-add-form-with-tasks", context)
+    messages.success(request, _("업무를 추가했습니다."))
+    return redirect(access.team)
+
+
+@login_required
+@require_GET
+def task_detail(request, pk):
+    task, access = get_task_for_user(request.user, pk)
+    return render(request, "workshops/team_detail.html#task-card", {"task": task, "access": access})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_edit(request, pk):
+    task, access = get_task_for_user(request.user, pk, write=True)
+    form = TaskForm(request.POST or None, instance=task, workshop=access.team.workshop)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(task=task, actor=request.user, data=form.cleaned_data)
+        except RuleError as error:
+            _add_rule_error(form, error)
+        else:
+            if request.htmx:
+                return retarget(_tasks_region(request, access), "#tasks-region")
+            messages.success(request, _("업무를 수정했습니다."))
+            return redirect(access.team)
+    context = {"task": task, "form": form, "access": access, "team": access.team}
+    if request.htmx:
+        return render(request, "workshops/task_edit.html#task-edit-form", context)
+    return render(request, "workshops/task_edit.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_delete(request, pk):
+    task, access = get_task_for_user(request.user, pk, write=True)
+    if request.method == "GET":
+        return render(request, "workshops/task_delete.html", {"task": task, "team": access.team})
+    services.task_delete(task=task, actor=request.user)
+    if request.htmx:
+        return _tasks_region(request, access)
+    messages.success(request, _("업무를 삭제했습니다."))
+    return redirect(access.team)
+
+
+@login_required
+@require_POST
+def invitation_create(request, pk):
+    access = get_team_for_user(request.user, pk, manage=True)
+    services.invitation_create(team=access.team, actor=request.user)
+    if request.htmx:
+        context = _team_context(request, access)
+        context["invitations_open"] = True
+        return render(request, "workshops/team_detail.html#invitations", context)
+    messages.success(request, _("새 초대 링크를 만들었습니다."))
+    return redirect(f"{access.team.get_absolute_url()}?invitations=open#invitations")
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = get_object_or_404(Invitation.objects.only("pk", "team_id"), pk=pk)
+    access = get_team_for_user(request.user, invitation.team_id, manage=True)
+    invitation = access.team.invitations.get(pk=pk)
+    services.invitation_revoke(invitation=invitation)
+    if request.htmx:
+        context = _team_context(request, access)
+        context["invitations_open"] = True
+        return render(request, "workshops/team_detail.html#invitations", context)
+    messages.success(request, _("초대 링크를 취소했습니다."))
+    return redirect(f"{access.team.get_absolute_url()}?invitations=open#invitations")
