@@ -60,15 +60,19 @@ def redis_url() -> str:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` belong to the PostgreSQL pass (make test-postgres)."""
+    """Tests marked `postgres` or `redis` belong to the second pass (make test-postgres),
+    which runs on PostgreSQL with Redis; in the SQLite pass they are not run."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        return
-    skip = pytest.mark.skip(reason="runs in the PostgreSQL pass (make test-postgres)")
+    on_postgres = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    on_redis = settings.CACHES["default"]["BACKEND"].startswith("django_redis")
+    skip_pg = pytest.mark.skip(reason="runs in the PostgreSQL pass (make test-postgres)")
+    skip_redis = pytest.mark.skip(reason="runs in the Redis pass (make test-postgres)")
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not on_redis:
+            item.add_marker(skip_redis)
 
 
 @pytest.fixture(autouse=True)
@@ -189,3 +193,66 @@ def client_as(client):
         return client
 
     return sign_in
+
+
+# --- Real servers and browsers -----------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def server_dirs(tmp_path_factory):
+    mail = tmp_path_factory.mktemp("mail")
+    logs = tmp_path_factory.mktemp("server-logs")
+    return mail, logs
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, server_dirs):
+    """The app served by a real daphne process on loopback, on the test database."""
+    from workshop_site.testing import ServerProcess
+
+    mail, logs = server_dirs
+    server = ServerProcess(mail_dir=mail, log_dir=logs).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def browser(chromium_path):
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are
+    # still plain synchronous calls, so Django's async-safety guard is lifted for the test.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+            yield launched
+            launched.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def signed_in_context(browser):
+    """signed_in_context(server, user, **options): a browser context already signed in."""
+    from workshop_site.testing import session_cookie_for
+
+    def make(server, user, **options):
+        context = browser.new_context(**options)
+        if user is not None:
+            context.add_cookies(
+                [{"name": "sessionid", "value": session_cookie_for(user), "url": server.url}]
+            )
+        return context
+
+    return make

@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels (see workshops.routing)."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels (workshops.routing)."""
 
 import os
 
@@ -9,6 +9,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workshop_site.settings")
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from workshop_site.websocket import RefusingOriginValidator  # noqa: E402
+from workshops.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": RefusingOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

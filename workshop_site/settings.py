@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workshop_site.env import (
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -107,6 +108,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "var" / "db.sqlite3",
+            # Tests that start real server processes need a test database in a file they
+            # can share (testenv.py names one); otherwise Django's in-memory default.
+            "TEST": {"NAME": env_str("SQLITE_TEST_NAME") or None},
             # The web process and the worker share this file: WAL lets readers run beside a
             # writer, and IMMEDIATE transactions wait for the write lock instead of failing.
             "OPTIONS": {
@@ -136,17 +140,25 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # capacity: messages waiting per socket before new ones are dropped (and counted,
+            # see workshops.live.metrics). A socket that is 1,000 pushes behind is dead; its
+            # reconnect brings a fresh snapshot anyway. group_expiry: a socket silently gone
+            # leaves its groups after a day at most; live ones re-join on every connect.
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "capacity": env_int("CHANNEL_CAPACITY", 1000, minimum=10),
                 "group_expiry": env_int("CHANNEL_GROUP_EXPIRY", 86400, minimum=60),
+                "expiry": 60,
                 "prefix": "ws-channels",
             },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "workshops.live.layers.CountingInMemoryChannelLayer"}}
+
+# The instructor's board is re-rendered at most once per this many seconds per workshop.
+LIVE_BOARD_DEBOUNCE = env_float("LIVE_BOARD_DEBOUNCE", 0.5, minimum=0)
 
 # --- Background tasks ------------------------------------------------------------------------
 
@@ -195,6 +207,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
+# For the filebased backend (the browser tests read sign-in codes from it).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "workshop@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("운영자", email) for email in env_list("ADMIN_EMAILS")]
@@ -213,6 +227,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Serve files straight from the app directories (no collectstatic) on a developer's machine
+# and in the test servers; production serves the collected, hashed files.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -257,5 +274,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "filters": {"capacity": {"()": "workshops.live.metrics.ChannelsRedisCapacityFilter"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # channels-redis reports messages dropped for full channels at INFO; the filter counts
+        # them and they must reach the log whatever LOG_LEVEL says.
+        "channels_redis.core": {"level": "INFO", "filters": ["capacity"]},
+    },
 }

@@ -8,6 +8,7 @@ on a laptop without them that pass is skipped with the reason; with CI=true it f
 
 import os
 import socket
+import tempfile
 from urllib.parse import urlparse
 
 import pytest
@@ -15,6 +16,14 @@ import pytest
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Render the instructor's board at once instead of on a timer thread, so no render outlives
+# the test that caused it; the debounce has its own tests.
+os.environ.setdefault("LIVE_BOARD_DEBOUNCE", "0")
+# The SQLite test database lives in a file so that server processes started by the browser
+# and WebSocket tests open the same database as the test itself.
+os.environ.setdefault(
+    "SQLITE_TEST_NAME", os.path.join(tempfile.gettempdir(), f"workshop-test-{os.getpid()}.sqlite3")
+)
 
 
 def _unreachable(url: str, default_port: int) -> bool:

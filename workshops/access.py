@@ -57,7 +57,11 @@ def get_team_for_user(user, team_id, *, write=False, manage=False) -> TeamAccess
     `write`: change the team's tasks (lead and members, while the workshop is not closed).
     `manage`: change the team itself and its invitations (the lead only).
     """
-    team = Team.objects.select_related("workshop", "lead").filter(pk=team_id).first()
+    team = (
+        Team.objects.select_related("workshop", "lead", "last_activity_by")
+        .filter(pk=team_id)
+        .first()
+    )
     if team is None:
         raise Http404
     participant = _participation(user, team.workshop_id)

@@ -88,6 +88,10 @@ class Workshop(models.Model):
     def get_absolute_url(self):
         return reverse("workshops:workshop_detail", args=[self.pk])
 
+    def get_live_url(self):
+        """The WebSocket path of the workshop (routed by channels, see workshops.routing)."""
+        return f"/ws/workshops/{self.pk}/"
+
     def get_join_url(self):
         return reverse("workshops:join_workshop", args=[self.join_code])
 
@@ -132,6 +136,12 @@ class Domain(models.Model):
         return self.name
 
 
+class ActivityVerb(models.TextChoices):
+    CREATED = "created", _("추가했습니다")
+    UPDATED = "updated", _("수정했습니다")
+    DELETED = "deleted", _("삭제했습니다")
+
+
 class Team(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("팀 이름"), max_length=NAME_MAX_LENGTH)
@@ -142,6 +152,13 @@ class Team(models.Model):
         verbose_name=_("팀장"),
     )
     created_at = models.DateTimeField(_("만든 시각"), auto_now_add=True)
+    # The team's latest task change, for the team page and the instructor's board.
+    last_activity_at = models.DateTimeField(_("최근 활동"), null=True, blank=True)
+    last_activity_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_activity_verb = models.CharField(max_length=10, choices=ActivityVerb.choices, blank=True)
+    last_activity_title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
 
     class Meta:
         verbose_name = _("팀")
@@ -156,6 +173,20 @@ class Team(models.Model):
 
     def get_absolute_url(self):
         return reverse("workshops:team_detail", args=[self.pk])
+
+    def record_activity(self, *, actor, verb: str, title: str) -> None:
+        self.last_activity_at = timezone.now()
+        self.last_activity_by = actor
+        self.last_activity_verb = verb
+        self.last_activity_title = title
+        self.save(
+            update_fields=[
+                "last_activity_at",
+                "last_activity_by",
+                "last_activity_verb",
+                "last_activity_title",
+            ]
+        )
 
 
 class Participant(models.Model):

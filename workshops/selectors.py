@@ -58,13 +58,13 @@ def team_members(team: Team) -> list[Participant]:
     )
 
 
-def _count_of(queryset, column="pk"):
+def _sum_of_hours(tasks):
     return Coalesce(
         Subquery(
-            queryset.order_by().values(column).annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
+            tasks.order_by().values("team").annotate(h=Sum("hours_per_month")).values("h")[:1]
         ),
-        Value(0),
+        Value(Decimal("0")),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
     )
 
 
@@ -72,33 +72,44 @@ def _count_of(queryset, column="pk"):
 class Board:
     teams: list[Team]
     domains: list[Domain]
+    online: list[Participant]
     participant_count: int
+    online_count: int
     task_count: int
     total_hours: Decimal
 
 
-def workshop_board(workshop: Workshop) -> Board:
-    """Every team of the workshop with its counts, and totals per domain."""
+def workshop_board(workshop: Workshop, online_user_ids: set[int] = frozenset()) -> Board:
+    """Every team with its counts and who of it is online, totals per domain, who is online."""
     task_of_team = Task.objects.filter(team=OuterRef("pk"))
     teams = list(
         Team.objects.filter(workshop=workshop)
-        .select_related("lead")
+        .select_related("lead", "last_activity_by")
         .annotate(
-            task_count=_count_of(task_of_team, "team"),
-            member_count=_count_of(Participant.objects.filter(team=OuterRef("pk")), "team"),
-            hours=Coalesce(
+            task_count=Coalesce(
                 Subquery(
-                    task_of_team.order_by()
-                    .values("team")
-                    .annotate(h=Sum("hours_per_month"))
-                    .values("h")[:1]
+                    task_of_team.order_by().values("team").annotate(n=Count("pk")).values("n")[:1],
+                    output_field=IntegerField(),
                 ),
-                Value(Decimal("0")),
-                output_field=DecimalField(max_digits=12, decimal_places=2),
+                Value(0),
             ),
+            hours=_sum_of_hours(task_of_team),
         )
         .order_by("name", "id")
     )
+    participants = list(
+        Participant.objects.filter(workshop=workshop)
+        .select_related("user", "team")
+        .order_by("team__name", "role", "user__name", "id")
+    )
+    by_team: dict[int, list[Participant]] = {}
+    for participant in participants:
+        if participant.team_id:
+            by_team.setdefault(participant.team_id, []).append(participant)
+    for team in teams:
+        members = by_team.get(team.pk, [])
+        team.member_count = len(members)
+        team.online_count = sum(1 for p in members if p.user_id in online_user_ids)
     domains = list(
         Domain.objects.filter(workshop=workshop).annotate(
             task_count=Count("tasks"),
@@ -109,14 +120,39 @@ def workshop_board(workshop: Workshop) -> Board:
             ),
         )
     )
+    online = [p for p in participants if p.user_id in online_user_ids]
     return Board(
         teams=teams,
         domains=domains,
-        participant_count=Participant.objects.filter(workshop=workshop)
-        .exclude(role=Participant.Role.INSTRUCTOR)
-        .count(),
+        online=online,
+        participant_count=sum(1 for p in participants if not p.is_instructor),
+        online_count=sum(1 for p in online if not p.is_instructor),
         task_count=sum(team.task_count for team in teams),
         total_hours=sum((team.hours for team in teams), Decimal("0")),
+    )
+
+
+@dataclass
+class Pulse:
+    team_count: int
+    task_count: int
+    total_hours: Decimal
+
+
+def workshop_pulse(workshop_id: int) -> Pulse:
+    """Workshop-wide progress every participant may see: counts only, no team's details."""
+    totals = Task.objects.filter(team__workshop_id=workshop_id).aggregate(
+        task_count=Count("pk"),
+        total_hours=Coalesce(
+            Sum("hours_per_month"),
+            Value(Decimal("0")),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        ),
+    )
+    return Pulse(
+        team_count=Team.objects.filter(workshop_id=workshop_id).count(),
+        task_count=totals["task_count"],
+        total_hours=totals["total_hours"],
     )
 
 

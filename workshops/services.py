@@ -1,18 +1,22 @@
 """Every write to workshops, teams, participants, invitations and tasks goes through here.
 
-Views, commands and (later) consumers call these functions; each runs in one transaction.
-A broken rule raises `RuleError` with a message for the person who asked.
+Views and commands call these functions; each runs in one transaction and announces its
+change through `workshops.events` only after the transaction commits. A broken rule raises
+`RuleError` with a message for the person who asked.
 """
 
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from workshops import events
 from workshops.models import (
+    ActivityVerb,
     Domain,
     Invitation,
     Participant,
@@ -121,6 +125,7 @@ def workshop_open(*, workshop: Workshop) -> Workshop:
         try:
             with transaction.atomic():
                 workshop.open()
+            transaction.on_commit(partial(events.workshop_status_changed, workshop_id=workshop.pk))
             return workshop
         except IntegrityError:
             workshop.join_code = _unused_join_code()
@@ -130,6 +135,7 @@ def workshop_open(*, workshop: Workshop) -> Workshop:
 def workshop_close(*, workshop: Workshop) -> Workshop:
     if not workshop.is_closed:
         workshop.close()
+        transaction.on_commit(partial(events.workshop_status_changed, workshop_id=workshop.pk))
     return workshop
 
 
@@ -164,6 +170,7 @@ def team_create(*, workshop: Workshop, lead: User, team_name: str, display_name:
             _("같은 이름의 팀이 방금 만들어졌거나 이미 참여 중입니다. 다시 확인해 주세요."),
             field="team_name",
         ) from None
+    transaction.on_commit(partial(events.team_created, team_id=team.pk))
     return team
 
 
@@ -173,6 +180,7 @@ def team_rename(*, team: Team, name: str) -> Team:
         raise RuleError(_("같은 이름의 팀이 이미 있습니다."), field="name")
     team.name = name
     team.save(update_fields=["name"])
+    transaction.on_commit(partial(events.team_created, team_id=team.pk))
     return team
 
 
@@ -230,12 +238,18 @@ def invitation_accept(*, invitation: Invitation, user: User, display_name: str) 
     except IntegrityError:
         raise RuleError(_("이미 이 워크샵에 참여하고 있습니다.")) from None
     Invitation.objects.filter(pk=invitation.pk).update(use_count=F("use_count") + 1)
+    transaction.on_commit(partial(events.participant_joined, team_id=invitation.team_id))
     return participant
 
 
 def _check_domain(team: Team, domain: Domain) -> None:
     if domain.workshop_id != team.workshop_id:
         raise RuleError(_("이 워크샵의 업무 영역을 골라 주세요."), field="domain")
+
+
+def _task_changed(team: Team, actor: User, verb: str, title: str) -> None:
+    team.record_activity(actor=actor, verb=verb, title=title)
+    transaction.on_commit(partial(events.task_changed, team_id=team.pk))
 
 
 @transaction.atomic
@@ -245,6 +259,7 @@ def task_create(*, team: Team, actor: User, data: dict) -> Task:
     for field in TASK_FIELDS:
         setattr(task, field, data[field])
     task.save()
+    _task_changed(team, actor, ActivityVerb.CREATED, task.title)
     return task
 
 
@@ -255,9 +270,12 @@ def task_update(*, task: Task, actor: User, data: dict) -> Task:
         setattr(task, field, data[field])
     task.updated_by = actor
     task.save(update_fields=[*TASK_FIELDS, "updated_by", "updated_at"])
+    _task_changed(task.team, actor, ActivityVerb.UPDATED, task.title)
     return task
 
 
 @transaction.atomic
 def task_delete(*, task: Task, actor: User) -> None:
+    team, title = task.team, task.title
     task.delete()
+    _task_changed(team, actor, ActivityVerb.DELETED, title)

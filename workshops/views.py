@@ -18,6 +18,8 @@ from workshops.forms import (
     TeamForm,
     WorkshopForm,
 )
+from workshops.live import presence
+from workshops.live import render as live_render
 from workshops.models import Invitation, Participant, Workshop, normalise_join_code
 from workshops.services import RuleError
 
@@ -214,14 +216,17 @@ def workshop_detail(request, pk):
     qr_svg = segno.make(join_url, error="m").svg_inline(
         scale=6, dark="#111827", border=2, omitsize=True
     )
+    board = selectors.workshop_board(workshop, presence.online_user_ids(workshop.pk))
     return render(
         request,
         "workshops/workshop_detail.html",
         {
             "workshop": workshop,
-            "board": selectors.workshop_board(workshop),
+            "board": board,
+            "online": board.online,
             "join_url": join_url,
             "qr_svg": qr_svg,
+            "version": live_render.new_version(),
         },
     )
 
@@ -254,7 +259,9 @@ def _team_context(request, access, *, task_form=None):
         "team": team,
         "workshop": team.workshop,
         "access": access,
+        "can_edit": access.can_edit_tasks,
         "tasks": selectors.team_tasks(team),
+        "version": live_render.new_version(),
     }
     if access.can_edit_tasks:
         context["task_form"] = task_form or TaskForm(workshop=team.workshop)
@@ -272,6 +279,7 @@ def team_detail(request, pk):
     access = get_team_for_user(request.user, pk)
     context = _team_context(request, access)
     context["members"] = selectors.team_members(access.team)
+    context["pulse"] = selectors.workshop_pulse(access.team.workshop_id)
     context["invitations_open"] = request.GET.get("invitations") == "open"
     return render(request, "workshops/team_detail.html", context)
 
@@ -314,6 +322,7 @@ def task_create(request, pk):
         if request.htmx:
             return render(request, "workshops/team_detail.html#task-add-form", context)
         context["members"] = selectors.team_members(access.team)
+        context["pulse"] = selectors.workshop_pulse(access.team.workshop_id)
         return render(request, "workshops/team_detail.html", context)
     if request.htmx:
         context = _team_context(request, access)
@@ -342,7 +351,7 @@ def task_edit(request, pk):
             _add_rule_error(form, error)
         else:
             if request.htmx:
-                return retarget(_tasks_region(request, access), "#tasks-region")
+                return retarget(_tasks_region(request, access), f"#team-{access.team.pk}-tasks")
             messages.success(request, _("업무를 수정했습니다."))
             return redirect(access.team)
     context = {"task": task, "form": form, "access": access, "team": access.team}

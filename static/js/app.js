@@ -57,4 +57,95 @@
   document.body.addEventListener("htmx:sendError", function () {
     toast("서버에 연결할 수 없습니다. 네트워크를 확인한 뒤 다시 시도하세요. 입력한 내용은 화면에 남아 있습니다.");
   });
+
+  // --- Live updates (htmx WebSocket extension) ---------------------------------------------
+  // The server pushes whole regions, each with an id and data-version (when it was rendered).
+  // Keep the newest copy of each region, and never swap away a task someone is editing:
+  // hold the newest push until the edit form closes.
+
+  var held = {}; // region id -> outerHTML of the newest push held back
+
+  function versionOf(el) {
+    var v = el && el.getAttribute && el.getAttribute("data-version");
+    return v ? Number(v) : 0;
+  }
+
+  function isEditing(region) {
+    return !!(region && region.querySelector && region.querySelector("form.task-edit"));
+  }
+
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    var incoming = event.detail.fragment && event.detail.fragment.firstElementChild;
+    if (!target || !incoming || !incoming.hasAttribute("data-version")) return;
+    if (versionOf(incoming) < versionOf(target)) {
+      event.detail.shouldSwap = false; // an older copy overtaken by a newer one
+      return;
+    }
+    if (isEditing(target)) {
+      event.detail.shouldSwap = false;
+      var previous = held[target.id];
+      if (!previous || versionOf(incoming) >= previous.version) {
+        held[target.id] = { version: versionOf(incoming), html: incoming.outerHTML };
+      }
+      showLive("팀원이 업무를 바꿨습니다. 수정을 마치면 반영됩니다.", "info");
+    }
+  });
+
+  function applyHeld() {
+    Object.keys(held).forEach(function (id) {
+      var region = document.getElementById(id);
+      if (!region) { delete held[id]; return; }
+      if (isEditing(region)) return;
+      var pending = held[id];
+      delete held[id];
+      if (pending.version > versionOf(region)) {
+        htmx.swap(region, pending.html, { swapStyle: "outerHTML" });
+      }
+      hideLive("info");
+    });
+  }
+  document.body.addEventListener("htmx:afterSettle", applyHeld);
+
+  function liveStatus() { return document.querySelector("[data-live-status]"); }
+  function showLive(text, kind) {
+    var el = liveStatus();
+    if (!el) return;
+    el.textContent = text;
+    el.setAttribute("data-kind", kind);
+    el.hidden = false;
+  }
+  function hideLive(kind) {
+    var el = liveStatus();
+    if (el && (!kind || el.getAttribute("data-kind") === kind)) el.hidden = true;
+  }
+
+  var retries = 0;
+  document.body.addEventListener("htmx:wsOpen", function () {
+    retries = 0;
+    hideLive();
+  });
+  document.body.addEventListener("htmx:wsClose", function (event) {
+    var code = event.detail.event.code;
+    if (code === 4401) {
+      showLive("로그아웃되었습니다. 다시 로그인하면 실시간 화면이 이어집니다.", "error");
+      return;
+    }
+    if (code === 4403) {
+      showLive("이 워크샵의 실시간 화면을 볼 수 없습니다.", "error");
+      return;
+    }
+    showLive("연결 끊김 — 재연결 중", "offline");
+    // The extension retries by itself after abnormal closes (1006, 1011-1013); a server
+    // going away cleanly (1001, a deploy) needs the same treatment.
+    if ([1006, 1011, 1012, 1013].indexOf(code) < 0) {
+      var wrapper = event.detail.socketWrapper;
+      var delay = Math.random() * 1000 * Math.pow(2, Math.min(retries, 5));
+      retries += 1;
+      setTimeout(function () { wrapper.reconnect(); }, delay);
+    }
+  });
+  document.body.addEventListener("htmx:wsError", function () {
+    showLive("연결 끊김 — 재연결 중", "offline");
+  });
 })();

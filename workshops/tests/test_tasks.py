@@ -71,7 +71,8 @@ def test_htmx_add_returns_a_fresh_form_and_the_task_list_out_of_band(client_as, 
     response = client_as(lead).post(add_url(team), form_for(domain), headers={"HX-Request": "true"})
     body = response.content.decode()
     assert 'id="task-add-form"' in body
-    assert 'id="tasks-region" class="stack" hx-swap-oob="true"' in body
+    assert f'id="team-{team.pk}-tasks"' in body
+    assert 'hx-swap-oob="true"' in body
     assert "주간 실적 보고" in body
 
 
@@ -81,7 +82,7 @@ def test_htmx_add_with_errors_returns_only_the_form(client_as, lead, team, domai
     )
     body = response.content.decode()
     assert "필수 항목입니다" in body
-    assert "tasks-region" not in body
+    assert f"team-{team.pk}-tasks" not in body
     assert not Task.objects.exists()
 
 
@@ -209,8 +210,8 @@ def test_htmx_edit_form_replaces_the_card(client_as, lead, task):
 def test_htmx_edit_success_retargets_the_task_list(client_as, lead, task):
     url = reverse("workshops:task_edit", args=[task.pk])
     response = client_as(lead).post(url, form_for(task.domain), headers={"HX-Request": "true"})
-    assert response["HX-Retarget"] == "#tasks-region"
-    assert 'id="tasks-region"' in response.content.decode()
+    assert response["HX-Retarget"] == f"#team-{task.team_id}-tasks"
+    assert f'id="team-{task.team_id}-tasks"' in response.content.decode()
 
 
 def test_htmx_edit_errors_stay_in_the_form(client_as, lead, task):
@@ -262,7 +263,7 @@ def test_htmx_delete_returns_the_task_list(client_as, lead, task):
     response = client_as(lead).post(
         reverse("workshops:task_delete", args=[task.pk]), headers={"HX-Request": "true"}
     )
-    assert 'id="tasks-region"' in response.content.decode()
+    assert f'id="team-{task.team_id}-tasks"' in response.content.decode()
     assert not Task.objects.exists()
 
 

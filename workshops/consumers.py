@@ -1,0 +1,152 @@
+"""The workshop's WebSocket: pushes only, writes go over HTTP.
+
+A socket joins the groups its owner may hear (see `workshops.events`), sends a fresh snapshot
+of every live region on each (re)connect, keeps its presence entry alive, and closes when the
+session that opened it ends. Close codes: 4403 refused (not signed in, not a participant,
+foreign origin), 4401 signed out or session expired.
+"""
+
+import asyncio
+import json
+import logging
+import uuid
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.contrib.auth import SESSION_KEY
+from django.utils.module_loading import import_string
+
+from workshops import events
+from workshops.live import presence, publisher, render
+
+logger = logging.getLogger(__name__)
+
+CLOSE_REFUSED = 4403
+CLOSE_SIGNED_OUT = 4401
+# A client message is a tiny JSON object; anything larger is not ours.
+MAX_CLIENT_MESSAGE = 1024
+SESSION_CHECK_EVERY = 2  # heartbeats
+
+
+class WorkshopConsumer(AsyncWebsocketConsumer):
+    viewer: render.Viewer | None = None
+    groups_joined: tuple[str, ...] = ()
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_REFUSED)
+            return
+        workshop_id = self.scope["url_route"]["kwargs"]["workshop_id"]
+        viewer = await database_sync_to_async(render.viewer_for)(
+            user, workshop_id, self._query_param("team")
+        )
+        if viewer is None:
+            await self.close(code=CLOSE_REFUSED)
+            return
+        self.viewer = viewer
+        self.connection_id = uuid.uuid4().hex
+        publisher.register_consumer_loop(asyncio.get_running_loop())
+
+        groups = [events.workshop_group(workshop_id), events.user_group(user.pk)]
+        if viewer.is_instructor:
+            groups.append(events.instructors_group(workshop_id))
+        else:
+            groups.append(events.team_group(viewer.team_id))
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = tuple(groups)
+        await self.accept()
+
+        came_online = await sync_to_async(presence.connect)(
+            workshop_id, user.pk, self.connection_id
+        )
+        await self.send_snapshot()
+        if came_online:
+            await database_sync_to_async(events.presence_changed)(workshop_id=workshop_id)
+        self.heartbeat_task = asyncio.create_task(self.heartbeat())
+
+    async def disconnect(self, code):
+        if self.viewer is None:
+            return
+        task = getattr(self, "heartbeat_task", None)
+        if task:
+            task.cancel()
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        went_offline = await sync_to_async(presence.disconnect)(
+            self.viewer.workshop_id, self.viewer.user_id, self.connection_id
+        )
+        if went_offline:
+            await database_sync_to_async(events.presence_changed)(
+                workshop_id=self.viewer.workshop_id
+            )
+
+    async def receive(self, text_data=None, bytes_data=None):
+        """The one message a client may send: {"type": "resync"} asks for a fresh snapshot."""
+        if self.viewer is None or not text_data or len(text_data) > MAX_CLIENT_MESSAGE:
+            return
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            return
+        if isinstance(message, dict) and message.get("type") == "resync":
+            await self.send_snapshot()
+
+    async def send_snapshot(self):
+        html = await database_sync_to_async(render.snapshot)(self.viewer)
+        await self.send(text_data=html)
+
+    # --- Group messages ----------------------------------------------------------------------
+
+    async def push_html(self, event):
+        await self.send(text_data=event["html"])
+
+    async def session_ended(self, event):
+        await self.close(code=CLOSE_SIGNED_OUT)
+
+    # --- Heartbeat ---------------------------------------------------------------------------
+
+    async def heartbeat(self):
+        beats = 0
+        try:
+            while True:
+                await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+                beats += 1
+                ghosts = await sync_to_async(presence.heartbeat)(
+                    self.viewer.workshop_id, self.viewer.user_id, self.connection_id
+                )
+                if ghosts:
+                    # Sockets of a process that died expired: the board must drop them.
+                    await database_sync_to_async(events.presence_changed)(
+                        workshop_id=self.viewer.workshop_id
+                    )
+                if beats % SESSION_CHECK_EVERY == 0 and not await self.session_is_valid():
+                    await self.close(code=CLOSE_SIGNED_OUT)
+                    return
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            logger.exception("live: heartbeat failed")
+
+    async def session_is_valid(self) -> bool:
+        session = self.scope.get("session")
+        key = getattr(session, "session_key", None)
+        if not key:
+            return False
+
+        def check():
+            from django.conf import settings
+
+            store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")(session_key=key)
+            return store.get(SESSION_KEY) == str(self.viewer.user_id)
+
+        return await database_sync_to_async(check)()
+
+    def _query_param(self, name: str) -> str | None:
+        from urllib.parse import parse_qs
+
+        raw = self.scope.get("query_string", b"").decode("latin1")
+        values = parse_qs(raw).get(name)
+        return values[0][:20] if values else None

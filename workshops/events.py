@@ -1,0 +1,149 @@
+"""Live events: the only place that pushes to browsers.
+
+Services call these functions through `transaction.on_commit`, so nothing is pushed for a
+change that rolled back. Each function renders a fragment once per audience and sends the
+HTML in the group message; consumers only forward it. Audiences:
+
+- `team_group`: the team's lead and members (task details, editable while the workshop is open);
+- `instructors_group`: the workshop's instructors (every team's details, read-only, and the board);
+- `workshop_group`: everyone in the workshop (status and workshop-wide counts, no team details);
+- `user_group`: one user's sockets (closed when they sign out).
+
+The instructor's board is the costliest render and changes with every task and every
+connection, so it is rendered at most once per `BOARD_WINDOW` per workshop (trailing, so the
+last change is always shown). `LIVE_BOARD_DEBOUNCE = 0` renders it at once (the tests do).
+"""
+
+import logging
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+
+from workshops.live import publisher, render
+from workshops.models import Team, Workshop
+
+logger = logging.getLogger(__name__)
+
+
+def workshop_group(workshop_id: int) -> str:
+    return f"workshop.{workshop_id}"
+
+
+def team_group(team_id: int) -> str:
+    return f"team.{team_id}"
+
+
+def instructors_group(workshop_id: int) -> str:
+    return f"workshop.{workshop_id}.instructors"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+# --- Capturing, for tests (after Zulip's tests: check the events an action sends) -------------
+
+_captured: list[list[tuple[str, str]]] = []
+
+
+@contextmanager
+def capture():
+    """Collect (group, kind) for every event published inside the block."""
+    events: list[tuple[str, str]] = []
+    _captured.append(events)
+    try:
+        yield events
+    finally:
+        _captured.remove(events)
+
+
+def _publish(group: str, kind: str, html: str) -> None:
+    for events in _captured:
+        events.append((group, kind))
+    publisher.send(group, html)
+
+
+# --- Events ----------------------------------------------------------------------------------
+
+
+def task_changed(*, team_id: int) -> None:
+    """A task of the team was created, updated or deleted."""
+    team = Team.objects.select_related("workshop").get(pk=team_id)
+    version = render.new_version()
+    _publish(team_group(team.pk), "team", render.team_regions(team, can_edit=True, version=version))
+    _publish(
+        instructors_group(team.workshop_id),
+        "team",
+        render.team_regions(team, can_edit=False, version=version),
+    )
+    _publish(workshop_group(team.workshop_id), "pulse", render.pulse(team.workshop, version))
+    board_changed(workshop_id=team.workshop_id)
+
+
+def team_created(*, team_id: int) -> None:
+    team = Team.objects.select_related("workshop").get(pk=team_id)
+    _publish(workshop_group(team.workshop_id), "pulse", render.pulse(team.workshop))
+    board_changed(workshop_id=team.workshop_id)
+
+
+def participant_joined(*, team_id: int) -> None:
+    team = Team.objects.select_related("workshop").get(pk=team_id)
+    version = render.new_version()
+    _publish(team_group(team.pk), "team", render.team_regions(team, can_edit=True, version=version))
+    board_changed(workshop_id=team.workshop_id)
+
+
+def workshop_status_changed(*, workshop_id: int) -> None:
+    """Opened or closed: every open page turns editable or read-only without a reload."""
+    workshop = Workshop.objects.get(pk=workshop_id)
+    version = render.new_version()
+    _publish(workshop_group(workshop.pk), "status", render.status(workshop, version))
+    for team in Team.objects.filter(workshop=workshop).select_related("workshop"):
+        html = render.team_regions(team, can_edit=True, version=version)
+        _publish(team_group(team.pk), "team", html + render.add_form_notice(team))
+    board_changed(workshop_id=workshop.pk)
+
+
+def presence_changed(*, workshop_id: int) -> None:
+    """Someone came online or went offline: only the instructors' board shows it."""
+    board_changed(workshop_id=workshop_id)
+
+
+def session_ended(*, user_id: int) -> None:
+    """The user signed out: close their sockets."""
+    for events in _captured:
+        events.append((user_group(user_id), "session_ended"))
+    publisher.send_control(user_group(user_id), {"type": "session.ended"})
+
+
+def board_changed(*, workshop_id: int) -> None:
+    window = settings.LIVE_BOARD_DEBOUNCE
+    if not window:
+        _publish_board(workshop_id)
+        return
+    pending = f"live:board-pending:{workshop_id}"
+    if not cache.add(pending, 1, timeout=max(10, int(window * 4))):
+        return  # a render is already due and will read this change
+    if not publisher.call_later(window, lambda: _send_board_later(workshop_id)):
+        cache.delete(pending)
+
+
+def _publish_board(workshop_id: int) -> None:
+    workshop = Workshop.objects.filter(pk=workshop_id).first()
+    if workshop is not None:
+        _publish(instructors_group(workshop_id), "board", render.board(workshop))
+
+
+def _send_board_later(workshop_id: int) -> None:
+    """Runs in a worker thread of the publishing loop, outside any request."""
+    try:
+        # Clear the flag before reading: a change committed after this point schedules
+        # another render instead of being missed by this one.
+        cache.delete(f"live:board-pending:{workshop_id}")
+        _publish_board(workshop_id)
+    except Exception:
+        logger.exception("live: board render failed for workshop %s", workshop_id)
+    finally:
+        connections.close_all()

@@ -1,0 +1,106 @@
+"""Hands rendered fragments to the channel layer from any thread, without blocking requests.
+
+Calling the channel layer from sync code with `async_to_sync` runs each call in a fresh event
+loop when there is no outer loop (the worker, management commands), and channels-redis keeps
+one connection pool per loop: that would open a new pool for every event. Instead every send
+goes to one long-lived loop:
+
+- with channels-redis, a daemon thread owned by this module, so the pool is made once;
+- with the in-memory layer (embedded default, one process), the loop the consumers run on,
+  because that layer's queues belong to one loop. A consumer registers it when it connects;
+  with no consumer connected there is nobody to deliver to.
+
+Sends are fire-and-forget for the caller; failures are logged.
+"""
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_own_loop: asyncio.AbstractEventLoop | None = None
+_consumer_loop: asyncio.AbstractEventLoop | None = None
+
+
+def register_consumer_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Called by consumers: the loop the in-memory layer's queues live on."""
+    global _consumer_loop
+    _consumer_loop = loop
+
+
+def _in_memory() -> bool:
+    return isinstance(get_channel_layer(), InMemoryChannelLayer)
+
+
+def _start_own_loop() -> asyncio.AbstractEventLoop:
+    global _own_loop
+    with _lock:
+        if _own_loop is None or _own_loop.is_closed():
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="live-publisher", daemon=True)
+            thread.start()
+            _own_loop = loop
+        return _own_loop
+
+
+def loop() -> asyncio.AbstractEventLoop | None:
+    if _in_memory():
+        if _consumer_loop is None or _consumer_loop.is_closed():
+            return None
+        return _consumer_loop
+    return _start_own_loop()
+
+
+def _log_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("live push failed", exc_info=future.exception())
+
+
+def submit(coro_factory: Callable[[], object]) -> None:
+    """Run `coro_factory()` on the publishing loop, from any thread."""
+    target = loop()
+    if target is None:
+        return
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is target:
+        task = target.create_task(coro_factory())
+        task.add_done_callback(_log_failure)
+        return
+    future = asyncio.run_coroutine_threadsafe(coro_factory(), target)
+    future.add_done_callback(_log_failure)
+
+
+def send(group: str, html: str) -> None:
+    """Deliver `html` to every socket in `group`; each consumer forwards it unchanged."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    submit(lambda: layer.group_send(group, {"type": "push.html", "html": html}))
+
+
+def send_control(group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    submit(lambda: layer.group_send(group, message))
+
+
+def call_later(delay: float, callback: Callable[[], None]) -> bool:
+    """Run the sync `callback` in a worker thread after `delay` seconds; False if no loop."""
+    target = loop()
+    if target is None:
+        return False
+
+    def schedule():
+        target.call_later(delay, lambda: target.run_in_executor(None, callback))
+
+    target.call_soon_threadsafe(schedule)
+    return True

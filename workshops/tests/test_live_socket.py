@@ -1,0 +1,226 @@
+"""The workshop WebSocket, in process: who may connect, who hears what, presence, sign-out."""
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.signals import user_logged_out
+
+from conftest import task_data
+from workshop_site.asgi import application
+from workshop_site.testing import session_cookie_for
+from workshops import services
+from workshops.live import presence
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _clean_live_state():
+    yield
+    presence.reset()
+    layer = get_channel_layer()
+    if hasattr(layer, "flush") and type(layer).__module__.startswith("workshops"):
+        asyncio.run(layer.flush())
+
+
+async def open_socket(workshop_id, user=None, *, origin=b"http://testserver", query=""):
+    headers = [(b"origin", origin), (b"host", b"testserver")]
+    if user is not None:
+        cookie = await database_sync_to_async(session_cookie_for)(user)
+        headers.append((b"cookie", f"sessionid={cookie}".encode()))
+    socket = WebsocketCommunicator(
+        application, f"/ws/workshops/{workshop_id}/{query}", headers=headers
+    )
+    connected, code = await socket.connect(timeout=5)
+    return socket, connected, code
+
+
+async def drain(socket, seconds=0.3) -> str:
+    """Everything the socket receives until it has been quiet for `seconds`."""
+    received = []
+    # receive_nothing waits without cancelling the consumer (a receive timeout would).
+    while not await socket.receive_nothing(timeout=seconds, interval=0.02):
+        received.append(await socket.receive_from())
+    return "".join(received)
+
+
+async def add_task(team, actor, domain, title):
+    return await database_sync_to_async(services.task_create)(
+        team=team, actor=actor, data=task_data(domain, title=title)
+    )
+
+
+# --- Who may connect --------------------------------------------------------------------------
+
+
+async def test_anonymous_sockets_are_refused(workshop):
+    _socket, connected, code = await open_socket(workshop.pk)
+    assert (connected, code) == (False, 4403)
+
+
+async def test_sockets_of_people_outside_the_workshop_are_refused(workshop, outsider):
+    _socket, connected, code = await open_socket(workshop.pk, outsider)
+    assert (connected, code) == (False, 4403)
+
+
+async def test_another_workshops_instructor_is_refused(workshop, other_instructor):
+    _socket, connected, code = await open_socket(workshop.pk, other_instructor)
+    assert (connected, code) == (False, 4403)
+
+
+async def test_a_foreign_origin_is_refused(workshop, lead, team):
+    _socket, connected, code = await open_socket(
+        workshop.pk, lead, origin=b"https://evil.example.com"
+    )
+    assert (connected, code) == (False, 4403)
+
+
+async def test_a_missing_workshop_is_refused(lead, team):
+    _socket, connected, code = await open_socket(987654, lead)
+    assert (connected, code) == (False, 4403)
+
+
+# --- What each audience hears -----------------------------------------------------------------
+
+
+async def test_a_member_gets_a_snapshot_of_their_team_on_connect(workshop, member, task):
+    socket, connected, _ = await open_socket(workshop.pk, member)
+    assert connected
+    snapshot = await drain(socket)
+    assert f'id="team-{task.team_id}-tasks"' in snapshot
+    assert task.title in snapshot
+    assert f'id="workshop-{workshop.pk}-pulse"' in snapshot
+    await socket.disconnect()
+
+
+async def test_a_member_hears_a_teammates_change_with_their_name(
+    workshop, lead, member, team, domain
+):
+    socket, _, _ = await open_socket(workshop.pk, member)
+    await drain(socket)
+    await add_task(team, lead, domain, "새로 추가한 업무")
+    pushed = await drain(socket)
+    assert "새로 추가한 업무" in pushed
+    assert "박팀장 님이" in pushed
+    await socket.disconnect()
+
+
+async def test_a_member_never_hears_another_teams_details(
+    workshop, member, team, other_lead, other_team, domain
+):
+    socket, _, _ = await open_socket(workshop.pk, member)
+    await drain(socket)
+    await add_task(other_team, other_lead, domain, "다른 팀의 비밀 업무")
+    pushed = await drain(socket)
+    assert f'id="workshop-{workshop.pk}-pulse"' in pushed  # the workshop-wide count moved
+    assert "다른 팀의 비밀 업무" not in pushed
+    assert f"team-{other_team.pk}" not in pushed
+    await socket.disconnect()
+
+
+async def test_the_instructor_hears_every_team_and_the_board(
+    workshop, instructor, team, lead, other_team, other_lead, domain
+):
+    socket, _, _ = await open_socket(workshop.pk, instructor)
+    await drain(socket)
+    await add_task(team, lead, domain, "영업팀 업무")
+    await add_task(other_team, other_lead, domain, "재무팀 업무")
+    pushed = await drain(socket)
+    assert "영업팀 업무" in pushed and "재무팀 업무" in pushed
+    assert f'id="workshop-{workshop.pk}-board"' in pushed
+    # Instructors look but do not touch: no edit links in what they are sent.
+    assert "/edit/" not in pushed
+    await socket.disconnect()
+
+
+async def test_an_instructor_watching_a_team_page_gets_that_team_in_the_snapshot(
+    workshop, instructor, task
+):
+    socket, _, _ = await open_socket(workshop.pk, instructor, query=f"?team={task.team_id}")
+    snapshot = await drain(socket)
+    assert f'id="team-{task.team_id}-tasks"' in snapshot
+    await socket.disconnect()
+
+
+async def test_an_instructor_cannot_watch_another_workshops_team(
+    workshop, instructor, other_instructor
+):
+    foreign_team_id = 10_000
+    socket, connected, _ = await open_socket(
+        workshop.pk, instructor, query=f"?team={foreign_team_id}"
+    )
+    assert connected
+    snapshot = await drain(socket)
+    assert f"team-{foreign_team_id}" not in snapshot
+    await socket.disconnect()
+
+
+async def test_closing_the_workshop_turns_open_team_pages_read_only(workshop, member, task):
+    socket, _, _ = await open_socket(workshop.pk, member)
+    snapshot = await drain(socket)
+    assert f"/tasks/{task.pk}/edit/" in snapshot
+    await database_sync_to_async(services.workshop_close)(workshop=workshop)
+    pushed = await drain(socket)
+    assert "종료된 워크샵입니다" in pushed
+    assert f"/tasks/{task.pk}/edit/" not in pushed
+    await socket.disconnect()
+
+
+# --- Client messages, sign-out ----------------------------------------------------------------
+
+
+async def test_a_resync_request_gets_a_fresh_snapshot(workshop, member, task):
+    socket, _, _ = await open_socket(workshop.pk, member)
+    await drain(socket)
+    await socket.send_to(text_data=json.dumps({"type": "resync"}))
+    assert task.title in await drain(socket)
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    "message", ["not json", "[]", '{"type": "drop_tables"}', "{" * 5000, '{"type": null}']
+)
+async def test_anything_else_a_client_sends_is_ignored(workshop, member, team, message):
+    socket, _, _ = await open_socket(workshop.pk, member)
+    await drain(socket)
+    await socket.send_to(text_data=message)
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
+
+
+async def test_signing_out_closes_the_users_sockets(workshop, member, team):
+    socket, _, _ = await open_socket(workshop.pk, member)
+    await drain(socket)
+    await database_sync_to_async(user_logged_out.send)(
+        sender=type(member), request=None, user=member
+    )
+    closed = await socket.receive_output(timeout=2)
+    assert closed == {"type": "websocket.close", "code": 4401}
+
+
+# --- Presence ---------------------------------------------------------------------------------
+
+
+def online_count_of(html: str, team) -> str:
+    row = html.split(f'id="board-team-{team.pk}"', 1)[1]
+    return row.split("data-online-count>", 1)[1].split("<", 1)[0].strip()
+
+
+async def test_the_board_shows_who_comes_online_and_leaves(workshop, instructor, lead, team):
+    board, _, _ = await open_socket(workshop.pk, instructor)
+    assert online_count_of(await drain(board), team) == "0 / 1"
+
+    first_tab, _, _ = await open_socket(workshop.pk, lead)
+    assert online_count_of(await drain(board), team) == "1 / 1"
+
+    # A second tab is the same person: the count stays, and closing one tab keeps them online.
+    second_tab, _, _ = await open_socket(workshop.pk, lead)
+    await first_tab.disconnect()
+    assert presence.online_user_ids(workshop.pk) == {instructor.pk, lead.pk}
+    await second_tab.disconnect()
+    assert online_count_of(await drain(board), team) == "0 / 1"
+    await board.disconnect()
