@@ -137,15 +137,31 @@ if REDIS_URL:
             },
         }
     }
+    # "core" (default): channels-redis's list-based layer, with per-socket capacity and group
+    # expiry. "pubsub": its pub/sub layer, measured faster at 500 sockets but with no capacity
+    # bound and nothing kept while a process is disconnected (see BENCHMARKS.md).
+    CHANNEL_LAYER_KIND = env_str("CHANNEL_LAYER", "core")
+    if CHANNEL_LAYER_KIND not in {"core", "pubsub"}:
+        raise ImproperlyConfigured(
+            f"CHANNEL_LAYER must be core or pubsub, got {CHANNEL_LAYER_KIND!r}"
+        )
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": {
+                "core": "channels_redis.core.RedisChannelLayer",
+                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            }[CHANNEL_LAYER_KIND],
             # capacity: messages waiting per socket before new ones are dropped (and counted,
             # see workshops.live.metrics). A socket that is 1,000 pushes behind is dead; its
             # reconnect brings a fresh snapshot anyway. group_expiry: a socket silently gone
             # leaves its groups after a day at most; live ones re-join on every connect.
+            # socket_timeout: redis-py 8 defaults to 5 s, the same as channels-redis's blocking
+            # receive (BZPOPMIN, 5 s), so an idle process's receive loop timed out and took a
+            # consumer down with it. Reads may take longer than the blocking wait.
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}
+                ],
                 "capacity": env_int("CHANNEL_CAPACITY", 1000, minimum=10),
                 "group_expiry": env_int("CHANNEL_GROUP_EXPIRY", 86400, minimum=60),
                 "expiry": 60,

@@ -72,13 +72,14 @@ def task_changed(*, team_id: int) -> None:
     """A task of the team was created, updated or deleted."""
     team = Team.objects.select_related("workshop").get(pk=team_id)
     version = render.new_version()
+    # The pulse goes to every socket in the workshop: send it first, it is the widest fan-out.
+    _publish(workshop_group(team.workshop_id), "pulse", render.pulse(team.workshop, version))
     _publish(team_group(team.pk), "team", render.team_regions(team, can_edit=True, version=version))
     _publish(
         instructors_group(team.workshop_id),
         "team",
         render.team_regions(team, can_edit=False, version=version),
     )
-    _publish(workshop_group(team.workshop_id), "pulse", render.pulse(team.workshop, version))
     board_changed(workshop_id=team.workshop_id)
 
 

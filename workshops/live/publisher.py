@@ -10,7 +10,9 @@ goes to one long-lived loop:
   because that layer's queues belong to one loop. A consumer registers it when it connects;
   with no consumer connected there is nobody to deliver to.
 
-Sends are fire-and-forget for the caller; failures are logged.
+Sends are fire-and-forget for the caller and go out one at a time, in the order they were
+made, through one sender task per loop: concurrent sends would each check a connection out of
+the pool and grow it to the size of the burst. Failures are logged.
 """
 
 import asyncio
@@ -56,13 +58,52 @@ def loop() -> asyncio.AbstractEventLoop | None:
     return _start_own_loop()
 
 
-def _log_failure(future) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        logger.error("live push failed", exc_info=future.exception())
+_queues: dict[asyncio.AbstractEventLoop, asyncio.Queue] = {}
+_senders: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
 
 
-def submit(coro_factory: Callable[[], object]) -> None:
-    """Run `coro_factory()` on the publishing loop, from any thread."""
+async def _sender(queue: asyncio.Queue) -> None:
+    layer = get_channel_layer()
+    while True:
+        group, message = await queue.get()
+        try:
+            await layer.group_send(group, message)
+        except Exception:
+            logger.exception("live push to %s failed", group)
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("live push failed", exc_info=task.exception())
+
+
+_pending: set[asyncio.Task] = set()
+
+
+def _enqueue(group: str, message: dict) -> None:
+    """Queue a group message on the publishing loop (runs in that loop)."""
+    running = asyncio.get_running_loop()
+    if running is not _own_loop:
+        # The consumers' own loop (in-memory layer, one process): the layer is in-process,
+        # no pool to protect; one task per message, started in order.
+        task = running.create_task(get_channel_layer().group_send(group, message))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
+        task.add_done_callback(_log_failure)
+        return
+    queue = _queues.get(running)
+    if queue is None:
+        for stale in [known for known in _queues if known.is_closed()]:
+            del _queues[stale]
+            _senders.pop(stale, None)
+        queue = _queues[running] = asyncio.Queue()
+        _senders[running] = running.create_task(_sender(queue))
+    queue.put_nowait((group, message))
+
+
+def _send_message(group: str, message: dict) -> None:
+    if get_channel_layer() is None:
+        return
     target = loop()
     if target is None:
         return
@@ -71,26 +112,18 @@ def submit(coro_factory: Callable[[], object]) -> None:
     except RuntimeError:
         running = None
     if running is target:
-        task = target.create_task(coro_factory())
-        task.add_done_callback(_log_failure)
-        return
-    future = asyncio.run_coroutine_threadsafe(coro_factory(), target)
-    future.add_done_callback(_log_failure)
+        _enqueue(group, message)
+    else:
+        target.call_soon_threadsafe(_enqueue, group, message)
 
 
 def send(group: str, html: str) -> None:
     """Deliver `html` to every socket in `group`; each consumer forwards it unchanged."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    submit(lambda: layer.group_send(group, {"type": "push.html", "html": html}))
+    _send_message(group, {"type": "push.html", "html": html})
 
 
 def send_control(group: str, message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    submit(lambda: layer.group_send(group, message))
+    _send_message(group, message)
 
 
 def call_later(delay: float, callback: Callable[[], None]) -> bool:

@@ -20,9 +20,9 @@ def test_adding_a_task_announces_it_to_the_team_instructors_and_workshop(
         services.task_create(team=team, actor=lead, data=task_data(domain))
     workshop_id = team.workshop_id
     assert sent == [
+        (f"workshop.{workshop_id}", "pulse"),
         (f"team.{team.pk}", "team"),
         (f"workshop.{workshop_id}.instructors", "team"),
-        (f"workshop.{workshop_id}", "pulse"),
         (f"workshop.{workshop_id}.instructors", "board"),
     ]
 

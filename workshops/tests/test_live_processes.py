@@ -79,3 +79,22 @@ def test_a_task_added_through_one_process_reaches_a_socket_on_another(
     finally:
         first.stop()
         second.stop()
+
+
+def test_publishing_from_sync_code_reuses_one_connection_pool(redis_url):
+    """async_to_sync per event would build a channels-redis pool per call; we must not."""
+    import time
+
+    import redis
+
+    from workshops.live import publisher
+
+    client = redis.Redis.from_url(redis_url)
+    publisher.send("warm.up", "<p></p>")
+    time.sleep(0.3)
+    before = client.info("clients")["connected_clients"]
+    for i in range(50):
+        publisher.send(f"group.{i}", "<p>push</p>")
+    time.sleep(0.5)
+    after = client.info("clients")["connected_clients"]
+    assert after - before <= 1
