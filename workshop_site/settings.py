@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accounts",
     "workshops",
+    "ai",
 ]
 
 MIDDLEWARE = [
@@ -170,7 +171,13 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Django's default of 300 entries would evict AI answers of a single 1,000-task workshop.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "workshops.live.layers.CountingInMemoryChannelLayer"}}
 
 # The instructor's board is re-rendered at most once per this many seconds per workshop.
@@ -179,6 +186,20 @@ LIVE_BOARD_DEBOUNCE = env_float("LIVE_BOARD_DEBOUNCE", 0.5, minimum=0)
 # --- Background tasks ------------------------------------------------------------------------
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- AI analysis -----------------------------------------------------------------------------
+
+# No key: the rule-based estimator answers, clearly labelled, and nothing leaves the machine.
+ANTHROPIC_API_KEY = env_str("ANTHROPIC_API_KEY")
+ANTHROPIC_BASE_URL = env_url("ANTHROPIC_BASE_URL", schemes=("http", "https")) or None
+# The SDK waits up to 10 minutes by default; a worker must never hang that long.
+AI_TIMEOUT_SECONDS = env_float("AI_TIMEOUT_SECONDS", 45, minimum=1)
+AI_MAX_RETRIES = env_int("AI_MAX_RETRIES", 2, minimum=0)
+AI_BATCH_SIZE = env_int("AI_BATCH_SIZE", 20, minimum=1)
+AI_CONCURRENCY = env_int("AI_CONCURRENCY", 3, minimum=1)
+AI_CACHE_TTL = env_int("AI_CACHE_TTL", 24 * 60 * 60, minimum=0)
+# A running analysis whose worker has not reported for this long is taken over.
+AI_RUN_STALE_SECONDS = env_int("AI_RUN_STALE_SECONDS", 120, minimum=10)
 
 # --- Accounts --------------------------------------------------------------------------------
 
@@ -293,6 +314,8 @@ LOGGING = {
     "filters": {"capacity": {"()": "workshops.live.metrics.ChannelsRedisCapacityFilter"}},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # The HTTP client under the Anthropic SDK logs every request at INFO.
+        "httpx2": {"level": "WARNING"},
         # channels-redis reports messages dropped for full channels at INFO; the filter counts
         # them and they must reach the log whatever LOG_LEVEL says.
         "channels_redis.core": {"level": "INFO", "filters": ["capacity"]},

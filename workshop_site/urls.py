@@ -12,4 +12,5 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("accounts/", include("allauth.urls")),
     path("", include("workshops.urls")),
+    path("", include("ai.urls")),
 ]

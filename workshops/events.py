@@ -83,6 +83,20 @@ def task_changed(*, team_id: int) -> None:
     board_changed(workshop_id=team.workshop_id)
 
 
+def analysis_changed(*, team_id: int) -> None:
+    """An analysis of the team's tasks was requested, progressed, finished or overridden."""
+    team = Team.objects.select_related("workshop").get(pk=team_id)
+    version = render.new_version()
+    for group, can_edit in (
+        (team_group(team.pk), True),
+        (instructors_group(team.workshop_id), False),
+    ):
+        html = render.team_regions(team, can_edit=can_edit, version=version)
+        html += render.analysis_progress(team, can_edit=can_edit, version=version)
+        _publish(group, "analysis", html)
+    board_changed(workshop_id=team.workshop_id)
+
+
 def team_created(*, team_id: int) -> None:
     team = Team.objects.select_related("workshop").get(pk=team_id)
     _publish(workshop_group(team.workshop_id), "pulse", render.pulse(team.workshop))

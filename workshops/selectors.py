@@ -2,11 +2,15 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from workshops.models import Domain, Participant, Task, Team, Workshop
+
+if TYPE_CHECKING:
+    from ai.selectors import AnalysisSummary
 
 
 @dataclass
@@ -24,10 +28,13 @@ class TeamTasks:
     groups: list[DomainTasks]
     task_count: int
     total_hours: Decimal
+    analysis: "AnalysisSummary"
 
 
 def team_tasks(team: Team) -> TeamTasks:
-    """The team's tasks grouped by the workshop's domains, in domain order."""
+    """The team's tasks grouped by the workshop's domains, each with its latest analysis."""
+    from ai.selectors import attach_analyses
+
     groups = {
         domain.pk: DomainTasks(domain)
         for domain in Domain.objects.filter(workshop_id=team.workshop_id)
@@ -46,7 +53,15 @@ def team_tasks(team: Team) -> TeamTasks:
         groups=list(groups.values()),
         task_count=len(tasks),
         total_hours=sum((task.hours_per_month for task in tasks), Decimal("0")),
+        analysis=attach_analyses(tasks, failed_ids=_failed_in_last_run(team)),
     )
+
+
+def _failed_in_last_run(team) -> list[int]:
+    from ai.selectors import runs_for_team
+
+    _active, finished = runs_for_team(team.pk)
+    return finished.failed_task_ids if finished else []
 
 
 def team_members(team: Team) -> list[Participant]:
@@ -77,10 +92,14 @@ class Board:
     online_count: int
     task_count: int
     total_hours: Decimal
+    saved_hours: Decimal
 
 
 def workshop_board(workshop: Workshop, online_user_ids: set[int] = frozenset()) -> Board:
-    """Every team with its counts and who of it is online, totals per domain, who is online."""
+    """Every team with its counts, hours saved and who of it is online; totals per domain."""
+    from ai.selectors import workshop_savings
+
+    savings = workshop_savings(workshop.pk)
     task_of_team = Task.objects.filter(team=OuterRef("pk"))
     teams = list(
         Team.objects.filter(workshop=workshop)
@@ -110,6 +129,8 @@ def workshop_board(workshop: Workshop, online_user_ids: set[int] = frozenset()) 
         members = by_team.get(team.pk, [])
         team.member_count = len(members)
         team.online_count = sum(1 for p in members if p.user_id in online_user_ids)
+        team.saved_hours = savings.by_team.get(team.pk, Decimal("0"))
+        team.ratings = savings.ratings_by_team.get(team.pk, {})
     domains = list(
         Domain.objects.filter(workshop=workshop).annotate(
             task_count=Count("tasks"),
@@ -120,6 +141,8 @@ def workshop_board(workshop: Workshop, online_user_ids: set[int] = frozenset()) 
             ),
         )
     )
+    for domain in domains:
+        domain.saved_hours = savings.by_domain.get(domain.pk, Decimal("0"))
     online = [p for p in participants if p.user_id in online_user_ids]
     return Board(
         teams=teams,
@@ -129,6 +152,7 @@ def workshop_board(workshop: Workshop, online_user_ids: set[int] = frozenset()) 
         online_count=sum(1 for p in online if not p.is_instructor),
         task_count=sum(team.task_count for team in teams),
         total_hours=sum((team.hours for team in teams), Decimal("0")),
+        saved_hours=savings.total,
     )
 
 

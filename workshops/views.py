@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import retarget
 
+from ai.selectors import progress_context
 from workshops import selectors, services
 from workshops.access import get_task_for_user, get_team_for_user, get_workshop_for_instructor
 from workshops.forms import (
@@ -263,6 +264,7 @@ def _team_context(request, access, *, task_form=None):
         "tasks": selectors.team_tasks(team),
         "version": live_render.new_version(),
     }
+    context.update(progress_context(team, can_edit=access.can_edit_tasks))
     if access.can_edit_tasks:
         context["task_form"] = task_form or TaskForm(workshop=team.workshop)
     if access.can_manage_team:

@@ -43,6 +43,11 @@
 
   if (!window.htmx) return;
 
+  // The server's HX-Trigger: {"workshop:toast": {"message": "..."}}
+  document.body.addEventListener("workshop:toast", function (event) {
+    if (event.detail && event.detail.message) toast(event.detail.message);
+  });
+
   // htmx does not swap error responses; tell the person what went wrong instead of silence.
   document.body.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;

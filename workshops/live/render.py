@@ -46,6 +46,15 @@ def team_regions(team: Team, *, can_edit: bool, version: int | None = None) -> s
     )
 
 
+def analysis_progress(team: Team, *, can_edit: bool, version: int | None = None) -> str:
+    """The team's AI analysis panel: its button, progress and last result."""
+    from ai.selectors import progress_context
+
+    context = progress_context(team, can_edit=can_edit and not team.workshop.is_closed)
+    context["version"] = version or new_version()
+    return render_to_string("ai/progress.html#progress", context)
+
+
 def pulse(workshop: Workshop, version: int | None = None) -> str:
     context = {
         "workshop": workshop,
@@ -125,7 +134,9 @@ def snapshot(viewer: Viewer) -> str:
     if viewer.is_instructor:
         parts.append(board(workshop, version))
     if viewer.viewing_team_id:
-        team = Team(pk=viewer.viewing_team_id)
-        parts.append(team_regions(team, can_edit=not viewer.is_instructor, version=version))
+        team = Team.objects.select_related("workshop").get(pk=viewer.viewing_team_id)
+        can_edit = not viewer.is_instructor
+        parts.append(team_regions(team, can_edit=can_edit, version=version))
+        parts.append(analysis_progress(team, can_edit=can_edit, version=version))
         parts.append(pulse(workshop, version))
     return "".join(parts)

@@ -31,7 +31,10 @@ def add_task(page, title, domain, minutes):
     form.locator("select[name=frequency]").select_option("weekly")
     form.locator("input[name=occurrences_per_period]").fill("2")
     form.locator("input[name=minutes_per_occurrence]").fill(str(minutes))
-    form.locator("button[type=submit]").click()
+    # Wait for this request's own answer (the live push may come first), which renews the form.
+    with page.expect_response(lambda r: r.url.endswith("/tasks/") and r.request.method == "POST"):
+        form.locator("button[type=submit]").click()
+    page.locator("#task-add-form [data-added]").wait_for()
     page.locator(".tasks-region .task-title", has_text=title).wait_for()
 
 

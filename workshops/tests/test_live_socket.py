@@ -57,31 +57,31 @@ async def add_task(team, actor, domain, title):
 # --- Who may connect --------------------------------------------------------------------------
 
 
+async def refused(workshop_id, user=None, **kwargs):
+    socket, connected, code = await open_socket(workshop_id, user, **kwargs)
+    # The server answers a close with a disconnect; let the consumer finish as it would.
+    await socket.disconnect()
+    return connected, code
+
+
 async def test_anonymous_sockets_are_refused(workshop):
-    _socket, connected, code = await open_socket(workshop.pk)
-    assert (connected, code) == (False, 4403)
+    assert await refused(workshop.pk) == (False, 4403)
 
 
 async def test_sockets_of_people_outside_the_workshop_are_refused(workshop, outsider):
-    _socket, connected, code = await open_socket(workshop.pk, outsider)
-    assert (connected, code) == (False, 4403)
+    assert await refused(workshop.pk, outsider) == (False, 4403)
 
 
 async def test_another_workshops_instructor_is_refused(workshop, other_instructor):
-    _socket, connected, code = await open_socket(workshop.pk, other_instructor)
-    assert (connected, code) == (False, 4403)
+    assert await refused(workshop.pk, other_instructor) == (False, 4403)
 
 
 async def test_a_foreign_origin_is_refused(workshop, lead, team):
-    _socket, connected, code = await open_socket(
-        workshop.pk, lead, origin=b"https://evil.example.com"
-    )
-    assert (connected, code) == (False, 4403)
+    assert await refused(workshop.pk, lead, origin=b"https://evil.example.com") == (False, 4403)
 
 
 async def test_a_missing_workshop_is_refused(lead, team):
-    _socket, connected, code = await open_socket(987654, lead)
-    assert (connected, code) == (False, 4403)
+    assert await refused(987654, lead) == (False, 4403)
 
 
 # --- What each audience hears -----------------------------------------------------------------
@@ -200,6 +200,7 @@ async def test_signing_out_closes_the_users_sockets(workshop, member, team):
     )
     closed = await socket.receive_output(timeout=2)
     assert closed == {"type": "websocket.close", "code": 4401}
+    await socket.disconnect()
 
 
 # --- Presence ---------------------------------------------------------------------------------

@@ -1,0 +1,145 @@
+"""Reads of analyses for pages, in a fixed number of queries."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Max
+
+from ai.inputs import TaskInput
+from ai.models import AnalysisRun, Rating, TaskAnalysis
+
+
+def latest_analyses(task_ids) -> dict[int, TaskAnalysis]:
+    """The newest analysis of each task (AI, cached, rule-based or a person's)."""
+    newest = (
+        TaskAnalysis.objects.filter(task_id__in=task_ids)
+        .values("task_id")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    return {
+        analysis.task_id: analysis
+        for analysis in TaskAnalysis.objects.filter(id__in=newest).select_related("created_by")
+    }
+
+
+def analysis_counts(task_ids) -> dict[int, int]:
+    rows = (
+        TaskAnalysis.objects.filter(task_id__in=task_ids)
+        .values("task_id")
+        .annotate(n=Count("id"))
+        .values_list("task_id", "n")
+    )
+    return dict(rows)
+
+
+@dataclass
+class AnalysisSummary:
+    hours_saved: Decimal = Decimal("0")
+    ratings: Counter = field(default_factory=Counter)
+    analysed: int = 0
+
+    def count(self, rating: str) -> int:
+        return self.ratings.get(rating, 0)
+
+    @property
+    def high(self):
+        return self.count(Rating.HIGH)
+
+    @property
+    def medium(self):
+        return self.count(Rating.MEDIUM)
+
+    @property
+    def low(self):
+        return self.count(Rating.LOW)
+
+    @property
+    def needs_info(self):
+        return self.count(Rating.NEEDS_INFO)
+
+
+def attach_analyses(tasks, *, failed_ids=()) -> AnalysisSummary:
+    """Give each task its latest analysis, history size and staleness; sum up the team."""
+    ids = [task.pk for task in tasks]
+    latest = latest_analyses(ids)
+    counts = analysis_counts(ids)
+    failed = set(failed_ids)
+    summary = AnalysisSummary()
+    for task in tasks:
+        analysis = latest.get(task.pk)
+        task.analysis = analysis
+        task.analysis_count = counts.get(task.pk, 0)
+        task.analysis_failed = task.pk in failed and analysis is None
+        task.analysis_stale = bool(
+            analysis
+            and not analysis.is_person
+            and analysis.input_hash != TaskInput.from_task(task, key="").input_hash()
+        )
+        if analysis:
+            summary.analysed += 1
+            summary.ratings[analysis.rating] += 1
+            summary.hours_saved += analysis.hours_saved
+    return summary
+
+
+def runs_for_team(team_id: int) -> tuple[AnalysisRun | None, AnalysisRun | None]:
+    """(the active run, the latest finished run) of the team, quick or deep."""
+    runs = list(AnalysisRun.objects.filter(team_id=team_id).order_by("-id")[:5])
+    active = next((run for run in runs if run.is_active), None)
+    finished = next((run for run in runs if not run.is_active), None)
+    return active, finished
+
+
+def history(task_id: int) -> list[TaskAnalysis]:
+    return list(
+        TaskAnalysis.objects.filter(task_id=task_id).select_related("created_by").order_by("-id")
+    )
+
+
+def progress_context(team, *, can_edit: bool) -> dict:
+    """What the team's analysis panel shows (ai/progress.html#progress)."""
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
+    from django.conf import settings
+
+    active, finished = runs_for_team(team.pk)
+    # The worker is another process: with the in-memory channel layer its pushes cannot reach
+    # the browser, so the panel asks for progress itself, often. With Redis it is a backstop.
+    in_memory = isinstance(get_channel_layer(), InMemoryChannelLayer)
+    return {
+        "team": team,
+        "active_run": active,
+        "last_run": finished,
+        "can_edit": can_edit,
+        "ai_enabled": bool(settings.ANTHROPIC_API_KEY),
+        "poll_seconds": 2 if in_memory else 10,
+    }
+
+
+@dataclass
+class WorkshopSavings:
+    by_team: dict[int, Decimal] = field(default_factory=dict)
+    by_domain: dict[int, Decimal] = field(default_factory=dict)
+    ratings_by_team: dict[int, Counter] = field(default_factory=dict)
+    total: Decimal = Decimal("0")
+
+
+def workshop_savings(workshop_id: int) -> WorkshopSavings:
+    """Hours saved by the latest analysis of every task, per team and per domain."""
+    newest = (
+        TaskAnalysis.objects.filter(task__team__workshop_id=workshop_id)
+        .values("task_id")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    rows = TaskAnalysis.objects.filter(id__in=newest).values_list(
+        "task__team_id", "task__domain_id", "hours_saved", "rating"
+    )
+    savings = WorkshopSavings()
+    for team_id, domain_id, hours, rating in rows:
+        savings.by_team[team_id] = savings.by_team.get(team_id, Decimal("0")) + hours
+        savings.by_domain[domain_id] = savings.by_domain.get(domain_id, Decimal("0")) + hours
+        savings.ratings_by_team.setdefault(team_id, Counter())[rating] += 1
+        savings.total += hours
+    return savings

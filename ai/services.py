@@ -1,0 +1,386 @@
+"""AI analysis: asking for it, running it on the worker, overriding it, recovering it.
+
+The request (a view) only records an AnalysisRun and queues it; the worker does the slow part:
+cached tasks are answered from the cache, the rest go to the provider in chunks that run
+concurrently, and each chunk's results are saved and pushed as it finishes. A task missing or
+invalid in an answer is asked about once more on its own, then marked failed: results are
+never invented.
+"""
+
+import logging
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ai import prompts
+from ai.inputs import TaskInput
+from ai.models import (
+    AnalysisMode,
+    AnalysisRun,
+    Mode,
+    Rating,
+    RunStatus,
+    Source,
+    TaskAnalysis,
+)
+from ai.providers import Provider, ProviderError, default_provider
+from ai.validation import InvalidAnswer, clean_result
+from workshops import events
+from workshops.models import Task, Team
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+HEARTBEAT_SECONDS = 15
+
+FAILURE_MESSAGES = {
+    "rate_limited": _("AI 요청이 몰려 잠시 거절되었습니다. 1~2분 뒤 다시 시도하세요."),
+    "overloaded": _("AI 서버가 지금 붐빕니다. 잠시 뒤 다시 시도하세요."),
+    "server": _("AI 서버에 오류가 났습니다. 잠시 뒤 다시 시도하세요."),
+    "timeout": _("AI 응답이 너무 늦어 중단했습니다. 다시 시도하세요."),
+    "connection": _("AI 서버에 연결하지 못했습니다. 잠시 뒤 다시 시도하세요."),
+    "request": _("AI 요청이 거절되었습니다. 운영자에게 알려 주세요."),
+    "invalid": _("AI 답변의 형식이 올바르지 않아 저장하지 않았습니다. 다시 시도하세요."),
+}
+
+
+class AnalysisRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# --- Requesting ------------------------------------------------------------------------------
+
+
+def tasks_needing_analysis(team: Team) -> list[Task]:
+    """Tasks never analysed, or changed since their last analysis (a person's rating stands)."""
+    from ai.selectors import latest_analyses
+
+    tasks = list(Task.objects.filter(team=team).select_related("domain"))
+    latest = latest_analyses([t.pk for t in tasks])
+    pending = []
+    for task in tasks:
+        analysis = latest.get(task.pk)
+        current = TaskInput.from_task(task, key="").input_hash()
+        if analysis is None or (not analysis.is_person and analysis.input_hash != current):
+            pending.append(task)
+    return pending
+
+
+def analysis_request(
+    *, team: Team, actor, mode: str = Mode.QUICK, tasks: list[Task] | None = None
+) -> tuple[AnalysisRun, bool]:
+    """Queue an analysis of `tasks` (default: the team's pending ones).
+
+    Returns (run, created). While a run of this mode is active for the team, that run is
+    returned instead of a second one.
+    """
+    recover_stale_runs(team=team)
+    active = AnalysisRun.objects.active().filter(team=team, mode=mode).first()
+    if active:
+        return active, False
+    if tasks is None:
+        tasks = tasks_needing_analysis(team)
+    if not tasks:
+        raise AnalysisRefused(
+            _("새로 분석할 업무가 없습니다. 업무를 추가하거나 고친 뒤 다시 누르세요.")
+        )
+    try:
+        with transaction.atomic():
+            run = AnalysisRun.objects.create(
+                team=team,
+                workshop_id=team.workshop_id,
+                requested_by=actor,
+                mode=mode,
+                task_ids=[task.pk for task in tasks],
+                total_tasks=len(tasks),
+            )
+    except IntegrityError:
+        # Another press won the race a moment ago: that run is the one.
+        return AnalysisRun.objects.active().get(team=team, mode=mode), False
+    transaction.on_commit(partial(_enqueue, run.pk))
+    transaction.on_commit(partial(events.analysis_changed, team_id=team.pk))
+    return run, True
+
+
+def _enqueue(run_id: int) -> None:
+    from ai.tasks import run_analysis
+
+    run_analysis.enqueue(run_id)
+
+
+def analysis_retry(*, run: AnalysisRun, actor) -> tuple[AnalysisRun, bool]:
+    """Run again the tasks a finished run could not analyse."""
+    failed = list(
+        Task.objects.filter(pk__in=run.failed_task_ids, team=run.team).select_related("domain")
+    )
+    if not failed:
+        raise AnalysisRefused(_("다시 분석할 실패한 업무가 없습니다."))
+    return analysis_request(team=run.team, actor=actor, mode=run.mode, tasks=failed)
+
+
+def analysis_override(*, task: Task, actor, rating: str, note: str) -> TaskAnalysis:
+    """A person's decision on a task's rating, kept beside (not instead of) the AI's rows."""
+    from ai.selectors import latest_analyses
+
+    base = latest_analyses([task.pk]).get(task.pk)
+    share = {
+        Rating.HIGH: 70,
+        Rating.MEDIUM: 40,
+        Rating.LOW: 10,
+        Rating.NEEDS_INFO: 0,
+    }[Rating(rating)]
+    analysis = TaskAnalysis(
+        task=task,
+        mode=base.mode if base else Mode.QUICK,
+        source=Source.PERSON,
+        rating=rating,
+        method=base.method if base else "MANUAL",
+        suggestion=base.suggestion if base else "",
+        automatable_share=base.automatable_share if base and base.rating == rating else share,
+        task_hours=task.hours_per_month,
+        input_hash=TaskInput.from_task(task, key="").input_hash(),
+        steps=base.steps if base else [],
+        tools=base.tools if base else [],
+        prerequisites=base.prerequisites if base else [],
+        ease=base.ease if base else "",
+        note=note,
+        created_by=actor,
+    )
+    analysis.save()
+    transaction.on_commit(partial(events.analysis_changed, team_id=task.team_id))
+    return analysis
+
+
+# --- Running (on the worker) -----------------------------------------------------------------
+
+
+@dataclass
+class RunState:
+    run: AnalysisRun
+    inputs: dict[str, TaskInput]
+    tasks: dict[int, Task]
+    mode_config: AnalysisMode
+    provider: Provider
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+def run_execute(run_id: int, *, provider: Provider | None = None) -> AnalysisRun | None:
+    """Claim and carry out a queued run. Safe to call twice: only one caller gets it."""
+    recover_stale_runs()
+    run = AnalysisRun.objects.filter(pk=run_id).select_related("team").first()
+    if run is None or not run.claim():
+        return None
+    provider = provider or default_provider()
+    try:
+        state = _prepare(run, provider)
+        _answer_from_cache(state)
+        _answer_from_provider(state)
+    except Exception:
+        logger.exception("analysis run %s failed", run.pk)
+        _finish(run, failed_ids=set(run.task_ids) - _analysed_ids(run), kind="server")
+        raise
+    _finish(run, failed_ids=set(state.failed), kind=next(iter(state.failed.values()), ""))
+    return run
+
+
+def _analysed_ids(run: AnalysisRun) -> set[int]:
+    return set(run.analyses.values_list("task_id", flat=True))
+
+
+def _prepare(run: AnalysisRun, provider: Provider) -> RunState:
+    AnalysisRun.objects.filter(pk=run.pk).update(provider=provider.name)
+    already = _analysed_ids(run)  # a resumed run keeps what its dead worker saved
+    tasks = {
+        task.pk: task
+        for task in Task.objects.filter(pk__in=run.task_ids, team=run.team).select_related("domain")
+        if task.pk not in already
+    }
+    inputs = {
+        f"t{index}": TaskInput.from_task(task, key=f"t{index}")
+        for index, task in enumerate(tasks.values(), start=1)
+    }
+    # Tasks deleted since the request are neither done nor failed: drop them from the count.
+    missing = len(run.task_ids) - len(already) - len(tasks)
+    if missing:
+        AnalysisRun.objects.filter(pk=run.pk).update(total_tasks=run.total_tasks - missing)
+    return RunState(
+        run=run,
+        inputs=inputs,
+        tasks=tasks,
+        mode_config=AnalysisMode.objects.select_related("model").get(mode=run.mode),
+        provider=provider,
+    )
+
+
+def _model_id(state: RunState) -> str:
+    return state.mode_config.model.model_id if state.provider.is_ai else ""
+
+
+def _cache_key(state: RunState, task_input: TaskInput) -> str:
+    return task_input.cache_key(
+        prompt_version=prompts.PROMPT_VERSION, mode=state.run.mode, model_id=_model_id(state)
+    )
+
+
+def _answer_from_cache(state: RunState) -> None:
+    if not state.provider.is_ai:
+        return
+    keys = {_cache_key(state, task_input): key for key, task_input in state.inputs.items()}
+    hits = cache.get_many(list(keys))
+    for cache_key, result in hits.items():
+        key = keys[cache_key]
+        _save(state, state.inputs.pop(key), result, source=Source.CACHE)
+    if hits:
+        AnalysisRun.objects.filter(pk=state.run.pk).update(cached_tasks=len(hits))
+        _progress(state)
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _answer_from_provider(state: RunState) -> None:
+    pending = list(state.inputs.values())
+    if not pending:
+        return
+    retry_alone: list[TaskInput] = []
+    with ThreadPoolExecutor(max_workers=settings.AI_CONCURRENCY) as pool:
+        futures = {
+            pool.submit(_ask, state, chunk): chunk
+            for chunk in _chunks(pending, settings.AI_BATCH_SIZE)
+        }
+        while futures:
+            done, _running = wait(futures, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
+            state.run.beat()
+            for future in done:
+                chunk = futures.pop(future)
+                retry_alone += _take_answer(state, chunk, future)
+        # One more chance, each task alone; then it fails for good.
+        futures = {
+            pool.submit(_ask, state, [task_input]): [task_input] for task_input in retry_alone
+        }
+        while futures:
+            done, _running = wait(futures, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
+            state.run.beat()
+            for future in done:
+                chunk = futures.pop(future)
+                for task_input in _take_answer(state, chunk, future):
+                    state.failed[task_input.task_id] = "invalid"
+        _progress(state)
+
+
+def _ask(state: RunState, chunk: list[TaskInput]):
+    return state.provider.analyse(
+        chunk,
+        mode=state.run.mode,
+        model=state.mode_config.model,
+        per_task_tokens=state.mode_config.max_output_tokens_per_task,
+    )
+
+
+def _take_answer(state: RunState, chunk: list[TaskInput], future) -> list[TaskInput]:
+    """Save what the answer got right; return the tasks to ask about again."""
+    try:
+        answer = future.result()
+    except ProviderError as error:
+        # The SDK already retried; the whole chunk fails with the reason.
+        for task_input in chunk:
+            state.failed[task_input.task_id] = error.kind
+        _progress(state)
+        return []
+    again = []
+    for task_input in chunk:
+        item = answer.items.get(task_input.key)
+        try:
+            if item is None:
+                raise InvalidAnswer("missing from the answer")
+            result = clean_result(item, state.run.mode)
+        except InvalidAnswer as problem:
+            logger.info("analysis run %s: %s %s", state.run.pk, task_input.key, problem)
+            again.append(task_input)
+            continue
+        source = Source.AI if state.provider.is_ai else Source.RULES
+        _save(state, task_input, result, source=source, model_id=answer.model_id)
+        if state.provider.is_ai:
+            cache.set(_cache_key(state, task_input), result, settings.AI_CACHE_TTL)
+    _progress(state)
+    return again
+
+
+def _save(state: RunState, task_input: TaskInput, result: dict, *, source, model_id=""):
+    task = state.tasks[task_input.task_id]
+    TaskAnalysis(
+        task=task,
+        run=state.run,
+        mode=state.run.mode,
+        source=source,
+        model_id=model_id or _model_id(state),
+        prompt_version=prompts.PROMPT_VERSION,
+        input_hash=task_input.input_hash(),
+        task_hours=task.hours_per_month,
+        **result,
+    ).save()
+
+
+def _progress(state: RunState) -> None:
+    run = state.run
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        done_tasks=run.analyses.count(), failed_tasks=len(state.failed), heartbeat_at=timezone.now()
+    )
+    events.analysis_changed(team_id=run.team_id)
+
+
+def _finish(run: AnalysisRun, *, failed_ids: set[int], kind: str) -> None:
+    done = run.analyses.count()
+    total = done + len(failed_ids)
+    if not failed_ids:
+        status, message = RunStatus.SUCCEEDED, ""
+    elif done:
+        status = RunStatus.PARTIAL
+        message = _("업무 %(failed)d개를 분석하지 못했습니다. ") % {"failed": len(failed_ids)}
+        message += FAILURE_MESSAGES.get(kind, FAILURE_MESSAGES["server"])
+    else:
+        status = RunStatus.FAILED
+        message = FAILURE_MESSAGES.get(kind, FAILURE_MESSAGES["server"])
+    AnalysisRun.objects.filter(pk=run.pk).update(
+        status=status,
+        message=message,
+        done_tasks=done,
+        failed_tasks=len(failed_ids),
+        failed_task_ids=sorted(failed_ids),
+        total_tasks=total,
+        finished_at=timezone.now(),
+    )
+    events.analysis_changed(team_id=run.team_id)
+
+
+# --- Recovery --------------------------------------------------------------------------------
+
+
+def recover_stale_runs(*, team: Team | None = None) -> int:
+    """Hand runs whose worker died to the next worker (or fail them after MAX_ATTEMPTS)."""
+    stale = AnalysisRun.objects.stale()
+    if team is not None:
+        stale = stale.filter(team=team)
+    recovered = 0
+    for run in stale:
+        if run.attempts >= MAX_ATTEMPTS:
+            done = _analysed_ids(run)
+            _finish(run, failed_ids=set(run.task_ids) - done, kind="server")
+            continue
+        requeued = AnalysisRun.objects.filter(
+            pk=run.pk, status=RunStatus.RUNNING, heartbeat_at=run.heartbeat_at
+        ).update(status=RunStatus.QUEUED)
+        if requeued:
+            recovered += 1
+            logger.warning("analysis run %s: worker stopped reporting; queued again", run.pk)
+            transaction.on_commit(partial(_enqueue, run.pk))
+    return recovered

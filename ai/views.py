@@ -1,0 +1,117 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from ai import selectors, services
+from ai.forms import OverrideForm
+from ai.models import AnalysisRun, Mode
+from workshops.access import get_task_for_user, get_team_for_user
+from workshops.live import render as live_render
+from workshops.selectors import team_tasks
+
+PROGRESS = "ai/progress.html#progress"
+
+
+def _panel(request, access, *, status=200):
+    """The analysis panel, and with it the task list out of band: results land there."""
+    team = access.team
+    context = selectors.progress_context(team, can_edit=access.can_edit_tasks)
+    context["version"] = live_render.new_version()
+    panel = render(request, PROGRESS, context, status=status)
+    tasks = {
+        "team": team,
+        "workshop": team.workshop,
+        "tasks": team_tasks(team),
+        "can_edit": access.can_edit_tasks,
+        "version": context["version"],
+        "oob": True,
+    }
+    panel.content += render(request, "workshops/team_detail.html#tasks-region", tasks).content
+    return panel
+
+
+def _after_request(request, access, run_created, refused=None):
+    notice = refused or (
+        None if run_created else _("이미 분석 중입니다. 끝나면 결과가 바로 나타납니다.")
+    )
+    if request.htmx:
+        response = _panel(request, access)
+        if notice:
+            trigger_client_event(response, "workshop:toast", {"message": notice})
+        return response
+    if notice:
+        messages.info(request, notice)
+    return redirect(access.team)
+
+
+@login_required
+@require_POST
+def analysis_request(request, pk):
+    access = get_team_for_user(request.user, pk, write=True)
+    try:
+        _run, created = services.analysis_request(team=access.team, actor=request.user)
+    except services.AnalysisRefused as refused:
+        return _after_request(request, access, False, refused.message)
+    return _after_request(request, access, created)
+
+
+@login_required
+@require_POST
+def analysis_deep(request, pk):
+    task, access = get_task_for_user(request.user, pk, write=True)
+    _run, created = services.analysis_request(
+        team=access.team, actor=request.user, mode=Mode.DEEP, tasks=[task]
+    )
+    return _after_request(request, access, created)
+
+
+@login_required
+@require_POST
+def analysis_retry(request, pk):
+    run = get_object_or_404(AnalysisRun.objects.only("pk", "team_id"), pk=pk)
+    access = get_team_for_user(request.user, run.team_id, write=True)
+    run = AnalysisRun.objects.get(pk=pk)
+    try:
+        _run, created = services.analysis_retry(run=run, actor=request.user)
+    except services.AnalysisRefused as refused:
+        return _after_request(request, access, False, refused.message)
+    return _after_request(request, access, created)
+
+
+@login_required
+@require_GET
+def analysis_progress(request, pk):
+    access = get_team_for_user(request.user, pk)
+    services.recover_stale_runs(team=access.team)
+    return _panel(request, access)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def analysis_override(request, pk):
+    task, access = get_task_for_user(request.user, pk, write=True)
+    task.analysis = selectors.latest_analyses([task.pk]).get(task.pk)
+    initial = {"rating": task.analysis.rating} if task.analysis else {}
+    form = OverrideForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.analysis_override(
+            task=task,
+            actor=request.user,
+            rating=form.cleaned_data["rating"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("평가를 바꿨습니다. 사람이 정한 평가로 표시됩니다."))
+        return redirect(access.team)
+    return render(request, "ai/override.html", {"task": task, "form": form})
+
+
+@login_required
+@require_GET
+def analysis_history(request, pk):
+    task, _access = get_task_for_user(request.user, pk)
+    return render(
+        request, "ai/history.html", {"task": task, "analyses": selectors.history(task.pk)}
+    )

@@ -1,0 +1,164 @@
+"""AI cost benchmark: what analysing 1,000 realistic Korean tasks costs at the database prices.
+
+    .venv/bin/python bench/ai_cost.py
+
+Runs the real analysis code (services, real SDK) against our fake Anthropic API on loopback,
+with a throwaway SQLite database and the local-memory cache:
+
+1. quick analysis of the 1,000 tasks in bench/data/tasks_1000.json (50 teams of 20);
+2. deep analysis of the same tasks;
+3. a second, identical workshop analysed quick again: how many tasks the cache answers.
+
+Token counts come from the fake API's usage figures (text length / 2 characters per token, see
+ai/testing/fake_anthropic.py); dollars from the AIModel rows seeded by migration. The last line
+is JSON: {"tasks":1000,"quick":{...},"deep":{...},"second_pass_cache_hit_rate":..}.
+"""
+
+import json
+import os
+import sys
+import tempfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(BASE_DIR))
+DATA = BASE_DIR / "bench" / "data" / "tasks_1000.json"
+TEAM_SIZE = 20
+
+
+def setup(fake_url: str) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="ai-cost-"))
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "workshop_site.settings",
+            "SECRET_KEY": "bench-only-not-secret",
+            "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}",
+            "ANTHROPIC_API_KEY": "bench-key",
+            "ANTHROPIC_BASE_URL": fake_url,
+            "LOG_LEVEL": "WARNING",
+            "LIVE_BOARD_DEBOUNCE": "0",
+        }
+    )
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def build_workshop(title: str, rows: list[dict]):
+    from accounts.models import User
+    from workshops import services
+    from workshops.models import Task
+
+    instructor, _ = User.objects.get_or_create(email="bench-instructor@example.com")
+    domains = sorted({row["domain"] for row in rows})
+    workshop = services.workshop_create(
+        creator=instructor, title=title, description="", date=date.today(), domain_names=domains
+    )
+    services.workshop_open(workshop=workshop)
+    by_name = {d.name: d for d in workshop.domains.all()}
+    teams = []
+    for start in range(0, len(rows), TEAM_SIZE):
+        lead = User.objects.create_user(email=f"{title}-{start}@example.com", name="팀장")
+        team = services.team_create(
+            workshop=workshop, lead=lead, team_name=f"팀 {start // TEAM_SIZE}", display_name="팀장"
+        )
+        tasks = [
+            Task(
+                team=team,
+                domain=by_name[row["domain"]],
+                title=row["title"],
+                description=row["description"],
+                frequency=row["frequency"],
+                occurrences_per_period=row["occurrences"],
+                minutes_per_occurrence=row["minutes"],
+                created_by=lead,
+            )
+            for row in rows[start : start + TEAM_SIZE]
+        ]
+        for task in tasks:
+            task.save()  # computes hours per month
+        teams.append((team, lead, tasks))
+    return teams
+
+
+def analyse(teams, mode: str, fake) -> dict:
+    from ai import services
+    from ai.models import AnalysisMode
+
+    fake.reset()
+    cached = total = 0
+    for team, lead, tasks in teams:
+        run, _ = services.analysis_request(team=team, actor=lead, mode=mode, tasks=tasks)
+        services.run_execute(run.pk)
+        run.refresh_from_db()
+        cached += run.cached_tasks
+        total += run.total_tasks
+    usage = {
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "cache_write_tokens": 0,
+        "cache_read_tokens": 0,
+    }
+    for request in fake.message_requests:
+        got = request.get("usage") or {}
+        usage["input_tokens"] += got.get("input_tokens", 0)
+        usage["output_tokens"] += got.get("output_tokens", 0)
+        usage["cache_write_tokens"] += got.get("cache_creation_input_tokens", 0)
+        usage["cache_read_tokens"] += got.get("cache_read_input_tokens", 0)
+    model = AnalysisMode.objects.select_related("model").get(mode=mode).model
+    usd = model.cost_usd(**usage)
+    return {
+        "requests": len(fake.message_requests),
+        "input_tokens": usage["input_tokens"],
+        "output_tokens": usage["output_tokens"],
+        "cache_write_tokens": usage["cache_write_tokens"],
+        "cache_read_tokens": usage["cache_read_tokens"],
+        "usd": float(usd.quantize(Decimal("0.000001"))),
+        "model": model.model_id,
+        "cached_tasks": cached,
+        "tasks": total,
+    }
+
+
+def main():
+    from ai.testing.fake_anthropic import FakeAnthropic
+
+    fake = FakeAnthropic().start()
+    setup(fake.url)
+    from django.core.cache import cache
+
+    rows = json.loads(DATA.read_text(encoding="utf-8"))
+    print(f"{len(rows)} tasks from {DATA.relative_to(BASE_DIR)}", flush=True)
+    cache.clear()
+    first = build_workshop("first", rows)
+    quick = analyse(first, "quick", fake)
+    print(f"quick: {quick}", flush=True)
+    deep = analyse(first, "deep", fake)  # cache keys include the mode: deep starts cold
+    print(f"deep:  {deep}", flush=True)
+
+    second = build_workshop("second", rows)
+    repeat = analyse(second, "quick", fake)
+    hit_rate = repeat["cached_tasks"] / repeat["tasks"] if repeat["tasks"] else 0.0
+    print(f"second identical workshop, quick: {repeat}", flush=True)
+    fake.stop()
+    keys = ("requests", "input_tokens", "output_tokens", "usd")
+    print(
+        json.dumps(
+            {
+                "tasks": len(rows),
+                "quick": {k: quick[k] for k in keys},
+                "deep": {k: deep[k] for k in keys},
+                "second_pass_cache_hit_rate": round(hit_rate, 4),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
