@@ -6,10 +6,12 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.forms import ProfileForm
 from accounts.services import user_set_name
+from workshop_site.ratelimits import write_limited
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limited
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():

@@ -65,3 +65,139 @@ class TaskAnalysisAdmin(admin.ModelAdmin):
     list_select_related = ("task",)
     raw_id_fields = ("task", "run", "created_by")
     readonly_fields = ("hours_saved", "created_at", "input_hash", "prompt_version")
+
+
+# --- Spend --------------------------------------------------------------------------------------
+
+from django.http import HttpResponse  # noqa: E402
+from django.shortcuts import redirect  # noqa: E402
+from django.template.response import TemplateResponse  # noqa: E402
+from django.urls import path, reverse  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from ai import dashboard  # noqa: E402
+from ai.models import (  # noqa: E402
+    BudgetAlert,
+    BudgetSettings,
+    EconomyBatch,
+    Refusal,
+    Reservation,
+    UsageRecord,
+)
+
+
+@admin.register(BudgetSettings)
+class BudgetSettingsAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "krw_per_usd",
+        "alert_thresholds",
+        "per_user_monthly_cap_krw",
+        "per_workshop_monthly_cap_krw",
+        "on_cap",
+    )
+
+    def has_add_permission(self, request):
+        return not BudgetSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # One row: go straight to it.
+        return redirect(reverse("admin:ai_budgetsettings_change", args=[BudgetSettings.load().pk]))
+
+
+@admin.register(UsageRecord)
+class UsageRecordAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "kind",
+        "ok",
+        "model_id",
+        "mode",
+        "user",
+        "workshop",
+        "input_tokens",
+        "output_tokens",
+        "cost_usd",
+        "tasks",
+        "cached_tasks",
+        "latency_ms",
+    )
+    list_filter = ("month", "kind", "ok", "model_id", "mode")
+    search_fields = ("user__email", "workshop__title", "team__name", "request_id")
+    list_select_related = ("user", "workshop")
+    date_hierarchy = "created_at"
+    change_list_template = "admin/ai/usagerecord/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("spend/", self.admin_site.admin_view(self.spend_view), name="ai_spend"),
+            path(
+                "ledger.csv",
+                self.admin_site.admin_view(self.ledger_csv_view),
+                name="ai_ledger_csv",
+            ),
+            *super().get_urls(),
+        ]
+
+    def spend_view(self, request):
+        month = dashboard.parse_month(request.GET.get("month"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("AI 지출 대시보드"),
+            "month": month,
+            "report": dashboard.spend_report(month),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/ai/spend.html", context)
+
+    def ledger_csv_view(self, request):
+        month = dashboard.parse_month(request.GET.get("month"))
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ai-ledger-{month:%Y-%m}.csv"'
+        dashboard.write_ledger_csv(month, response)
+        return response
+
+
+@admin.register(Refusal)
+class RefusalAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "user", "workshop", "detail")
+    list_filter = ("month", "kind")
+    list_select_related = ("user", "workshop")
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "status", "amount_usd", "user", "workshop", "expires_at")
+    list_filter = ("month", "status")
+    list_select_related = ("user", "workshop")
+
+
+@admin.register(BudgetAlert)
+class BudgetAlertAdmin(admin.ModelAdmin):
+    list_display = ("month", "threshold", "spent_usd", "sent_at")
+
+
+@admin.register(EconomyBatch)
+class EconomyBatchAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "workshop",
+        "status",
+        "total_tasks",
+        "done_tasks",
+        "polls",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("status",)
+    list_select_related = ("workshop",)
+    readonly_fields = ("api_batch_id", "requests_map", "task_ids", "failed_task_ids")

@@ -7,6 +7,7 @@ class AiConfig(AppConfig):
     verbose_name = "AI 분석"
 
     def ready(self):
+        from ai import checks  # noqa: F401 - registers the system check
         from ai.defaults import ensure_default_models
 
         post_migrate.connect(ensure_default_models, sender=self, dispatch_uid="ai_defaults")

@@ -282,3 +282,267 @@ class TaskAnalysis(models.Model):
     @property
     def is_deep(self) -> bool:
         return self.mode == Mode.DEEP
+
+
+# --- Spend: ledger, budget, reservations, alerts ----------------------------------------------
+
+
+def month_start(moment=None):
+    """The first day of the month (in the site's time zone) that `moment` falls in."""
+    local = timezone.localtime(moment or timezone.now())
+    return local.date().replace(day=1)
+
+
+class OnCap(models.TextChoices):
+    FALLBACK = "fallback", _("규칙 기반 추정으로 대신 (표시함)")
+    REFUSE = "refuse", _("분석을 거절")
+
+
+class BudgetSettings(models.Model):
+    """The one row of budget rules, edited by operators in the admin."""
+
+    monthly_budget_krw = models.PositiveIntegerField(_("월 예산(원)"), default=500_000)
+    krw_per_usd = models.DecimalField(
+        _("환율(원/달러)"), max_digits=8, decimal_places=2, default=Decimal("1300")
+    )
+    alert_thresholds = models.JSONField(
+        _("알림 기준(%)"),
+        default=list,
+        blank=True,
+        help_text=_("예: [60, 80]. 월 예산의 이 비율을 넘으면 Slack과 메일로 한 번씩 알립니다."),
+    )
+    per_user_monthly_cap_krw = models.PositiveIntegerField(
+        _("사용자별 월 한도(원)"), default=30_000, help_text=_("0이면 한도 없음")
+    )
+    per_workshop_monthly_cap_krw = models.PositiveIntegerField(
+        _("워크샵별 월 한도(원)"), default=200_000, help_text=_("0이면 한도 없음")
+    )
+    on_cap = models.CharField(
+        _("한도에 닿으면"), max_length=10, choices=OnCap.choices, default=OnCap.FALLBACK
+    )
+    reservation_minutes = models.PositiveIntegerField(
+        _("예약 만료(분)"),
+        default=15,
+        help_text=_("작업자가 죽어 정산되지 않은 예약은 이 시간이 지나면 예산에서 빠집니다."),
+    )
+
+    class Meta:
+        verbose_name = _("AI 예산 설정")
+        verbose_name_plural = _("AI 예산 설정")
+
+    def __str__(self):
+        return _("월 %(krw)s원") % {"krw": f"{self.monthly_budget_krw:,}"}
+
+    @classmethod
+    def load(cls) -> "BudgetSettings":
+        row, _created = cls.objects.get_or_create(pk=1, defaults={"alert_thresholds": [60, 80]})
+        return row
+
+    def usd(self, krw: int) -> Decimal:
+        return (Decimal(krw) / self.krw_per_usd).quantize(Decimal("0.000001"))
+
+    @property
+    def monthly_budget_usd(self) -> Decimal:
+        return self.usd(self.monthly_budget_krw)
+
+    def thresholds(self) -> list[int]:
+        values = sorted({int(v) for v in self.alert_thresholds or [] if 0 < int(v) < 100})
+        return values
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        thresholds = self.alert_thresholds or []
+        if not isinstance(thresholds, list) or not all(
+            isinstance(v, int) and 0 < v < 100 for v in thresholds
+        ):
+            raise ValidationError(
+                {"alert_thresholds": _("1~99 사이의 정수 목록으로 적어 주세요. 예: [60, 80]")}
+            )
+        if self.krw_per_usd is not None and self.krw_per_usd <= 0:
+            raise ValidationError({"krw_per_usd": _("0보다 커야 합니다.")})
+
+
+class UsageRecord(models.Model):
+    """One line of the ledger: an API call, or the tasks a run answered from the cache."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("API 호출")
+        BATCH = "batch", _("배치 요청")
+        CACHE = "cache", _("캐시 재사용")
+
+    created_at = models.DateTimeField(_("시각"), auto_now_add=True, db_index=True)
+    month = models.DateField(_("월"), db_index=True)
+    kind = models.CharField(_("종류"), max_length=10, choices=Kind.choices, default=Kind.CALL)
+    ok = models.BooleanField(_("성공"), default=True)
+    model_id = models.CharField(_("모델"), max_length=100, blank=True)
+    mode = models.CharField(_("방식"), max_length=10, choices=Mode.choices, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey(
+        "workshops.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    workshop = models.ForeignKey(
+        "workshops.Workshop", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    run = models.ForeignKey(
+        AnalysisRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="usage"
+    )
+    input_tokens = models.PositiveIntegerField(_("입력 토큰"), default=0)
+    output_tokens = models.PositiveIntegerField(_("출력 토큰"), default=0)
+    cache_write_tokens = models.PositiveIntegerField(_("캐시 쓰기 토큰"), default=0)
+    cache_read_tokens = models.PositiveIntegerField(_("캐시 읽기 토큰"), default=0)
+    cost_usd = models.DecimalField(_("비용($)"), max_digits=14, decimal_places=8, default=0)
+    latency_ms = models.PositiveIntegerField(_("응답 시간(ms)"), default=0)
+    tasks = models.PositiveIntegerField(_("업무 수"), default=0)
+    cached_tasks = models.PositiveIntegerField(_("캐시로 답한 업무"), default=0)
+    saved_usd = models.DecimalField(
+        _("캐시로 아낀 비용($)"), max_digits=14, decimal_places=8, default=0
+    )
+    request_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("사용 기록")
+        verbose_name_plural = _("사용 기록")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["month", "user"]),
+            models.Index(fields=["month", "workshop"]),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.model_id} ${self.cost_usd}"
+
+
+class Reservation(models.Model):
+    """Worst-case cost held against the budget while a call is in flight."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("진행 중")
+        SETTLED = "settled", _("정산됨")
+        RELEASED = "released", _("반환됨")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    month = models.DateField(db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    workshop = models.ForeignKey(
+        "workshops.Workshop", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    amount_usd = models.DecimalField(max_digits=14, decimal_places=8)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    class Meta:
+        verbose_name = _("예산 예약")
+        verbose_name_plural = _("예산 예약")
+        indexes = [models.Index(fields=["month", "status"])]
+
+    def __str__(self):
+        return f"${self.amount_usd} ({self.get_status_display()})"
+
+
+class Refusal(models.Model):
+    """A request turned away: over a budget cap, or over a rate limit."""
+
+    class Kind(models.TextChoices):
+        BUDGET_MONTH = "budget_month", _("월 예산 초과")
+        BUDGET_USER = "budget_user", _("사용자 한도 초과")
+        BUDGET_WORKSHOP = "budget_workshop", _("워크샵 한도 초과")
+        RATE_LIMIT = "rate_limit", _("요청 횟수 제한")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    month = models.DateField(db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    workshop = models.ForeignKey(
+        "workshops.Workshop", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("거절된 요청")
+        verbose_name_plural = _("거절된 요청")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BudgetAlert(models.Model):
+    """One alert per threshold per month (100 = the budget itself is spent)."""
+
+    month = models.DateField()
+    threshold = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    spent_usd = models.DecimalField(max_digits=14, decimal_places=6, default=0)
+
+    class Meta:
+        verbose_name = _("예산 알림")
+        verbose_name_plural = _("예산 알림")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "threshold"], name="one_alert_per_threshold")
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.threshold}%"
+
+
+class EconomyBatch(models.Model):
+    """An instructor's "절약 모드" analysis of a whole workshop through the Message Batches API.
+
+    Half price, but it takes minutes to hours: submitted by the worker, polled by the worker,
+    applied when the API says it has ended.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("제출 대기")
+        SUBMITTED = "submitted", _("처리 중")
+        APPLIED = "applied", _("완료")
+        FAILED = "failed", _("실패")
+
+    workshop = models.ForeignKey(
+        "workshops.Workshop", on_delete=models.CASCADE, related_name="economy_batches"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    api_batch_id = models.CharField(max_length=100, blank=True)
+    # custom_id -> {task key: task id}: how to read the results back.
+    requests_map = models.JSONField(default=dict, blank=True)
+    task_ids = models.JSONField(default=list)
+    total_tasks = models.PositiveIntegerField(default=0)
+    done_tasks = models.PositiveIntegerField(default=0)
+    failed_task_ids = models.JSONField(default=list, blank=True)
+    reservation = models.ForeignKey(
+        Reservation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    polls = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("절약 모드 배치")
+        verbose_name_plural = _("절약 모드 배치")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop"],
+                condition=Q(status__in=["queued", "submitted"]),
+                name="one_active_economy_batch_per_workshop",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.workshop} 절약 모드 #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.SUBMITTED)

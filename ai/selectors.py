@@ -143,3 +143,9 @@ def workshop_savings(workshop_id: int) -> WorkshopSavings:
         savings.ratings_by_team.setdefault(team_id, Counter())[rating] += 1
         savings.total += hours
     return savings
+
+
+def latest_economy_batch(workshop_id: int):
+    from ai.models import EconomyBatch
+
+    return EconomyBatch.objects.filter(workshop_id=workshop_id).order_by("-id").first()

@@ -18,18 +18,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ai import prompts
+from ai import budget, prompts
 from ai.inputs import TaskInput
 from ai.models import (
     AnalysisMode,
     AnalysisRun,
+    BudgetSettings,
     Mode,
+    OnCap,
     Rating,
     RunStatus,
     Source,
     TaskAnalysis,
 )
 from ai.providers import Provider, ProviderError, default_provider
+from ai.providers.rules import RuleProvider
 from ai.validation import InvalidAnswer, clean_result
 from workshops import events
 from workshops.models import Task, Team
@@ -170,6 +173,18 @@ class RunState:
     mode_config: AnalysisMode
     provider: Provider
     failed: dict[int, str] = field(default_factory=dict)
+    fell_back: int = 0  # tasks answered by the rule-based estimate because the budget ran out
+
+    @property
+    def context(self) -> budget.CallContext:
+        return budget.CallContext(
+            model=self.mode_config.model,
+            mode=self.run.mode,
+            user_id=self.run.requested_by_id,
+            team_id=self.run.team_id,
+            workshop_id=self.run.workshop_id,
+            run_id=self.run.pk,
+        )
 
 
 def run_execute(run_id: int, *, provider: Provider | None = None) -> AnalysisRun | None:
@@ -187,7 +202,12 @@ def run_execute(run_id: int, *, provider: Provider | None = None) -> AnalysisRun
         logger.exception("analysis run %s failed", run.pk)
         _finish(run, failed_ids=set(run.task_ids) - _analysed_ids(run), kind="server")
         raise
-    _finish(run, failed_ids=set(state.failed), kind=next(iter(state.failed.values()), ""))
+    _finish(
+        run,
+        failed_ids=set(state.failed),
+        kind=next(iter(state.failed.values()), ""),
+        fell_back=state.fell_back,
+    )
     return run
 
 
@@ -240,6 +260,7 @@ def _answer_from_cache(state: RunState) -> None:
         _save(state, state.inputs.pop(key), result, source=Source.CACHE)
     if hits:
         AnalysisRun.objects.filter(pk=state.run.pk).update(cached_tasks=len(hits))
+        budget.record_cache_hits(state.context, tasks=len(hits))
         _progress(state)
 
 
@@ -251,30 +272,60 @@ def _answer_from_provider(state: RunState) -> None:
     pending = list(state.inputs.values())
     if not pending:
         return
-    retry_alone: list[TaskInput] = []
     with ThreadPoolExecutor(max_workers=settings.AI_CONCURRENCY) as pool:
-        futures = {
-            pool.submit(_ask, state, chunk): chunk
-            for chunk in _chunks(pending, settings.AI_BATCH_SIZE)
-        }
-        while futures:
-            done, _running = wait(futures, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
-            state.run.beat()
-            for future in done:
-                chunk = futures.pop(future)
-                retry_alone += _take_answer(state, chunk, future)
+        retry_alone = _collect(state, pool, _chunks(pending, settings.AI_BATCH_SIZE))
         # One more chance, each task alone; then it fails for good.
-        futures = {
-            pool.submit(_ask, state, [task_input]): [task_input] for task_input in retry_alone
-        }
-        while futures:
-            done, _running = wait(futures, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
-            state.run.beat()
-            for future in done:
-                chunk = futures.pop(future)
-                for task_input in _take_answer(state, chunk, future):
-                    state.failed[task_input.task_id] = "invalid"
+        for task_input in _collect(state, pool, [[task_input] for task_input in retry_alone]):
+            state.failed[task_input.task_id] = "invalid"
         _progress(state)
+
+
+def _collect(state: RunState, pool, chunks: list[list[TaskInput]]) -> list[TaskInput]:
+    """Ask about each chunk (reserving its worst case first); return tasks to ask again."""
+    futures = {}
+    for chunk in chunks:
+        reservation = _reserve(state, chunk)
+        if reservation is not False:
+            futures[pool.submit(_ask, state, chunk)] = (chunk, reservation)
+    again: list[TaskInput] = []
+    while futures:
+        done, _running = wait(futures, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
+        state.run.beat()
+        for future in done:
+            chunk, reservation = futures.pop(future)
+            again += _take_answer(state, chunk, future, reservation)
+    return again
+
+
+def _reserve(state: RunState, chunk: list[TaskInput]):
+    """A reservation for the chunk's worst case, None if the provider costs nothing, or False
+    if the budget refused it (the chunk has then been answered by the rules or failed)."""
+    if not state.provider.is_ai:
+        return None
+    amount = state.provider.estimate(
+        chunk,
+        mode=state.run.mode,
+        model=state.mode_config.model,
+        per_task_tokens=state.mode_config.max_output_tokens_per_task,
+    )
+    try:
+        return budget.reserve(
+            amount_usd=amount,
+            user_id=state.run.requested_by_id,
+            workshop_id=state.run.workshop_id,
+        )
+    except budget.BudgetRefused as refused:
+        if BudgetSettings.load().on_cap == OnCap.FALLBACK:
+            answer = RuleProvider().analyse(chunk, mode=state.run.mode)
+            for task_input in chunk:
+                result = clean_result(answer.items[task_input.key], state.run.mode)
+                _save(state, task_input, result, source=Source.RULES, model_id="")
+            state.fell_back += len(chunk)
+        else:
+            for task_input in chunk:
+                state.failed[task_input.task_id] = refused.kind
+        _progress(state)
+        return False
 
 
 def _ask(state: RunState, chunk: list[TaskInput]):
@@ -286,17 +337,19 @@ def _ask(state: RunState, chunk: list[TaskInput]):
     )
 
 
-def _take_answer(state: RunState, chunk: list[TaskInput], future) -> list[TaskInput]:
-    """Save what the answer got right; return the tasks to ask about again."""
+def _take_answer(state: RunState, chunk: list[TaskInput], future, reservation) -> list[TaskInput]:
+    """Save what the answer got right, settle its cost; return the tasks to ask about again."""
     try:
         answer = future.result()
     except ProviderError as error:
         # The SDK already retried; the whole chunk fails with the reason.
+        if reservation:
+            budget.settle(reservation, state.context, error.usage, ok=False)
         for task_input in chunk:
             state.failed[task_input.task_id] = error.kind
         _progress(state)
         return []
-    again = []
+    again, saved = [], 0
     for task_input in chunk:
         item = answer.items.get(task_input.key)
         try:
@@ -309,8 +362,18 @@ def _take_answer(state: RunState, chunk: list[TaskInput], future) -> list[TaskIn
             continue
         source = Source.AI if state.provider.is_ai else Source.RULES
         _save(state, task_input, result, source=source, model_id=answer.model_id)
+        saved += 1
         if state.provider.is_ai:
             cache.set(_cache_key(state, task_input), result, settings.AI_CACHE_TTL)
+    if reservation:
+        budget.settle(
+            reservation,
+            state.context,
+            answer.usage,
+            latency_ms=answer.latency_ms,
+            tasks=saved,
+            request_id=answer.request_id,
+        )
     _progress(state)
     return again
 
@@ -338,7 +401,13 @@ def _progress(state: RunState) -> None:
     events.analysis_changed(team_id=run.team_id)
 
 
-def _finish(run: AnalysisRun, *, failed_ids: set[int], kind: str) -> None:
+def _failure_message(kind: str) -> str:
+    if kind.startswith("budget_"):
+        return budget.refusal_message(kind)
+    return FAILURE_MESSAGES.get(kind, FAILURE_MESSAGES["server"])
+
+
+def _finish(run: AnalysisRun, *, failed_ids: set[int], kind: str, fell_back: int = 0) -> None:
     done = run.analyses.count()
     total = done + len(failed_ids)
     if not failed_ids:
@@ -346,10 +415,15 @@ def _finish(run: AnalysisRun, *, failed_ids: set[int], kind: str) -> None:
     elif done:
         status = RunStatus.PARTIAL
         message = _("업무 %(failed)d개를 분석하지 못했습니다. ") % {"failed": len(failed_ids)}
-        message += FAILURE_MESSAGES.get(kind, FAILURE_MESSAGES["server"])
+        message += _failure_message(kind)
     else:
         status = RunStatus.FAILED
-        message = FAILURE_MESSAGES.get(kind, FAILURE_MESSAGES["server"])
+        message = _failure_message(kind)
+    if fell_back:
+        note = _(
+            "AI 예산 한도에 닿아 업무 %(n)d개는 규칙 기반 추정으로 답했습니다(AI 판단 아님)."
+        ) % {"n": fell_back}
+        message = f"{message} {note}".strip()
     AnalysisRun.objects.filter(pk=run.pk).update(
         status=status,
         message=message,

@@ -11,4 +11,5 @@ urlpatterns = [
     path("tasks/<int:pk>/analysis/deep/", views.analysis_deep, name="deep"),
     path("tasks/<int:pk>/analysis/override/", views.analysis_override, name="override"),
     path("tasks/<int:pk>/analysis/history/", views.analysis_history, name="history"),
+    path("workshops/<int:pk>/economy/", views.economy_request, name="economy"),
 ]

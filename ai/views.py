@@ -1,14 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from ai import selectors, services
+from ai import economy, selectors, services
 from ai.forms import OverrideForm
 from ai.models import AnalysisRun, Mode
-from workshops.access import get_task_for_user, get_team_for_user
+from workshop_site.ratelimits import ai_limited, write_limited
+from workshops.access import get_task_for_user, get_team_for_user, get_workshop_for_instructor
 from workshops.live import render as live_render
 from workshops.selectors import team_tasks
 
@@ -49,6 +51,7 @@ def _after_request(request, access, run_created, refused=None):
 
 @login_required
 @require_POST
+@ai_limited
 def analysis_request(request, pk):
     access = get_team_for_user(request.user, pk, write=True)
     try:
@@ -60,6 +63,7 @@ def analysis_request(request, pk):
 
 @login_required
 @require_POST
+@ai_limited
 def analysis_deep(request, pk):
     task, access = get_task_for_user(request.user, pk, write=True)
     _run, created = services.analysis_request(
@@ -70,6 +74,7 @@ def analysis_deep(request, pk):
 
 @login_required
 @require_POST
+@ai_limited
 def analysis_retry(request, pk):
     run = get_object_or_404(AnalysisRun.objects.only("pk", "team_id"), pk=pk)
     access = get_team_for_user(request.user, run.team_id, write=True)
@@ -91,6 +96,7 @@ def analysis_progress(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limited
 def analysis_override(request, pk):
     task, access = get_task_for_user(request.user, pk, write=True)
     task.analysis = selectors.latest_analyses([task.pk]).get(task.pk)
@@ -115,3 +121,23 @@ def analysis_history(request, pk):
     return render(
         request, "ai/history.html", {"task": task, "analyses": selectors.history(task.pk)}
     )
+
+
+@login_required
+@require_POST
+@ai_limited
+def economy_request(request, pk):
+    workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    if workshop.is_closed:
+        raise PermissionDenied(_("종료된 워크샵은 읽기 전용입니다."))
+    try:
+        batch = economy.economy_request(workshop=workshop, actor=request.user)
+    except services.AnalysisRefused as refused:
+        messages.info(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("업무 %(n)d개를 절약 모드로 보냈습니다. 끝나면 보드에 결과가 나타납니다.")
+            % {"n": batch.total_tasks},
+        )
+    return redirect(workshop)

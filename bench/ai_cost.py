@@ -7,11 +7,14 @@ with a throwaway SQLite database and the local-memory cache:
 
 1. quick analysis of the 1,000 tasks in bench/data/tasks_1000.json (50 teams of 20);
 2. deep analysis of the same tasks;
-3. a second, identical workshop analysed quick again: how many tasks the cache answers.
+3. a second, identical workshop analysed quick again: how many tasks the cache answers;
+4. economy mode: a third identical workshop, cache cleared, analysed quick through the
+   Message Batches API at batch prices (the instructor's "절약 모드").
 
 Token counts come from the fake API's usage figures (text length / 2 characters per token, see
 ai/testing/fake_anthropic.py); dollars from the AIModel rows seeded by migration. The last line
-is JSON: {"tasks":1000,"quick":{...},"deep":{...},"second_pass_cache_hit_rate":..}.
+is JSON: {"tasks":1000,"quick":{...},"deep":{...},"economy":{...},
+"second_pass_cache_hit_rate":..}.
 """
 
 import json
@@ -126,6 +129,35 @@ def analyse(teams, mode: str, fake) -> dict:
     }
 
 
+def economy_pass(teams, fake) -> dict:
+    """Every task of the workshop through one Message Batches job, priced from the ledger."""
+    from django.db.models import Sum
+
+    from ai import economy
+    from ai.models import UsageRecord
+
+    fake.reset()
+    fake.batch_seconds = 0
+    workshop = teams[0][0].workshop
+    before = set(UsageRecord.objects.values_list("pk", flat=True))
+    batch = economy.economy_request(workshop=workshop, actor=teams[0][1])
+    economy.submit(batch.pk)
+    economy.poll(batch.pk)
+    batch.refresh_from_db()
+    lines = UsageRecord.objects.exclude(pk__in=before).filter(kind=UsageRecord.Kind.BATCH)
+    totals = lines.aggregate(
+        input_tokens=Sum("input_tokens"), output_tokens=Sum("output_tokens"), usd=Sum("cost_usd")
+    )
+    return {
+        "requests": lines.count(),
+        "input_tokens": totals["input_tokens"] or 0,
+        "output_tokens": totals["output_tokens"] or 0,
+        "usd": float((totals["usd"] or Decimal("0")).quantize(Decimal("0.000001"))),
+        "tasks": batch.done_tasks,
+        "status": batch.status,
+    }
+
+
 def main():
     from ai.testing.fake_anthropic import FakeAnthropic
 
@@ -146,6 +178,10 @@ def main():
     repeat = analyse(second, "quick", fake)
     hit_rate = repeat["cached_tasks"] / repeat["tasks"] if repeat["tasks"] else 0.0
     print(f"second identical workshop, quick: {repeat}", flush=True)
+    cache.clear()
+    third = build_workshop("third", rows)
+    cheap = economy_pass(third, fake)
+    print(f"economy (batch API), third identical workshop, cache cleared: {cheap}", flush=True)
     fake.stop()
     keys = ("requests", "input_tokens", "output_tokens", "usd")
     print(
@@ -154,6 +190,7 @@ def main():
                 "tasks": len(rows),
                 "quick": {k: quick[k] for k in keys},
                 "deep": {k: deep[k] for k in keys},
+                "economy": {k: cheap[k] for k in keys},
                 "second_pass_cache_hit_rate": round(hit_rate, 4),
             }
         )

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django.forms",
     "channels",
     "django_htmx",
@@ -200,6 +201,23 @@ AI_CONCURRENCY = env_int("AI_CONCURRENCY", 3, minimum=1)
 AI_CACHE_TTL = env_int("AI_CACHE_TTL", 24 * 60 * 60, minimum=0)
 # A running analysis whose worker has not reported for this long is taken over.
 AI_RUN_STALE_SECONDS = env_int("AI_RUN_STALE_SECONDS", 120, minimum=10)
+# How often the worker asks the Message Batches API whether an economy batch is done.
+AI_BATCH_POLL_SECONDS = env_float("AI_BATCH_POLL_SECONDS", 60, minimum=0)
+# Budget alerts go to this Slack incoming webhook (and to ADMIN_EMAILS).
+SLACK_WEBHOOK_URL = env_url("SLACK_WEBHOOK_URL", schemes=("https", "http"))
+
+# --- Rate limits (django-ratelimit, on the shared cache) ------------------------------------
+
+AI_RATE_LIMIT = env_str("AI_RATE_LIMIT", "20/h")
+WRITE_RATE_LIMIT = env_str("WRITE_RATE_LIMIT", "100/15m")
+# When the cache (Redis) is down the limiter cannot count. Open: requests go through (the AI
+# budget still holds: it lives in the database). Closed: every limited request gets a 429.
+RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", True)
+# Requests reach us through this many proxies that append to X-Forwarded-For (0: none, the
+# client is REMOTE_ADDR). Entries a client writes itself are never trusted.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+RATELIMIT_IP_META_KEY = "workshop_site.client_ip.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- Accounts --------------------------------------------------------------------------------
 

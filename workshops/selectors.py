@@ -93,11 +93,12 @@ class Board:
     task_count: int
     total_hours: Decimal
     saved_hours: Decimal
+    economy: object = None  # the workshop's latest economy-mode batch, if any
 
 
 def workshop_board(workshop: Workshop, online_user_ids: set[int] = frozenset()) -> Board:
     """Every team with its counts, hours saved and who of it is online; totals per domain."""
-    from ai.selectors import workshop_savings
+    from ai.selectors import latest_economy_batch, workshop_savings
 
     savings = workshop_savings(workshop.pk)
     task_of_team = Task.objects.filter(team=OuterRef("pk"))
@@ -153,6 +154,7 @@ def workshop_board(workshop: Workshop, online_user_ids: set[int] = frozenset()) 
         task_count=sum(team.task_count for team in teams),
         total_hours=sum((team.hours for team in teams), Decimal("0")),
         saved_hours=savings.total,
+        economy=latest_economy_batch(workshop.pk),
     )
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import retarget
 
 from ai.selectors import progress_context
+from workshop_site.ratelimits import write_limited
 from workshops import selectors, services
 from workshops.access import get_task_for_user, get_team_for_user, get_workshop_for_instructor
 from workshops.forms import (
@@ -70,6 +71,7 @@ def _workshop_for_code(code: str) -> Workshop:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limited
 def join_workshop(request, code):
     try:
         workshop = _workshop_for_code(code)
@@ -120,6 +122,7 @@ def join_workshop(request, code):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limited
 def accept_invitation(request, token):
     invitation = get_object_or_404(
         Invitation.objects.select_related("team__workshop", "team__lead"), token=token
@@ -157,6 +160,7 @@ def accept_invitation(request, token):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limited
 def workshop_create(request):
     if not request.user.can_create_workshops:
         raise PermissionDenied(
@@ -178,6 +182,7 @@ def workshop_create(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limited
 def workshop_edit(request, pk):
     workshop, _participant = get_workshop_for_instructor(request.user, pk)
     domain_text = "\n".join(workshop.domains.values_list("name", flat=True))
@@ -234,6 +239,7 @@ def workshop_detail(request, pk):
 
 @login_required
 @require_POST
+@write_limited
 def workshop_status(request, pk):
     workshop, _participant = get_workshop_for_instructor(request.user, pk)
     action = request.POST.get("action")
@@ -288,6 +294,7 @@ def team_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limited
 def team_edit(request, pk):
     access = get_team_for_user(request.user, pk, manage=True)
     team = access.team
@@ -311,6 +318,7 @@ def _tasks_region(request, access, *, status=200):
 
 @login_required
 @require_POST
+@write_limited
 def task_create(request, pk):
     access = get_team_for_user(request.user, pk, write=True)
     form = TaskForm(request.POST, workshop=access.team.workshop)
@@ -343,6 +351,7 @@ def task_detail(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limited
 def task_edit(request, pk):
     task, access = get_task_for_user(request.user, pk, write=True)
     form = TaskForm(request.POST or None, instance=task, workshop=access.team.workshop)
@@ -364,6 +373,7 @@ def task_edit(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@write_limited
 def task_delete(request, pk):
     task, access = get_task_for_user(request.user, pk, write=True)
     if request.method == "GET":
@@ -377,6 +387,7 @@ def task_delete(request, pk):
 
 @login_required
 @require_POST
+@write_limited
 def invitation_create(request, pk):
     access = get_team_for_user(request.user, pk, manage=True)
     services.invitation_create(team=access.team, actor=request.user)
@@ -390,6 +401,7 @@ def invitation_create(request, pk):
 
 @login_required
 @require_POST
+@write_limited
 def invitation_revoke(request, pk):
     invitation = get_object_or_404(Invitation.objects.only("pk", "team_id"), pk=pk)
     access = get_team_for_user(request.user, invitation.team_id, manage=True)

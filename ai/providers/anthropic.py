@@ -97,6 +97,12 @@ class AnthropicProvider(Provider):
     def __init__(self):
         self.client = client()
 
+    def estimate(self, tasks, *, mode, model, per_task_tokens: int = 120):
+        from ai.budget import worst_case_usd
+
+        params = request_params(tasks, mode=mode, model=model, per_task_tokens=per_task_tokens)
+        return worst_case_usd(model, params)
+
     def analyse(self, tasks, *, mode, model, per_task_tokens: int = 120) -> Answer:
         params = request_params(tasks, mode=mode, model=model, per_task_tokens=per_task_tokens)
         started = time.monotonic()

@@ -47,3 +47,7 @@ class Provider:
 
     def analyse(self, tasks: list[TaskInput], *, mode: str, model) -> Answer:
         raise NotImplementedError
+
+    def estimate(self, tasks: list[TaskInput], *, mode: str, model, per_task_tokens: int = 0):
+        """The worst-case cost in USD of analysing `tasks` in one call (0 if free)."""
+        return 0

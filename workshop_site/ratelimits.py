@@ -1,0 +1,59 @@
+"""Per-user request limits (django-ratelimit on the shared cache), answered in Korean.
+
+A limited POST gets a 429 page (or, for htmx, the same page, whose message the browser shows
+as a toast) saying when to try again, with a Retry-After header.
+"""
+
+import math
+from functools import wraps
+
+from django.conf import settings
+from django.shortcuts import render
+from django_ratelimit.core import get_usage
+
+
+def too_many_requests(request, seconds_left: int):
+    minutes = max(1, math.ceil(max(seconds_left, 0) / 60))
+    response = render(request, "429.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(max(seconds_left, 1))
+    return response
+
+
+def rate_limited(group: str, rate_setting: str):
+    """Limit the view's POSTs per signed-in user (per address for anonymous visitors)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method == "POST":
+                usage = get_usage(
+                    request,
+                    group=group,
+                    key="user_or_ip",
+                    rate=getattr(settings, rate_setting),
+                    method="POST",
+                    increment=True,
+                )
+                if usage and usage["should_limit"]:
+                    _record_refusal(request, group)
+                    return too_many_requests(request, usage["time_left"])
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _record_refusal(request, group: str) -> None:
+    from ai.models import Refusal, month_start
+
+    Refusal.objects.create(
+        month=month_start(),
+        kind=Refusal.Kind.RATE_LIMIT,
+        user=request.user if request.user.is_authenticated else None,
+        detail=group,
+    )
+
+
+ai_limited = rate_limited("ai", "AI_RATE_LIMIT")
+write_limited = rate_limited("write", "WRITE_RATE_LIMIT")
