@@ -57,9 +57,9 @@ def economy_request(*, workshop: Workshop, actor) -> EconomyBatch:
                 task_ids=[task.pk for task in tasks],
                 total_tasks=len(tasks),
             )
+            _enqueue_submit(batch.pk)  # the job row commits with the batch
     except IntegrityError:
         raise AnalysisRefused(_("절약 모드 분석이 이미 진행 중입니다.")) from None
-    transaction.on_commit(partial(_enqueue_submit, batch.pk))
     transaction.on_commit(partial(events.board_changed, workshop_id=workshop.pk))
     return batch
 

@@ -210,6 +210,14 @@ class AnalysisRun(models.Model):
             return 100
         return round(100 * self.finished_count / self.total_tasks)
 
+    def beat(self) -> bool:
+        """Report progress; False if the run is no longer this worker's (it was taken over)."""
+        return bool(
+            AnalysisRun.objects.filter(
+                pk=self.pk, status=RunStatus.RUNNING, attempts=self.attempts
+            ).update(heartbeat_at=timezone.now())
+        )
+
     def claim(self) -> bool:
         """Take a queued run for this worker; False if another worker has it."""
         now = timezone.now()
@@ -223,8 +231,10 @@ class AnalysisRun(models.Model):
             self.refresh_from_db()
         return bool(claimed)
 
-    def beat(self) -> None:
-        AnalysisRun.objects.filter(pk=self.pk).update(heartbeat_at=timezone.now())
+
+def saved_hours(share: int, hours) -> Decimal:
+    """Hours a month saved: the automatable share of the task's hours, computed by us."""
+    return (Decimal(share) * Decimal(hours) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 class TaskAnalysis(models.Model):
@@ -268,11 +278,9 @@ class TaskAnalysis(models.Model):
         return f"{self.task} · {self.get_rating_display()}"
 
     def save(self, *args, **kwargs):
-        # Hours saved = automatable share × the task's current hours; computed here, never
-        # taken from the model's answer.
-        self.hours_saved = (
-            Decimal(self.automatable_share) * Decimal(self.task_hours) / 100
-        ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        # Hours saved at the time of the analysis (kept for the history); pages show the
+        # share applied to the task's hours as they are now (ai.selectors.attach_analyses).
+        self.hours_saved = saved_hours(self.automatable_share, self.task_hours)
         super().save(*args, **kwargs)
 
     @property

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, Max
 
 from ai.inputs import TaskInput
-from ai.models import AnalysisRun, Rating, TaskAnalysis
+from ai.models import AnalysisRun, Rating, TaskAnalysis, saved_hours
 
 
 def latest_analyses(task_ids) -> dict[int, TaskAnalysis]:
@@ -73,14 +73,14 @@ def attach_analyses(tasks, *, failed_ids=()) -> AnalysisSummary:
         task.analysis_count = counts.get(task.pk, 0)
         task.analysis_failed = task.pk in failed and analysis is None
         task.analysis_stale = bool(
-            analysis
-            and not analysis.is_person
-            and analysis.input_hash != TaskInput.from_task(task, key="").input_hash()
+            analysis and analysis.input_hash != TaskInput.from_task(task, key="").input_hash()
         )
         if analysis:
+            # The share applies to the task's hours as they are now, not when it was judged.
+            analysis.hours_saved_now = saved_hours(analysis.automatable_share, task.hours_per_month)
             summary.analysed += 1
             summary.ratings[analysis.rating] += 1
-            summary.hours_saved += analysis.hours_saved
+            summary.hours_saved += analysis.hours_saved_now
     return summary
 
 
@@ -134,10 +134,11 @@ def workshop_savings(workshop_id: int) -> WorkshopSavings:
         .values("last")
     )
     rows = TaskAnalysis.objects.filter(id__in=newest).values_list(
-        "task__team_id", "task__domain_id", "hours_saved", "rating"
+        "task__team_id", "task__domain_id", "automatable_share", "task__hours_per_month", "rating"
     )
     savings = WorkshopSavings()
-    for team_id, domain_id, hours, rating in rows:
+    for team_id, domain_id, share, task_hours, rating in rows:
+        hours = saved_hours(share, task_hours)
         savings.by_team[team_id] = savings.by_team.get(team_id, Decimal("0")) + hours
         savings.by_domain[domain_id] = savings.by_domain.get(domain_id, Decimal("0")) + hours
         savings.ratings_by_team.setdefault(team_id, Counter())[rating] += 1

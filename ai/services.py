@@ -15,6 +15,7 @@ from functools import partial
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,6 +54,10 @@ FAILURE_MESSAGES = {
 }
 
 
+class RunTakenOver(Exception):
+    """This worker was silent too long; another one now owns the run."""
+
+
 class AnalysisRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
@@ -63,7 +68,7 @@ class AnalysisRefused(Exception):
 
 
 def tasks_needing_analysis(team: Team) -> list[Task]:
-    """Tasks never analysed, or changed since their last analysis (a person's rating stands)."""
+    """Tasks never analysed, or changed since their latest analysis."""
     from ai.selectors import latest_analyses
 
     tasks = list(Task.objects.filter(team=team).select_related("domain"))
@@ -71,8 +76,12 @@ def tasks_needing_analysis(team: Team) -> list[Task]:
     pending = []
     for task in tasks:
         analysis = latest.get(task.pk)
-        current = TaskInput.from_task(task, key="").input_hash()
-        if analysis is None or (not analysis.is_person and analysis.input_hash != current):
+        # A person's rating stands until the task itself changes; then it is asked again
+        # (the person's row stays in the history).
+        if (
+            analysis is None
+            or analysis.input_hash != TaskInput.from_task(task, key="").input_hash()
+        ):
             pending.append(task)
     return pending
 
@@ -88,6 +97,13 @@ def analysis_request(
     recover_stale_runs(team=team)
     active = AnalysisRun.objects.active().filter(team=team, mode=mode).first()
     if active:
+        wanted = {task.pk for task in tasks or []}
+        if wanted and not wanted <= set(active.task_ids):
+            raise AnalysisRefused(
+                _("다른 업무의 심층 분석이 진행 중입니다. 끝난 뒤 다시 눌러 주세요.")
+                if mode == Mode.DEEP
+                else _("다른 분석이 진행 중입니다. 끝난 뒤 다시 눌러 주세요.")
+            )
         return active, False
     if tasks is None:
         tasks = tasks_needing_analysis(team)
@@ -105,10 +121,13 @@ def analysis_request(
                 task_ids=[task.pk for task in tasks],
                 total_tasks=len(tasks),
             )
+            # The job is a row in the same database: queued in the same transaction, a run
+            # can never be left "queued" with no job behind it.
+            _enqueue(run.pk)
     except IntegrityError:
-        # Another press won the race a moment ago: that run is the one.
-        return AnalysisRun.objects.active().get(team=team, mode=mode), False
-    transaction.on_commit(partial(_enqueue, run.pk))
+        # Another press won the race a moment ago: that run is the one (or it just ended).
+        winner = AnalysisRun.objects.filter(team=team, mode=mode).order_by("-id").first()
+        return winner, False
     transaction.on_commit(partial(events.analysis_changed, team_id=team.pk))
     return run, True
 
@@ -174,6 +193,7 @@ class RunState:
     provider: Provider
     failed: dict[int, str] = field(default_factory=dict)
     fell_back: int = 0  # tasks answered by the rule-based estimate because the budget ran out
+    deleted: set[int] = field(default_factory=set)  # tasks deleted while the run went on
 
     @property
     def context(self) -> budget.CallContext:
@@ -198,13 +218,16 @@ def run_execute(run_id: int, *, provider: Provider | None = None) -> AnalysisRun
         state = _prepare(run, provider)
         _answer_from_cache(state)
         _answer_from_provider(state)
+    except RunTakenOver:
+        logger.warning("analysis run %s was taken over by another worker; stopping", run.pk)
+        return None
     except Exception:
         logger.exception("analysis run %s failed", run.pk)
         _finish(run, failed_ids=set(run.task_ids) - _analysed_ids(run), kind="server")
         raise
     _finish(
         run,
-        failed_ids=set(state.failed),
+        failed_ids=set(state.failed) - state.deleted,
         kind=next(iter(state.failed.values()), ""),
         fell_back=state.fell_back,
     )
@@ -227,10 +250,8 @@ def _prepare(run: AnalysisRun, provider: Provider) -> RunState:
         f"t{index}": TaskInput.from_task(task, key=f"t{index}")
         for index, task in enumerate(tasks.values(), start=1)
     }
-    # Tasks deleted since the request are neither done nor failed: drop them from the count.
-    missing = len(run.task_ids) - len(already) - len(tasks)
-    if missing:
-        AnalysisRun.objects.filter(pk=run.pk).update(total_tasks=run.total_tasks - missing)
+    # Tasks deleted since the request are neither done nor failed: they leave the count.
+    AnalysisRun.objects.filter(pk=run.pk).update(total_tasks=len(already) + len(tasks))
     return RunState(
         run=run,
         inputs=inputs,
@@ -259,7 +280,9 @@ def _answer_from_cache(state: RunState) -> None:
         key = keys[cache_key]
         _save(state, state.inputs.pop(key), result, source=Source.CACHE)
     if hits:
-        AnalysisRun.objects.filter(pk=state.run.pk).update(cached_tasks=len(hits))
+        AnalysisRun.objects.filter(pk=state.run.pk).update(
+            cached_tasks=F("cached_tasks") + len(hits)
+        )
         budget.record_cache_hits(state.context, tasks=len(hits))
         _progress(state)
 
@@ -290,7 +313,10 @@ def _collect(state: RunState, pool, chunks: list[list[TaskInput]]) -> list[TaskI
     again: list[TaskInput] = []
     while futures:
         done, _running = wait(futures, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
-        state.run.beat()
+        if not state.run.beat():
+            for future in futures:
+                future.cancel()
+            raise RunTakenOver
         for future in done:
             chunk, reservation = futures.pop(future)
             again += _take_answer(state, chunk, future, reservation)
@@ -380,22 +406,29 @@ def _take_answer(state: RunState, chunk: list[TaskInput], future, reservation) -
 
 def _save(state: RunState, task_input: TaskInput, result: dict, *, source, model_id=""):
     task = state.tasks[task_input.task_id]
-    TaskAnalysis(
-        task=task,
-        run=state.run,
-        mode=state.run.mode,
-        source=source,
-        model_id=model_id or _model_id(state),
-        prompt_version=prompts.PROMPT_VERSION,
-        input_hash=task_input.input_hash(),
-        task_hours=task.hours_per_month,
-        **result,
-    ).save()
+    try:
+        with transaction.atomic():
+            TaskAnalysis(
+                task=task,
+                run=state.run,
+                mode=state.run.mode,
+                source=source,
+                model_id=model_id or _model_id(state),
+                prompt_version=prompts.PROMPT_VERSION,
+                input_hash=task_input.input_hash(),
+                task_hours=task.hours_per_month,
+                **result,
+            ).save()
+    except IntegrityError:
+        # The task was deleted while it was being analysed: nothing to attach the answer to.
+        if Task.objects.filter(pk=task.pk).exists():
+            raise
+        state.deleted.add(task.pk)
 
 
 def _progress(state: RunState) -> None:
     run = state.run
-    AnalysisRun.objects.filter(pk=run.pk).update(
+    AnalysisRun.objects.filter(pk=run.pk, attempts=run.attempts).update(
         done_tasks=run.analyses.count(), failed_tasks=len(state.failed), heartbeat_at=timezone.now()
     )
     events.analysis_changed(team_id=run.team_id)
@@ -424,7 +457,8 @@ def _finish(run: AnalysisRun, *, failed_ids: set[int], kind: str, fell_back: int
             "AI 예산 한도에 닿아 업무 %(n)d개는 규칙 기반 추정으로 답했습니다(AI 판단 아님)."
         ) % {"n": fell_back}
         message = f"{message} {note}".strip()
-    AnalysisRun.objects.filter(pk=run.pk).update(
+    # Only the worker that owns the run (this attempt) may close it.
+    AnalysisRun.objects.filter(pk=run.pk, attempts=run.attempts).update(
         status=status,
         message=message,
         done_tasks=done,
@@ -450,11 +484,13 @@ def recover_stale_runs(*, team: Team | None = None) -> int:
             done = _analysed_ids(run)
             _finish(run, failed_ids=set(run.task_ids) - done, kind="server")
             continue
-        requeued = AnalysisRun.objects.filter(
-            pk=run.pk, status=RunStatus.RUNNING, heartbeat_at=run.heartbeat_at
-        ).update(status=RunStatus.QUEUED)
+        with transaction.atomic():
+            requeued = AnalysisRun.objects.filter(
+                pk=run.pk, status=RunStatus.RUNNING, heartbeat_at=run.heartbeat_at
+            ).update(status=RunStatus.QUEUED)
+            if requeued:
+                _enqueue(run.pk)
         if requeued:
             recovered += 1
             logger.warning("analysis run %s: worker stopped reporting; queued again", run.pk)
-            transaction.on_commit(partial(_enqueue, run.pk))
     return recovered

@@ -20,8 +20,9 @@ PROGRESS = "ai/progress.html#progress"
 def _panel(request, access, *, status=200):
     """The analysis panel, and with it the task list out of band: results land there."""
     team = access.team
+    version = live_render.new_version()  # before the reads (see workshops.live.render)
     context = selectors.progress_context(team, can_edit=access.can_edit_tasks)
-    context["version"] = live_render.new_version()
+    context["version"] = version
     panel = render(request, PROGRESS, context, status=status)
     tasks = {
         "team": team,

@@ -2,11 +2,12 @@ from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_out
 
 
-def close_sockets_on_logout(sender, user=None, **kwargs):
-    if user is not None:
+def close_sockets_on_logout(sender, request=None, user=None, **kwargs):
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
         from workshops import events
 
-        events.session_ended(user_id=user.pk)
+        events.session_ended(session_key=session_key)
 
 
 class WorkshopsConfig(AppConfig):

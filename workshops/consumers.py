@@ -27,11 +27,13 @@ CLOSE_SIGNED_OUT = 4401
 # A client message is a tiny JSON object; anything larger is not ours.
 MAX_CLIENT_MESSAGE = 1024
 SESSION_CHECK_EVERY = 2  # heartbeats
+RESYNC_INTERVAL = 5.0  # seconds; a snapshot renders every region, so ration the asking
 
 
 class WorkshopConsumer(AsyncWebsocketConsumer):
     viewer: render.Viewer | None = None
     groups_joined: tuple[str, ...] = ()
+    last_resync: float = 0.0
 
     async def connect(self):
         user = self.scope.get("user")
@@ -49,7 +51,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         self.connection_id = uuid.uuid4().hex
         publisher.register_consumer_loop(asyncio.get_running_loop())
 
-        groups = [events.workshop_group(workshop_id), events.user_group(user.pk)]
+        groups = [events.workshop_group(workshop_id)]
+        session_key = getattr(self.scope.get("session"), "session_key", None)
+        if session_key:
+            groups.append(events.session_group(session_key))
         if viewer.is_instructor:
             groups.append(events.instructors_group(workshop_id))
         else:
@@ -92,7 +97,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         except ValueError:
             return
         if isinstance(message, dict) and message.get("type") == "resync":
-            await self.send_snapshot()
+            now = asyncio.get_running_loop().time()
+            if now - self.last_resync >= RESYNC_INTERVAL:
+                self.last_resync = now
+                await self.send_snapshot()
 
     async def send_snapshot(self):
         html = await database_sync_to_async(render.snapshot)(self.viewer)

@@ -7,13 +7,15 @@ HTML in the group message; consumers only forward it. Audiences:
 - `team_group`: the team's lead and members (task details, editable while the workshop is open);
 - `instructors_group`: the workshop's instructors (every team's details, read-only, and the board);
 - `workshop_group`: everyone in the workshop (status and workshop-wide counts, no team details);
-- `user_group`: one user's sockets (closed when they sign out).
+- `session_group`: the sockets of one sign-in (closed when that browser signs out).
 
 The instructor's board is the costliest render and changes with every task and every
 connection, so it is rendered at most once per `BOARD_WINDOW` per workshop (trailing, so the
 last change is always shown). `LIVE_BOARD_DEBOUNCE = 0` renders it at once (the tests do).
 """
 
+import functools
+import hashlib
 import logging
 from contextlib import contextmanager
 
@@ -39,8 +41,10 @@ def instructors_group(workshop_id: int) -> str:
     return f"workshop.{workshop_id}.instructors"
 
 
-def user_group(user_id: int) -> str:
-    return f"user.{user_id}"
+def session_group(session_key: str) -> str:
+    """The sockets opened with one sign-in (one browser), not all of a user's devices."""
+    digest = hashlib.sha256(session_key.encode()).hexdigest()[:32]
+    return f"session.{digest}"
 
 
 # --- Capturing, for tests (after Zulip's tests: check the events an action sends) -------------
@@ -68,6 +72,22 @@ def _publish(group: str, kind: str, html: str) -> None:
 # --- Events ----------------------------------------------------------------------------------
 
 
+def _never_raises(event):
+    """Events run after the change committed: a failed push must not turn a saved write into
+    an error page (the user would save it twice), nor fail a worker's analysis. Log it; the
+    next event or reconnect snapshot brings the browser up to date."""
+
+    @functools.wraps(event)
+    def wrapped(**kwargs):
+        try:
+            event(**kwargs)
+        except Exception:
+            logger.exception("live: %s%s failed", event.__name__, kwargs)
+
+    return wrapped
+
+
+@_never_raises
 def task_changed(*, team_id: int) -> None:
     """A task of the team was created, updated or deleted."""
     team = Team.objects.select_related("workshop").get(pk=team_id)
@@ -83,6 +103,7 @@ def task_changed(*, team_id: int) -> None:
     board_changed(workshop_id=team.workshop_id)
 
 
+@_never_raises
 def analysis_changed(*, team_id: int) -> None:
     """An analysis of the team's tasks was requested, progressed, finished or overridden."""
     team = Team.objects.select_related("workshop").get(pk=team_id)
@@ -97,12 +118,14 @@ def analysis_changed(*, team_id: int) -> None:
     board_changed(workshop_id=team.workshop_id)
 
 
+@_never_raises
 def team_created(*, team_id: int) -> None:
     team = Team.objects.select_related("workshop").get(pk=team_id)
     _publish(workshop_group(team.workshop_id), "pulse", render.pulse(team.workshop))
     board_changed(workshop_id=team.workshop_id)
 
 
+@_never_raises
 def participant_joined(*, team_id: int) -> None:
     team = Team.objects.select_related("workshop").get(pk=team_id)
     version = render.new_version()
@@ -110,6 +133,7 @@ def participant_joined(*, team_id: int) -> None:
     board_changed(workshop_id=team.workshop_id)
 
 
+@_never_raises
 def workshop_status_changed(*, workshop_id: int) -> None:
     """Opened or closed: every open page turns editable or read-only without a reload."""
     workshop = Workshop.objects.get(pk=workshop_id)
@@ -117,22 +141,27 @@ def workshop_status_changed(*, workshop_id: int) -> None:
     _publish(workshop_group(workshop.pk), "status", render.status(workshop, version))
     for team in Team.objects.filter(workshop=workshop).select_related("workshop"):
         html = render.team_regions(team, can_edit=True, version=version)
+        html += render.analysis_progress(team, can_edit=True, version=version)
         _publish(team_group(team.pk), "team", html + render.add_form_notice(team))
     board_changed(workshop_id=workshop.pk)
 
 
+@_never_raises
 def presence_changed(*, workshop_id: int) -> None:
     """Someone came online or went offline: only the instructors' board shows it."""
     board_changed(workshop_id=workshop_id)
 
 
-def session_ended(*, user_id: int) -> None:
-    """The user signed out: close their sockets."""
+@_never_raises
+def session_ended(*, session_key: str) -> None:
+    """A browser signed out: close the sockets it opened (other devices stay signed in)."""
+    group = session_group(session_key)
     for events in _captured:
-        events.append((user_group(user_id), "session_ended"))
-    publisher.send_control(user_group(user_id), {"type": "session.ended"})
+        events.append((group, "session_ended"))
+    publisher.send_control(group, {"type": "session.ended"})
 
 
+@_never_raises
 def board_changed(*, workshop_id: int) -> None:
     window = settings.LIVE_BOARD_DEBOUNCE
     if not window:

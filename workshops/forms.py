@@ -63,7 +63,7 @@ class WorkshopForm(forms.ModelForm):
 class JoinCodeForm(forms.Form):
     code = forms.CharField(
         label=_("참여 코드"),
-        max_length=32,
+        max_length=300,  # room for a pasted join link; the code is taken out of it
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),

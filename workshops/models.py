@@ -27,8 +27,11 @@ def generate_join_code() -> str:
 
 
 def normalise_join_code(raw: str) -> str:
-    """What a person typed, as a code: case, spaces and dashes do not matter."""
-    return "".join(ch for ch in raw.upper() if ch.isalnum())[:16]
+    """What a person typed, as a code: case, spaces and dashes do not matter, and a pasted
+    join link (…/join/ABC234/) counts as its code."""
+    if "/join/" in raw:
+        raw = raw.split("/join/", 1)[1].split("/", 1)[0]
+    return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())[:16]
 
 
 class WorkshopQuerySet(models.QuerySet):

@@ -117,10 +117,17 @@ def workshop_open(*, workshop: Workshop) -> Workshop:
     if not workshop.domains.exists():
         raise RuleError(_("업무 영역을 하나 이상 만든 뒤에 참여를 열 수 있습니다."))
     for _attempt in range(5):
-        if Workshop.objects.filter(
-            join_code=workshop.join_code, status=Workshop.Status.OPEN
-        ).exists():
-            # A closed workshop's code may have been reused meanwhile: issue a fresh one.
+        clash = (
+            Workshop.objects.filter(
+                join_code=workshop.join_code,
+                status__in=[Workshop.Status.OPEN, Workshop.Status.DRAFT],
+            )
+            .exclude(pk=workshop.pk)
+            .exists()
+        )
+        if clash:
+            # A closed workshop's code may have been given out again meanwhile (to an open
+            # workshop, or printed on a draft's QR code): reopen with a fresh one.
             workshop.join_code = _unused_join_code()
         try:
             with transaction.atomic():
@@ -176,10 +183,15 @@ def team_create(*, workshop: Workshop, lead: User, team_name: str, display_name:
 
 @transaction.atomic
 def team_rename(*, team: Team, name: str) -> Team:
+    taken = RuleError(_("같은 이름의 팀이 이미 있습니다."), field="name")
     if team.workshop.teams.filter(name__iexact=name).exclude(pk=team.pk).exists():
-        raise RuleError(_("같은 이름의 팀이 이미 있습니다."), field="name")
+        raise taken
     team.name = name
-    team.save(update_fields=["name"])
+    try:
+        with transaction.atomic():
+            team.save(update_fields=["name"])
+    except IntegrityError:
+        raise taken from None  # a rename raced ours, or case folding the check missed
     transaction.on_commit(partial(events.team_created, team_id=team.pk))
     return team
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import retarget
 
-from ai.selectors import progress_context
+from ai.selectors import attach_analyses, progress_context
 from workshop_site.ratelimits import write_limited
 from workshops import selectors, services
 from workshops.access import get_task_for_user, get_team_for_user, get_workshop_for_instructor
@@ -222,6 +222,7 @@ def workshop_detail(request, pk):
     qr_svg = segno.make(join_url, error="m").svg_inline(
         scale=6, dark="#111827", border=2, omitsize=True
     )
+    version = live_render.new_version()  # before the reads, like every pushed render
     board = selectors.workshop_board(workshop, presence.online_user_ids(workshop.pk))
     return render(
         request,
@@ -232,7 +233,7 @@ def workshop_detail(request, pk):
             "online": board.online,
             "join_url": join_url,
             "qr_svg": qr_svg,
-            "version": live_render.new_version(),
+            "version": version,
         },
     )
 
@@ -262,13 +263,15 @@ def workshop_status(request, pk):
 
 def _team_context(request, access, *, task_form=None):
     team = access.team
+    # Stamp the version before reading: a change committed after the read has a later push.
+    version = live_render.new_version()
     context = {
         "team": team,
         "workshop": team.workshop,
         "access": access,
         "can_edit": access.can_edit_tasks,
         "tasks": selectors.team_tasks(team),
-        "version": live_render.new_version(),
+        "version": version,
     }
     context.update(progress_context(team, can_edit=access.can_edit_tasks))
     if access.can_edit_tasks:
@@ -345,8 +348,14 @@ def task_create(request, pk):
 @login_required
 @require_GET
 def task_detail(request, pk):
+    """One task's card, as the team page shows it (the edit form's "취소" comes back here)."""
     task, access = get_task_for_user(request.user, pk)
-    return render(request, "workshops/team_detail.html#task-card", {"task": task, "access": access})
+    attach_analyses([task])
+    return render(
+        request,
+        "workshops/team_detail.html#task-card",
+        {"task": task, "can_edit": access.can_edit_tasks},
+    )
 
 
 @login_required

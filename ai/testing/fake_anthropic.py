@@ -128,6 +128,8 @@ class FakeAnthropic:
         self.batch_seconds = batch_seconds
         self.batches: dict[str, dict] = {}
         self.cached_prefixes: set[str] = set()
+        # Tests may act in the middle of a request (e.g. delete a task while it is analysed).
+        self.on_message = None
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer((host, port), self._handler())
         self.httpd.daemon_threads = True
@@ -159,6 +161,7 @@ class FakeAnthropic:
             self.behaviours.clear()
             self.batches.clear()
             self.cached_prefixes.clear()
+            self.on_message = None
 
     @property
     def message_requests(self) -> list[dict]:
@@ -289,6 +292,8 @@ class FakeAnthropic:
             def _messages(self, params, record):
                 behaviour = fake._next_behaviour()
                 record["behaviour"] = behaviour
+                if fake.on_message:
+                    fake.on_message(params)
                 if behaviour == "429":
                     self._error(
                         429,

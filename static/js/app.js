@@ -100,7 +100,7 @@
   function applyHeld() {
     Object.keys(held).forEach(function (id) {
       var region = document.getElementById(id);
-      if (!region) { delete held[id]; return; }
+      if (!region) { delete held[id]; hideLive("info"); return; }
       if (isEditing(region)) return;
       var pending = held[id];
       delete held[id];
@@ -110,7 +110,24 @@
       hideLive("info");
     });
   }
-  document.body.addEventListener("htmx:afterSettle", applyHeld);
+  // A swapped region is new markup: <details> someone had opened (deep-analysis steps, say)
+  // would snap shut on every teammate's change. Remember which were open and reopen them.
+  var reopen = {};
+  function rememberOpen(event) {
+    var target = event.detail.target;
+    if (!target || !target.querySelectorAll) return;
+    target.querySelectorAll("details[open][id]").forEach(function (d) { reopen[d.id] = true; });
+  }
+  document.body.addEventListener("htmx:oobBeforeSwap", rememberOpen);
+  document.body.addEventListener("htmx:beforeSwap", rememberOpen);
+  document.body.addEventListener("htmx:afterSettle", function () {
+    Object.keys(reopen).forEach(function (id) {
+      var details = document.getElementById(id);
+      if (details && details.tagName === "DETAILS") details.open = true;
+    });
+    reopen = {};
+    applyHeld();
+  });
 
   function liveStatus() { return document.querySelector("[data-live-status]"); }
   function showLive(text, kind) {

@@ -114,7 +114,7 @@ def viewer_for(user, workshop_id: int, team_param: str | None) -> Viewer | None:
             Team.objects.filter(pk=team_param, workshop_id=workshop_id)
             .values_list("pk", flat=True)
             .first()
-            if team_param.isdigit()
+            if team_param.isascii() and team_param.isdigit()
             else None
         )
     return Viewer(
@@ -139,4 +139,6 @@ def snapshot(viewer: Viewer) -> str:
         parts.append(team_regions(team, can_edit=can_edit, version=version))
         parts.append(analysis_progress(team, can_edit=can_edit, version=version))
         parts.append(pulse(workshop, version))
+        if workshop.is_closed and can_edit:
+            parts.append(add_form_notice(team))
     return "".join(parts)

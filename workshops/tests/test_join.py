@@ -101,3 +101,23 @@ def test_an_invalid_join_form_keeps_what_was_typed(client_as, outsider, workshop
     assert "😀 이름" in body
     assert "최대 50" in body
     assert not Team.objects.exists()
+
+
+def test_a_pasted_join_link_works_as_a_code(client_as, outsider, workshop):
+    pasted = f"https://workshop.example.com/join/{workshop.join_code}/"
+    response = client_as(outsider).get(reverse("workshops:join"), {"code": pasted})
+    assert response["Location"] == join_url(workshop.join_code)
+
+
+def test_reopening_never_takes_a_drafts_code(instructor, workshop):
+    from datetime import date
+
+    services.workshop_close(workshop=workshop)
+    draft = services.workshop_create(
+        creator=instructor, title="초안", description="", date=date(2026, 6, 1), domain_names=["가"]
+    )
+    draft.join_code = workshop.join_code
+    draft.save(update_fields=["join_code"])
+    services.workshop_open(workshop=workshop)
+    workshop.refresh_from_db()
+    assert workshop.join_code != draft.join_code

@@ -148,3 +148,43 @@ def test_the_board_renders_once_for_a_burst_of_changes(workshop, settings):
         loop.call_soon_threadsafe(loop.stop)
         thread.join(2)
         loop.close()
+
+
+def test_a_failing_push_never_fails_the_write_that_caused_it(
+    monkeypatch, client_as, lead, team, domain, django_capture_on_commit_callbacks, caplog
+):
+    from workshops.live import render
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("redis is down")
+
+    monkeypatch.setattr(render, "pulse", broken)
+    data = {
+        "title": "저장은 된다",
+        "domain": domain.pk,
+        "frequency": "weekly",
+        "occurrences_per_period": 1,
+        "minutes_per_occurrence": 10,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(lead).post(f"/teams/{team.pk}/tasks/", data)
+    assert response.status_code == 302
+    assert team.tasks.filter(title="저장은 된다").exists()
+    assert "task_changed" in caplog.text
+
+
+def test_a_page_is_stamped_before_it_reads(monkeypatch, client_as, lead, team):
+    import time
+
+    from workshops import selectors
+
+    reads = []
+    original = selectors.team_tasks
+
+    def spy(team):
+        reads.append(time.time_ns())
+        return original(team)
+
+    monkeypatch.setattr(selectors, "team_tasks", spy)
+    response = client_as(lead).get(team.get_absolute_url())
+    assert response.context["version"] <= reads[0]

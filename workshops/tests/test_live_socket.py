@@ -27,10 +27,12 @@ def _clean_live_state():
         asyncio.run(layer.flush())
 
 
-async def open_socket(workshop_id, user=None, *, origin=b"http://testserver", query=""):
+async def open_socket(
+    workshop_id, user=None, *, origin=b"http://testserver", query="", cookie=None
+):
     headers = [(b"origin", origin), (b"host", b"testserver")]
     if user is not None:
-        cookie = await database_sync_to_async(session_cookie_for)(user)
+        cookie = cookie or await database_sync_to_async(session_cookie_for)(user)
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
     socket = WebsocketCommunicator(
         application, f"/ws/workshops/{workshop_id}/{query}", headers=headers
@@ -192,15 +194,36 @@ async def test_anything_else_a_client_sends_is_ignored(workshop, member, team, m
     await socket.disconnect()
 
 
-async def test_signing_out_closes_the_users_sockets(workshop, member, team):
-    socket, _, _ = await open_socket(workshop.pk, member)
+def logout_request(session_key):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/accounts/logout/")
+    request.session = SessionStore(session_key=session_key)
+    return request
+
+
+async def test_signing_out_closes_that_browsers_sockets(workshop, member, team):
+    cookie = await database_sync_to_async(session_cookie_for)(member)
+    socket, _, _ = await open_socket(workshop.pk, member, cookie=cookie)
     await drain(socket)
     await database_sync_to_async(user_logged_out.send)(
-        sender=type(member), request=None, user=member
+        sender=type(member), request=logout_request(cookie), user=member
     )
     closed = await socket.receive_output(timeout=2)
     assert closed == {"type": "websocket.close", "code": 4401}
     await socket.disconnect()
+
+
+async def test_signing_out_on_one_device_leaves_the_others_live(workshop, member, team):
+    laptop = await database_sync_to_async(session_cookie_for)(member)
+    phone_socket, _, _ = await open_socket(workshop.pk, member)
+    await drain(phone_socket)
+    await database_sync_to_async(user_logged_out.send)(
+        sender=type(member), request=logout_request(laptop), user=member
+    )
+    assert await phone_socket.receive_nothing(timeout=0.5)
+    await phone_socket.disconnect()
 
 
 # --- Presence ---------------------------------------------------------------------------------
@@ -225,3 +248,20 @@ async def test_the_board_shows_who_comes_online_and_leaves(workshop, instructor,
     await second_tab.disconnect()
     assert online_count_of(await drain(board), team) == "0 / 1"
     await board.disconnect()
+
+
+async def test_resync_requests_are_rationed(workshop, member, task):
+    socket, _, _ = await open_socket(workshop.pk, member)
+    await drain(socket)
+    await socket.send_to(text_data=json.dumps({"type": "resync"}))
+    assert task.title in await drain(socket)
+    await socket.send_to(text_data=json.dumps({"type": "resync"}))
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
+
+
+async def test_an_odd_team_parameter_is_ignored_not_fatal(workshop, instructor, team):
+    socket, connected, _ = await open_socket(workshop.pk, instructor, query="?team=%C2%B2")
+    assert connected
+    assert f'id="workshop-{workshop.pk}-board"' in await drain(socket)
+    await socket.disconnect()

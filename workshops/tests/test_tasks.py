@@ -313,3 +313,19 @@ def test_renaming_to_a_taken_name_is_refused(client_as, lead, team, other_team):
         reverse("workshops:team_edit", args=[team.pk]), {"name": "재무팀"}
     )
     assert "같은 이름의 팀이 이미 있습니다" in response.content.decode()
+
+
+def test_cancelling_an_edit_brings_back_the_full_card(client_as, lead, task, settings):
+    from ai import services as ai_services
+
+    ai_services.analysis_override(task=task, actor=lead, rating="HIGH", note="")
+    body = client_as(lead).get(reverse("workshops:task_detail", args=[task.pk])).content.decode()
+    assert reverse("workshops:task_edit", args=[task.pk]) in body
+    assert "사람이 정한 평가" in body
+
+
+def test_renaming_to_a_name_differing_only_in_case_is_refused(client_as, lead, team, other_team):
+    response = client_as(lead).post(
+        reverse("workshops:team_edit", args=[team.pk]), {"name": other_team.name.upper()}
+    )
+    assert "같은 이름의 팀이 이미 있습니다" in response.content.decode()
