@@ -314,6 +314,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
+# Uploaded task lists (CSV/XLSX) larger than this are refused with a Korean message.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 512 * 1024, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024
+
 # --- Workshop rules --------------------------------------------------------------------------
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1)

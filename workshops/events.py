@@ -177,7 +177,9 @@ def board_changed(*, workshop_id: int) -> None:
 def _publish_board(workshop_id: int) -> None:
     workshop = Workshop.objects.filter(pk=workshop_id).first()
     if workshop is not None:
-        _publish(instructors_group(workshop_id), "board", render.board(workshop))
+        # The board and the results summary: whichever page an instructor has open.
+        html = render.board(workshop) + render.summary(workshop)
+        _publish(instructors_group(workshop_id), "board", html)
 
 
 def _send_board_later(workshop_id: int) -> None:

@@ -287,6 +287,31 @@ def task_update(*, task: Task, actor: User, data: dict) -> Task:
 
 
 @transaction.atomic
+def task_import(*, team: Team, actor: User, rows: list[dict]) -> list[Task]:
+    """Create every task of an imported file, or none (the caller checked every row)."""
+    tasks = []
+    for data in rows:
+        _check_domain(team, data["domain"])
+        task = Task(team=team, created_by=actor, updated_by=actor)
+        for field in TASK_FIELDS:
+            setattr(task, field, data[field])
+        task.save()
+        tasks.append(task)
+    if tasks:
+        title = (
+            tasks[0].title
+            if len(tasks) == 1
+            else _("%(first)s 외 %(n)d개")
+            % {
+                "first": tasks[0].title,
+                "n": len(tasks) - 1,
+            }
+        )
+        _task_changed(team, actor, ActivityVerb.CREATED, title[:200])
+    return tasks
+
+
+@transaction.atomic
 def task_delete(*, task: Task, actor: User) -> None:
     team, title = task.team, task.title
     task.delete()

@@ -1,6 +1,19 @@
-from django.urls import path
+from django.urls import path, register_converter
 
-from workshops import views
+from workshops import result_views, views
+
+
+class FileFormat:
+    regex = "xlsx|csv"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(FileFormat, "fmt")
 
 app_name = "workshops"
 
@@ -21,4 +34,20 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/delete/", views.task_delete, name="task_delete"),
+    path("teams/<int:pk>/report/", result_views.team_report, name="team_report"),
+    path("teams/<int:pk>/export.<fmt:fmt>", result_views.team_export, name="team_export"),
+    path("teams/<int:pk>/import/", result_views.import_upload, name="task_import"),
+    path("teams/<int:pk>/import/confirm/", result_views.import_confirm, name="task_import_confirm"),
+    path(
+        "teams/<int:pk>/import/template.<fmt:fmt>",
+        result_views.import_template,
+        name="task_import_template",
+    ),
+    path("workshops/<int:pk>/summary/", result_views.workshop_summary, name="workshop_summary"),
+    path(
+        "workshops/<int:pk>/export.<fmt:fmt>",
+        result_views.workshop_export,
+        name="workshop_export",
+    ),
+    path("help/", result_views.help_page, name="help"),
 ]

@@ -33,6 +33,11 @@
     }
   });
 
+  // <button data-print>: the report's print stylesheet makes a clean page (or PDF).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   // Plain forms that ask first: <button data-confirm="...">
   document.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-confirm]");

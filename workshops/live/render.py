@@ -81,6 +81,16 @@ def board(workshop: Workshop, version: int | None = None) -> str:
     return _render([f"{WORKSHOP_PAGE}#board", f"{WORKSHOP_PAGE}#online"], context)
 
 
+def summary(workshop: Workshop, version: int | None = None) -> str:
+    """The instructor's results summary (charts, top candidates)."""
+    from workshops.result_views import summary_context
+
+    version = version or new_version()
+    context = summary_context(workshop)
+    context["version"] = version
+    return render_to_string("workshops/_summary.html", context)
+
+
 def add_form_notice(team: Team) -> str:
     """What replaces a team's add-task form when the workshop closes or reopens."""
     name = "closed-notice" if team.workshop.is_closed else "reopened-notice"
@@ -133,6 +143,7 @@ def snapshot(viewer: Viewer) -> str:
     parts = [status(workshop, version)]
     if viewer.is_instructor:
         parts.append(board(workshop, version))
+        parts.append(summary(workshop, version))
     if viewer.viewing_team_id:
         team = Team.objects.select_related("workshop").get(pk=viewer.viewing_team_id)
         can_edit = not viewer.is_instructor

@@ -1,0 +1,152 @@
+"""Geometry for the server-rendered SVG charts of the workshop summary (no JavaScript).
+
+Functions return plain numbers; the templates only place rectangles and labels.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ai.models import Ease, Rating
+from workshops.reports import RATING_ORDER, WorkshopSummary
+
+WIDTH = 640
+LABEL_WIDTH = 120
+BAR_HEIGHT = 22
+GAP = 8
+
+RATING_COLOURS = {
+    Rating.HIGH: "#16a34a",
+    Rating.MEDIUM: "#f59e0b",
+    Rating.LOW: "#94a3b8",
+    Rating.NEEDS_INFO: "#8b5cf6",
+    "": "#e5e7eb",  # not analysed yet
+}
+RATING_NAMES = {
+    Rating.HIGH: "높음",
+    Rating.MEDIUM: "보통",
+    Rating.LOW: "낮음",
+    Rating.NEEDS_INFO: "정보 부족",
+    "": "분석 전",
+}
+
+
+@dataclass
+class Segment:
+    x: float
+    width: float
+    colour: str
+    label: str
+    count: int
+
+
+@dataclass
+class BarRow:
+    label: str
+    y: float
+    value_label: str
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    rows: list[BarRow]
+    height: float
+    width: int = WIDTH
+    label_width: int = LABEL_WIDTH
+    bar_height: int = BAR_HEIGHT
+    legend: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _plot_width() -> float:
+    return WIDTH - LABEL_WIDTH - 60
+
+
+def ratings_by_domain(summary: WorkshopSummary) -> Chart:
+    """Stacked bars: how many tasks of each domain are high, medium, low … (or unanalysed)."""
+    most = max((line.total for line in summary.domains), default=0) or 1
+    scale = _plot_width() / most
+    rows = []
+    for index, line in enumerate(summary.domains):
+        row = BarRow(
+            label=line.domain.name, y=index * (BAR_HEIGHT + GAP), value_label=f"{line.total}개"
+        )
+        x = float(LABEL_WIDTH)
+        for rating in [*RATING_ORDER, ""]:
+            count = line.unanalysed if rating == "" else line.counts.get(rating, 0)
+            if count:
+                width = count * scale
+                row.segments.append(
+                    Segment(x, width, RATING_COLOURS[rating], RATING_NAMES[rating], count)
+                )
+                x += width
+        rows.append(row)
+    legend = [(RATING_COLOURS[r], RATING_NAMES[r]) for r in [*RATING_ORDER, ""]]
+    return Chart(rows=rows, height=max(len(rows), 1) * (BAR_HEIGHT + GAP), legend=legend)
+
+
+def hours_bars(items: list[tuple[str, Decimal]], colour: str = "#2563eb") -> Chart:
+    """Plain horizontal bars of hours, largest first."""
+    most = max((value for _label, value in items), default=Decimal("0")) or Decimal("1")
+    scale = Decimal(str(_plot_width())) / most
+    rows = []
+    for index, (label, value) in enumerate(items):
+        width = float(value * scale)
+        rows.append(
+            BarRow(
+                label=label,
+                y=index * (BAR_HEIGHT + GAP),
+                value_label=f"{value:.1f}시간",
+                segments=[Segment(float(LABEL_WIDTH), width, colour, label, 0)] if width else [],
+            )
+        )
+    return Chart(rows=rows, height=max(len(rows), 1) * (BAR_HEIGHT + GAP))
+
+
+@dataclass
+class Dot:
+    cx: float
+    cy: float
+    r: float
+    label: str
+    title: str
+
+
+@dataclass
+class Matrix:
+    dots: list[Dot]
+    width: int = WIDTH
+    height: int = 320
+    columns: list[tuple[float, str]] = field(default_factory=list)
+    top_label: str = ""
+
+
+def impact_ease(summary: WorkshopSummary) -> Matrix:
+    """Deep-analysed tasks placed by ease of implementation (x) and hours saved (y)."""
+    order = [Ease.EASY, Ease.MEDIUM, Ease.HARD]
+    names = {Ease.EASY: "쉬움", Ease.MEDIUM: "보통", Ease.HARD: "어려움"}
+    left, right, top, bottom = 60, WIDTH - 20, 20, 280
+    column = (right - left) / len(order)
+    most = max((point.row.hours_saved for point in summary.matrix), default=0) or Decimal("1")
+    dots, seen = [], {}
+    for point in summary.matrix:
+        index = order.index(point.ease)
+        nth = seen.get(point.ease, 0)
+        seen[point.ease] = nth + 1
+        # Spread points of one column sideways so they do not hide each other.
+        cx = left + column * index + column / 2 + ((nth % 5) - 2) * 14
+        cy = bottom - float(point.row.hours_saved / most) * (bottom - top)
+        dots.append(
+            Dot(
+                cx=cx,
+                cy=cy,
+                r=7,
+                label=point.row.task.title[:14],
+                title=f"{point.row.task.title} · {point.row.task.team.name} · "
+                f"월 {point.row.hours_saved}시간 절감 · 난이도 {names[point.ease]}",
+            )
+        )
+    return Matrix(
+        dots=dots,
+        columns=[(left + column * i + column / 2, names[e]) for i, e in enumerate(order)],
+        top_label=f"{most:.1f}시간",
+    )

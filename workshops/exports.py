@@ -1,0 +1,169 @@
+"""Excel and CSV exports of a workshop or a team, with every task and its latest analysis.
+
+XLSX (openpyxl) has three sheets: 업무, 팀, 업무 영역. CSV is the task sheet alone, UTF-8 with a
+byte-order mark so that Excel opens Korean correctly. Text that starts like a formula (=, +, -,
+@) is written as text, never as a formula: a task title must not run in someone's Excel.
+"""
+
+import csv
+import io
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from workshops.models import Frequency
+from workshops.reports import RATING_ORDER, Row, team_report, workshop_summary
+
+TASK_COLUMNS = [
+    "팀",
+    "업무 영역",
+    "업무명",
+    "설명",
+    "빈도",
+    "횟수",
+    "1회 소요(분)",
+    "월 시간",
+    "자동화 가능성",
+    "방법",
+    "제안",
+    "자동화 비율(%)",
+    "월 절감 시간",
+    "출처",
+    "모델",
+    "분석 시각",
+    "도입 난이도",
+    "더 필요한 정보",
+    "메모",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _plain(value):
+    # Labels are lazy translations; spreadsheets want plain text.
+    return str(value) if isinstance(value, Promise) else value
+
+
+def task_values(row: Row) -> list:
+    task, analysis = row.task, row.analysis
+    values = [
+        task.team.name,
+        task.domain.name,
+        task.title,
+        task.description,
+        Frequency(task.frequency).label,
+        task.occurrences_per_period,
+        task.minutes_per_occurrence,
+        task.hours_per_month,
+    ]
+    if analysis:
+        values += [
+            analysis.get_rating_display(),
+            analysis.get_method_display(),
+            analysis.suggestion,
+            analysis.automatable_share,
+            row.hours_saved,
+            row.source_label,
+            analysis.model_id,
+            timezone.localtime(analysis.created_at).strftime("%Y-%m-%d %H:%M"),
+            analysis.get_ease_display() if analysis.ease else "",
+            analysis.missing_info,
+            analysis.note,
+        ]
+    else:
+        values += ["", "", "", "", Decimal("0"), row.source_label, "", "", "", "", ""]
+    return [_plain(value) for value in values]
+
+
+def _safe_csv(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def tasks_csv(rows: list[Row]) -> bytes:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(TASK_COLUMNS)
+    for row in rows:
+        writer.writerow([_safe_csv(value) for value in task_values(row)])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _sheet(workbook, title, header, lines, *, first=False):
+    sheet = workbook.active if first else workbook.create_sheet()
+    sheet.title = title
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for line in lines:
+        sheet.append([_plain(value) for value in line])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text that looks like a formula stays text
+    for index, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(name) * 3))
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _xlsx(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def workshop_xlsx(workshop) -> bytes:
+    summary = workshop_summary(workshop)
+    workbook = Workbook()
+    _sheet(workbook, "업무", TASK_COLUMNS, [task_values(row) for row in summary.rows], first=True)
+    _sheet(
+        workbook,
+        "팀",
+        ["팀", "팀장", "업무 수", "월 시간", "월 절감 시간"],
+        [[t.team.name, t.team.lead.display_name, t.tasks, t.hours, t.saved] for t in summary.teams],
+    )
+    _sheet(
+        workbook,
+        "업무 영역",
+        [
+            "업무 영역",
+            "업무 수",
+            "높음",
+            "보통",
+            "낮음",
+            "정보 부족",
+            "분석 전",
+            "월 시간",
+            "월 절감 시간",
+        ],
+        [
+            [
+                line.domain.name,
+                line.total,
+                *[line.counts.get(rating, 0) for rating in RATING_ORDER],
+                line.unanalysed,
+                line.hours,
+                line.saved,
+            ]
+            for line in summary.domains
+        ],
+    )
+    return _xlsx(workbook)
+
+
+def team_xlsx(team) -> bytes:
+    report = team_report(team)
+    workbook = Workbook()
+    _sheet(workbook, "업무", TASK_COLUMNS, [task_values(row) for row in report.rows], first=True)
+    return _xlsx(workbook)
+
+
+def filename(prefix: str, suffix: str) -> str:
+    """An ASCII-safe attachment name (the Korean title travels in filename*)."""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return f"{prefix}-{stamp}.{suffix}"

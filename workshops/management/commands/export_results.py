@@ -1,0 +1,28 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from workshops import exports, reports
+from workshops.management.commands.close_workshop import find_workshop
+
+
+class Command(BaseCommand):
+    help = "Export a workshop's tasks and analyses to an .xlsx or .csv file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("workshop", help="the workshop's id or join code")
+        parser.add_argument("output", help="file to write: results.xlsx or results.csv")
+
+    def handle(self, *args, workshop, output, **options):
+        target = find_workshop(workshop)
+        path = Path(output)
+        if path.suffix.lower() == ".xlsx":
+            content = exports.workshop_xlsx(target)
+        elif path.suffix.lower() == ".csv":
+            content = exports.tasks_csv(reports.workshop_summary(target).rows)
+        else:
+            raise CommandError("output must end in .xlsx or .csv")
+        if not path.parent.exists():
+            raise CommandError(f"folder does not exist: {path.parent}")
+        path.write_bytes(content)
+        self.stdout.write(self.style.SUCCESS(f"{target.title}: {path} ({len(content):,} bytes)"))

@@ -1,0 +1,168 @@
+"""What participants take home: team reports, the instructor's summary, exports, imports, help."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workshop_site.ratelimits import write_limited
+from workshops import charts, exports, imports, reports, services
+from workshops.access import get_team_for_user, get_workshop_for_instructor
+from workshops.live import render as live_render
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+IMPORT_SESSION_KEY = "import:{team}"
+
+
+def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- Team report ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def team_report(request, pk):
+    access = get_team_for_user(request.user, pk)
+    return render(
+        request,
+        "workshops/team_report.html",
+        {
+            "team": access.team,
+            "workshop": access.team.workshop,
+            "report": reports.team_report(access.team),
+        },
+    )
+
+
+# --- Workshop summary -------------------------------------------------------------------------
+
+
+def summary_context(workshop) -> dict:
+    summary = reports.workshop_summary(workshop)
+    return {
+        "workshop": workshop,
+        "summary": summary,
+        "ratings_chart": charts.ratings_by_domain(summary),
+        "teams_chart": charts.hours_bars([(t.team.name, t.saved) for t in summary.teams]),
+        "domains_chart": charts.hours_bars(
+            [(d.domain.name, d.saved) for d in summary.domains], colour="#0d9488"
+        ),
+        "matrix": charts.impact_ease(summary),
+    }
+
+
+@login_required
+@require_GET
+def workshop_summary(request, pk):
+    workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    version = live_render.new_version()
+    context = summary_context(workshop)
+    context["version"] = version
+    template = (
+        "workshops/summary_projector.html"
+        if request.GET.get("view") == "projector"
+        else "workshops/summary.html"
+    )
+    return render(request, template, context)
+
+
+# --- Exports ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def workshop_export(request, pk, fmt):
+    workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    name = f"workshop-{workshop.pk}"
+    if fmt == "xlsx":
+        return _download(exports.workshop_xlsx(workshop), XLSX, exports.filename(name, "xlsx"))
+    rows = reports.workshop_summary(workshop).rows
+    return _download(exports.tasks_csv(rows), CSV, exports.filename(name, "csv"))
+
+
+@login_required
+@require_GET
+def team_export(request, pk, fmt):
+    access = get_team_for_user(request.user, pk)
+    name = f"team-{access.team.pk}"
+    if fmt == "xlsx":
+        return _download(exports.team_xlsx(access.team), XLSX, exports.filename(name, "xlsx"))
+    rows = reports.team_report(access.team).rows
+    return _download(exports.tasks_csv(rows), CSV, exports.filename(name, "csv"))
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def import_template(request, pk, fmt):
+    access = get_team_for_user(request.user, pk, manage=True)
+    if fmt == "xlsx":
+        return _download(imports.template_xlsx(access.team), XLSX, "tasks-template.xlsx")
+    return _download(imports.template_csv(access.team), CSV, "tasks-template.csv")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@write_limited
+def import_upload(request, pk):
+    """Upload a file and see every row checked; nothing is saved yet."""
+    access = get_team_for_user(request.user, pk, manage=True)
+    team = access.team
+    context = {"team": team, "workshop": team.workshop}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = _("올릴 파일을 골라 주세요.")
+        else:
+            try:
+                preview = imports.parse(upload, team)
+            except imports.UnreadableFile as unreadable:
+                context["error"] = unreadable.message
+            else:
+                context["preview"] = preview
+                if preview.ok:
+                    # Kept as typed, checked again on confirmation.
+                    request.session[IMPORT_SESSION_KEY.format(team=team.pk)] = [
+                        imports.COLUMNS,
+                        *[[row.values[c] for c in imports.COLUMNS] for row in preview.rows],
+                    ]
+    return render(request, "workshops/task_import.html", context)
+
+
+@login_required
+@require_POST
+@write_limited
+def import_confirm(request, pk):
+    access = get_team_for_user(request.user, pk, manage=True)
+    team = access.team
+    table = request.session.pop(IMPORT_SESSION_KEY.format(team=team.pk), None)
+    if not table:
+        messages.error(request, _("확인할 가져오기 내용이 없습니다. 파일을 다시 올려 주세요."))
+        return redirect("workshops:task_import", pk=team.pk)
+    preview = imports.check_table(table, team)
+    if not preview.ok:
+        return render(
+            request,
+            "workshops/task_import.html",
+            {"team": team, "workshop": team.workshop, "preview": preview},
+        )
+    tasks = services.task_import(team=team, actor=request.user, rows=[r.data for r in preview.rows])
+    messages.success(request, _("업무 %(n)d개를 가져왔습니다.") % {"n": len(tasks)})
+    return redirect(team)
+
+
+# --- Help -------------------------------------------------------------------------------------
+
+
+@require_GET
+def help_page(request):
+    return render(request, "help.html")
