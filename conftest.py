@@ -256,3 +256,14 @@ def signed_in_context(browser):
         return context
 
     return make
+
+
+@pytest.fixture
+def slack(settings):
+    from workshop_site.testing import SlackListener
+
+    listener = SlackListener()
+    settings.SLACK_WEBHOOK_URL = listener.url
+    settings.ADMINS = [("운영자", "ops@example.com")]
+    yield listener
+    listener.stop()

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -63,3 +63,21 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description="강사", boolean=True)
     def is_instructor(self, obj):
         return obj.is_superuser or any(g.name == "instructor" for g in obj.groups.all())
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "action", "actor", "summary", "workshop", "ip", "request_id")
+    list_filter = ("action", "workshop")
+    search_fields = ("summary", "actor__email", "request_id", "target_id")
+    list_select_related = ("actor", "workshop")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -20,9 +20,25 @@ def ensure_instructor_group(sender, using="default", **kwargs):
     group.permissions.add(permission)
 
 
+def on_sign_in(sender, request=None, user=None, **kwargs):
+    import time
+
+    from accounts import audit
+    from workshop_site.observability import SESSION_SEEN, SESSION_STARTED
+
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SESSION_STARTED] = now  # the absolute session lifetime starts
+        request.session[SESSION_SEEN] = now
+    audit.record("sign_in", actor=user, target=user, request=request, summary=user.email)
+
+
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "계정"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         post_migrate.connect(ensure_instructor_group, dispatch_uid="ensure_instructor_group")
+        user_logged_in.connect(on_sign_in, dispatch_uid="audit_sign_in")

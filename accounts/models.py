@@ -72,3 +72,41 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def can_create_workshops(self) -> bool:
         return self.is_active and self.has_perm(CREATE_WORKSHOP_PERMISSION)
+
+
+class AuditEntry(models.Model):
+    """Who did what, when: sign-ins, joins, task changes, AI runs, overrides, exports,
+    budget changes. Written by the services and views that do those things; read in the admin."""
+
+    at = models.DateTimeField("시각", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="누가",
+    )
+    action = models.CharField("무엇을", max_length=40, db_index=True)
+    target_type = models.CharField("대상", max_length=40, blank=True)
+    target_id = models.CharField("대상 ID", max_length=40, blank=True)
+    workshop = models.ForeignKey(
+        "workshops.Workshop",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="워크샵",
+    )
+    summary = models.CharField("내용", max_length=300, blank=True)
+    detail = models.JSONField("자세히", default=dict, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    request_id = models.CharField("요청 ID", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "감사 기록"
+        verbose_name_plural = "감사 기록"
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.summary}"

@@ -75,6 +75,7 @@ from django.template.response import TemplateResponse  # noqa: E402
 from django.urls import path, reverse  # noqa: E402
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
+from accounts import audit  # noqa: E402
 from ai import dashboard  # noqa: E402
 from ai.models import (  # noqa: E402
     BudgetAlert,
@@ -99,6 +100,21 @@ class BudgetSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not BudgetSettings.objects.exists()
+
+    def save_model(self, request, obj, form, change):
+        before = {name: form.initial.get(name) for name in form.changed_data}
+        super().save_model(request, obj, form, change)
+        audit.record(
+            "budget_settings_changed",
+            actor=request.user,
+            target=obj,
+            request=request,
+            summary=", ".join(form.changed_data),
+            detail={
+                name: {"from": str(before[name]), "to": str(form.cleaned_data.get(name))}
+                for name in form.changed_data
+            },
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

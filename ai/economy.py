@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
 from ai import budget, prompts
 from ai.inputs import TaskInput
 from ai.models import (
@@ -61,6 +62,13 @@ def economy_request(*, workshop: Workshop, actor) -> EconomyBatch:
     except IntegrityError:
         raise AnalysisRefused(_("절약 모드 분석이 이미 진행 중입니다.")) from None
     transaction.on_commit(partial(events.board_changed, workshop_id=workshop.pk))
+    audit.record(
+        "ai_economy_requested",
+        actor=actor,
+        target=batch,
+        workshop=workshop,
+        summary=f"{len(tasks)}개",
+    )
     return batch
 
 

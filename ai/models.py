@@ -554,3 +554,21 @@ class EconomyBatch(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.SUBMITTED)
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each background worker (see `manage.py worker`)."""
+
+    worker_id = models.CharField(max_length=100, unique=True)
+    hostname = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("작업자 신호")
+        verbose_name_plural = _("작업자 신호")
+        ordering = ["-beat_at"]
+
+    def __str__(self):
+        return f"{self.worker_id} @ {self.beat_at:%H:%M:%S}"

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
 from ai import budget, prompts
 from ai.inputs import TaskInput
 from ai.models import (
@@ -129,6 +130,14 @@ def analysis_request(
         winner = AnalysisRun.objects.filter(team=team, mode=mode).order_by("-id").first()
         return winner, False
     transaction.on_commit(partial(events.analysis_changed, team_id=team.pk))
+    audit.record(
+        "ai_run_requested",
+        actor=actor,
+        target=run,
+        workshop=team.workshop,
+        summary=f"{team.name}: {run.get_mode_display()} {len(tasks)}개",
+        detail={"mode": mode, "tasks": run.task_ids},
+    )
     return run, True
 
 
@@ -178,6 +187,14 @@ def analysis_override(*, task: Task, actor, rating: str, note: str) -> TaskAnaly
     )
     analysis.save()
     transaction.on_commit(partial(events.analysis_changed, team_id=task.team_id))
+    audit.record(
+        "ai_override",
+        actor=actor,
+        target=task,
+        workshop=task.team.workshop,
+        summary=f"{task.title}: {rating}",
+        detail={"rating": rating, "note": note, "was": base.rating if base else None},
+    )
     return analysis
 
 

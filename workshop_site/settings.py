@@ -8,6 +8,7 @@ to PostgreSQL, django-redis and channels-redis. `.env.example` documents every v
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -44,10 +45,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "channels",
+    "csp",
     "django_htmx",
     "template_partials",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_tasks",
     "django_tasks_db",
     "accounts",
@@ -57,13 +61,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "workshop_site.observability.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "workshop_site.observability.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "workshop_site.observability.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -84,6 +92,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "workshop_site.observability.csp_nonce",
+                "accounts.context_processors.sso",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -253,6 +263,35 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[워크샵] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
 
+# Company single sign-on (OpenID Connect), beside e-mail codes, switched on by OIDC_ISSUER.
+# Someone who signs in through it lands in the account that has their (verified) e-mail.
+OIDC_ISSUER = env_url("OIDC_ISSUER", schemes=("https", "http"))
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": (
+            [
+                {
+                    "provider_id": "company",
+                    "name": env_str("OIDC_BUTTON_LABEL", "회사 계정으로 로그인"),
+                    "client_id": env_str("OIDC_CLIENT_ID"),
+                    "secret": env_str("OIDC_CLIENT_SECRET"),
+                    "settings": {"server_url": OIDC_ISSUER},
+                }
+            ]
+            if OIDC_ISSUER
+            else []
+        ),
+    }
+}
+if OIDC_ISSUER and not (env_str("OIDC_CLIENT_ID") and env_str("OIDC_CLIENT_SECRET")):
+    raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too")
+
 # --- E-mail ----------------------------------------------------------------------------------
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -302,13 +341,44 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRUST_X_FORWARDED_PROTO", False) else None
 )
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=300)
+CSRF_COOKIE_HTTPONLY = True  # pages carry the token; no script reads the cookie
+# Signed out after this long without a request, and after this long whatever happens.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 8 * 60 * 60, minimum=300)
+SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 14 * 24 * 60 * 60, minimum=600)
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "interest-cohort=(), clipboard-write=(self)"
+)
+
+# Content Security Policy (django-csp): scripts only from us and only with this response's
+# nonce; no plugins, no <base>, no framing. Inline style attributes stay allowed (charts set
+# colours and widths with them); inline <script> never is.
+# Signing in through company SSO posts to us and is redirected on to the identity provider.
+CSP_FORM_ACTIONS = [SELF] + (["/".join(OIDC_ISSUER.split("/", 3)[:3])] if OIDC_ISSUER else [])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": CSP_FORM_ACTIONS,
+    }
+}
 
 # Form posts carry at most a few kilobytes; anything far larger is refused with a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
@@ -322,18 +392,33 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1)
 
-# --- Logging ---------------------------------------------------------------------------------
+# --- Logging and errors -----------------------------------------------------------------------
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(f"LOG_LEVEL must be a logging level name, got {LOG_LEVEL!r}")
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+        "json": {"()": "workshop_site.observability.JsonFormatter"},
+    },
+    "filters": {
+        "request_id": {"()": "workshop_site.observability.RequestIdFilter"},
+        "capacity": {"()": "workshops.live.metrics.ChannelsRedisCapacityFilter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "filters": {"capacity": {"()": "workshops.live.metrics.ChannelsRedisCapacityFilter"}},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # The HTTP client under the Anthropic SDK logs every request at INFO.
@@ -343,3 +428,21 @@ LOGGING = {
         "channels_redis.core": {"level": "INFO", "filters": ["capacity"]},
     },
 }
+
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from workshop_site.observability import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SENTRY_RELEASE") or env_str("RAILWAY_GIT_COMMIT_SHA"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0),
+    )
+
+# --- Operations --------------------------------------------------------------------------------
+
+# /health/ready/ fails when no worker has reported for this many seconds.
+WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 120, minimum=10)
+# Live sockets across all web processes above this number: a warning and one Slack alert.
+LIVE_CONNECTION_ALERT = env_int("LIVE_CONNECTION_ALERT", 100, minimum=1)

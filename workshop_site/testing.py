@@ -143,3 +143,40 @@ def latest_code(mail_dir: Path, email: str) -> str:
             if match:
                 return match.group(1)
     raise AssertionError(f"no sign-in code mailed to {email} in {mail_dir}")
+
+
+class SlackListener:
+    """A local HTTP listener standing in for a Slack incoming webhook."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        listener = self
+        self.messages: list[dict] = []
+        self.status = 200
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                import json
+
+                length = int(self.headers.get("content-length") or 0)
+                listener.messages.append(json.loads(self.rfile.read(length)))
+                self.send_response(listener.status)
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/test"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

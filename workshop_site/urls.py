@@ -2,15 +2,20 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import urlpatterns as account_patterns
+from workshop_site import health
 
 admin.site.site_header = "업무 자동화 워크샵 운영"
 admin.site.site_title = "워크샵 운영"
 admin.site.index_title = "운영 관리"
 
 urlpatterns = [
+    path("health/", health.live, name="health_live"),
+    path("health/ready/", health.ready, name="health_ready"),
     path("admin/", admin.site.urls),
     path("accounts/", include(account_patterns)),
     path("accounts/", include("allauth.urls")),
     path("", include("workshops.urls")),
     path("", include("ai.urls")),
 ]
+
+handler500 = "workshop_site.observability.server_error"

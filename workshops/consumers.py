@@ -18,7 +18,7 @@ from django.contrib.auth import SESSION_KEY
 from django.utils.module_loading import import_string
 
 from workshops import events
-from workshops.live import presence, publisher, render
+from workshops.live import connections, presence, publisher, render
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         self.groups_joined = tuple(groups)
         await self.accept()
 
+        await sync_to_async(connections.opened)()
         came_online = await sync_to_async(presence.connect)(
             workshop_id, user.pk, self.connection_id
         )
@@ -80,6 +81,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             task.cancel()
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        await sync_to_async(connections.closed)()
         went_offline = await sync_to_async(presence.disconnect)(
             self.viewer.workshop_id, self.viewer.user_id, self.connection_id
         )
@@ -134,6 +136,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                 ghosts = await sync_to_async(presence.heartbeat)(
                     self.viewer.workshop_id, self.viewer.user_id, self.connection_id
                 )
+                await sync_to_async(connections.publish)()
                 if ghosts:
                     # Sockets of a process that died expired: the board must drop them.
                     await database_sync_to_async(events.presence_changed)(

@@ -160,3 +160,27 @@ class TaskForm(forms.ModelForm):
                 params={"period": PERIOD_NAMES[Frequency(frequency)]},
             )
         return cleaned
+
+
+class TaskEditForm(TaskForm):
+    """TaskForm plus the version the editor started from, so a stale edit is caught."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def clean_version(self):
+        version = self.cleaned_data.get("version")
+        if version is None:
+            raise forms.ValidationError(_("페이지를 새로 고친 뒤 다시 저장해 주세요."))
+        return version
+
+    def _post_clean(self):
+        super()._post_clean()
+        # A hidden field's error has nowhere to show but the top of the form.
+        if "version" in self._errors:
+            self._errors.setdefault("__all__", self.error_class(error_class="nonfield"))
+            self._errors["__all__"].extend(self._errors.pop("version"))

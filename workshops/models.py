@@ -369,6 +369,8 @@ class Task(models.Model):
     )
     created_at = models.DateTimeField(_("만든 시각"), auto_now_add=True)
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+    # Goes up by one on every edit; an edit based on an older version is a conflict.
+    version = models.PositiveIntegerField(_("버전"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("업무")
@@ -382,15 +384,18 @@ class Task(models.Model):
     def save(self, *args, **kwargs):
         # The stored figure is derived, so boards can sum it in the database; it is
         # recomputed on every save and never edited directly.
-        self.hours_per_month = monthly_hours(
-            frequency=self.frequency,
-            minutes=self.minutes_per_occurrence,
-            occurrences=self.occurrences_per_period,
-        )
+        self.hours_per_month = self.computed_hours()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "hours_per_month"}
         super().save(*args, **kwargs)
+
+    def computed_hours(self) -> Decimal:
+        return monthly_hours(
+            frequency=self.frequency,
+            minutes=self.minutes_per_occurrence,
+            occurrences=self.occurrences_per_period,
+        )
 
     @property
     def periods_per_month(self) -> Decimal:

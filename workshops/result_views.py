@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import audit
 from workshop_site.ratelimits import write_limited
 from workshops import charts, exports, imports, reports, services
 from workshops.access import get_team_for_user, get_workshop_for_instructor
@@ -19,6 +20,7 @@ IMPORT_SESSION_KEY = "import:{team}"
 
 def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -80,6 +82,14 @@ def workshop_summary(request, pk):
 @require_GET
 def workshop_export(request, pk, fmt):
     workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    audit.record(
+        "export",
+        actor=request.user,
+        target=workshop,
+        workshop=workshop,
+        summary=f"workshop {fmt}",
+        request=request,
+    )
     name = f"workshop-{workshop.pk}"
     if fmt == "xlsx":
         return _download(exports.workshop_xlsx(workshop), XLSX, exports.filename(name, "xlsx"))
@@ -91,6 +101,14 @@ def workshop_export(request, pk, fmt):
 @require_GET
 def team_export(request, pk, fmt):
     access = get_team_for_user(request.user, pk)
+    audit.record(
+        "export",
+        actor=request.user,
+        target=access.team,
+        workshop=access.team.workshop,
+        summary=f"team {fmt}",
+        request=request,
+    )
     name = f"team-{access.team.pk}"
     if fmt == "xlsx":
         return _download(exports.team_xlsx(access.team), XLSX, exports.filename(name, "xlsx"))

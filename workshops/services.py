@@ -11,8 +11,10 @@ from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
 from accounts.models import User
 from workshops import events
 from workshops.models import (
@@ -34,6 +36,19 @@ class RuleError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class EditConflict(RuleError):
+    """Someone saved the task after this edit began; `current` is what is stored now."""
+
+    def __init__(self, current):
+        super().__init__(
+            _(
+                "다른 사람이 먼저 이 업무를 수정했습니다. 두 내용을 비교한 뒤, "
+                "내 내용으로 바꾸려면 다시 저장하세요."
+            )
+        )
+        self.current = current
 
 
 TASK_FIELDS = (
@@ -111,7 +126,7 @@ def workshop_update(
     return workshop
 
 
-def workshop_open(*, workshop: Workshop) -> Workshop:
+def workshop_open(*, workshop: Workshop, actor: User | None = None) -> Workshop:
     if workshop.is_open:
         return workshop
     if not workshop.domains.exists():
@@ -132,6 +147,7 @@ def workshop_open(*, workshop: Workshop) -> Workshop:
         try:
             with transaction.atomic():
                 workshop.open()
+            audit.record("workshop_opened", actor=actor, target=workshop, workshop=workshop)
             transaction.on_commit(partial(events.workshop_status_changed, workshop_id=workshop.pk))
             return workshop
         except IntegrityError:
@@ -139,9 +155,10 @@ def workshop_open(*, workshop: Workshop) -> Workshop:
     raise RuleError(_("참여 코드를 만들지 못했습니다. 다시 시도해 주세요."))
 
 
-def workshop_close(*, workshop: Workshop) -> Workshop:
+def workshop_close(*, workshop: Workshop, actor: User | None = None) -> Workshop:
     if not workshop.is_closed:
         workshop.close()
+        audit.record("workshop_closed", actor=actor, target=workshop, workshop=workshop)
         transaction.on_commit(partial(events.workshop_status_changed, workshop_id=workshop.pk))
     return workshop
 
@@ -178,6 +195,7 @@ def team_create(*, workshop: Workshop, lead: User, team_name: str, display_name:
             field="team_name",
         ) from None
     transaction.on_commit(partial(events.team_created, team_id=team.pk))
+    audit.record("join_as_lead", actor=lead, target=team, workshop=workshop, summary=team.name)
     return team
 
 
@@ -251,6 +269,13 @@ def invitation_accept(*, invitation: Invitation, user: User, display_name: str) 
         raise RuleError(_("이미 이 워크샵에 참여하고 있습니다.")) from None
     Invitation.objects.filter(pk=invitation.pk).update(use_count=F("use_count") + 1)
     transaction.on_commit(partial(events.participant_joined, team_id=invitation.team_id))
+    audit.record(
+        "join_as_member",
+        actor=user,
+        target=invitation.team,
+        workshop=invitation.team.workshop,
+        summary=invitation.team.name,
+    )
     return participant
 
 
@@ -259,9 +284,16 @@ def _check_domain(team: Team, domain: Domain) -> None:
         raise RuleError(_("이 워크샵의 업무 영역을 골라 주세요."), field="domain")
 
 
-def _task_changed(team: Team, actor: User, verb: str, title: str) -> None:
+def _task_changed(team: Team, actor: User, verb: str, title: str, task=None) -> None:
     team.record_activity(actor=actor, verb=verb, title=title)
     transaction.on_commit(partial(events.task_changed, team_id=team.pk))
+    audit.record(
+        f"task_{verb}",
+        actor=actor,
+        target=task,
+        workshop=team.workshop,
+        summary=f"{team.name}: {title}",
+    )
 
 
 @transaction.atomic
@@ -271,18 +303,39 @@ def task_create(*, team: Team, actor: User, data: dict) -> Task:
     for field in TASK_FIELDS:
         setattr(task, field, data[field])
     task.save()
-    _task_changed(team, actor, ActivityVerb.CREATED, task.title)
+    _task_changed(team, actor, ActivityVerb.CREATED, task.title, task)
     return task
 
 
 @transaction.atomic
-def task_update(*, task: Task, actor: User, data: dict) -> Task:
+def task_update(*, task: Task, actor: User, data: dict, base_version: int | None = None) -> Task:
+    """Save `data` over the task, if nobody saved it since `base_version` (the version the
+    editor started from; by default the one `task` was read at). Otherwise EditConflict:
+    the check and the write are one UPDATE, so of two simultaneous edits exactly one wins
+    and the other is told, never silently overwritten."""
     _check_domain(task.team, data["domain"])
+    expected = task.version if base_version is None else base_version
     for field in TASK_FIELDS:
         setattr(task, field, data[field])
-    task.updated_by = actor
-    task.save(update_fields=[*TASK_FIELDS, "updated_by", "updated_at"])
-    _task_changed(task.team, actor, ActivityVerb.UPDATED, task.title)
+    now = timezone.now()
+    saved = Task.objects.filter(pk=task.pk, version=expected).update(
+        **{field: data[field] for field in TASK_FIELDS},
+        hours_per_month=task.computed_hours(),
+        updated_by=actor,
+        updated_at=now,
+        version=F("version") + 1,
+    )
+    if not saved:
+        current = Task.objects.select_related("domain", "updated_by").filter(pk=task.pk).first()
+        if current is None:
+            raise RuleError(_("이 업무는 이미 삭제되었습니다."))
+        if all(getattr(current, field) == data[field] for field in TASK_FIELDS):
+            return current  # the other edit said the same: nothing to resolve
+        raise EditConflict(current)
+    task.version = expected + 1
+    task.hours_per_month = task.computed_hours()
+    task.updated_by, task.updated_at = actor, now
+    _task_changed(task.team, actor, ActivityVerb.UPDATED, task.title, task)
     return task
 
 

@@ -16,6 +16,7 @@ from workshops.forms import (
     AcceptInvitationForm,
     JoinCodeForm,
     JoinForm,
+    TaskEditForm,
     TaskForm,
     TeamForm,
     WorkshopForm,
@@ -246,10 +247,10 @@ def workshop_status(request, pk):
     action = request.POST.get("action")
     try:
         if action == "open":
-            services.workshop_open(workshop=workshop)
+            services.workshop_open(workshop=workshop, actor=request.user)
             messages.success(request, _("참여를 열었습니다. 참여 코드를 팀장들에게 알려 주세요."))
         elif action == "close":
-            services.workshop_close(workshop=workshop)
+            services.workshop_close(workshop=workshop, actor=request.user)
             messages.success(request, _("워크샵을 종료했습니다. 이제 읽기 전용입니다."))
         else:
             messages.error(request, _("알 수 없는 요청입니다."))
@@ -363,10 +364,19 @@ def task_detail(request, pk):
 @write_limited
 def task_edit(request, pk):
     task, access = get_task_for_user(request.user, pk, write=True)
-    form = TaskForm(request.POST or None, instance=task, workshop=access.team.workshop)
+    form = TaskEditForm(request.POST or None, instance=task, workshop=access.team.workshop)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.task_update(task=task, actor=request.user, data=form.cleaned_data)
+            services.task_update(
+                task=task,
+                actor=request.user,
+                data=form.cleaned_data,
+                base_version=form.cleaned_data["version"],
+            )
+        except services.EditConflict as error:
+            conflict = _conflict(form, error)
+            form = conflict.pop("form")
         except RuleError as error:
             _add_rule_error(form, error)
         else:
@@ -374,10 +384,52 @@ def task_edit(request, pk):
                 return retarget(_tasks_region(request, access), f"#team-{access.team.pk}-tasks")
             messages.success(request, _("업무를 수정했습니다."))
             return redirect(access.team)
-    context = {"task": task, "form": form, "access": access, "team": access.team}
+    context = {
+        "task": task,
+        "form": form,
+        "access": access,
+        "team": access.team,
+        "conflict": conflict,
+    }
     if request.htmx:
         return render(request, "workshops/task_edit.html#task-edit-form", context)
     return render(request, "workshops/task_edit.html", context)
+
+
+def _conflict(form: TaskEditForm, error: services.EditConflict) -> dict:
+    """The editor's input kept as typed, now based on the stored version (saving again
+    replaces it on purpose), and each field that differs shown side by side."""
+    current = error.current
+    data = form.data.copy()
+    data["version"] = current.version
+    rows = []
+    for name in services.TASK_FIELDS:
+        field = form.fields[name]
+        mine, theirs = form.cleaned_data[name], getattr(current, name)
+        if mine != theirs:
+            rows.append(
+                {
+                    "label": field.label,
+                    "mine": _display(field, mine),
+                    "theirs": _display(field, theirs),
+                }
+            )
+    fresh = TaskEditForm(data, instance=current, workshop=current.domain.workshop)
+    fresh.is_valid()
+    fresh.add_error(None, error.message)
+    return {
+        "form": fresh,
+        "rows": rows,
+        "by": current.updated_by.display_name if current.updated_by else "",
+        "at": current.updated_at,
+    }
+
+
+def _display(field, value) -> str:
+    choices = dict(getattr(field, "choices", ()) or ())
+    if value in choices:
+        return str(choices[value])
+    return str(value) if value not in (None, "") else "—"
 
 
 @login_required

@@ -12,6 +12,7 @@ FORM = {
     "frequency": "weekly",
     "occurrences_per_period": "2",
     "minutes_per_occurrence": "90",
+    "version": "1",  # read by the edit form (the version it started from); ignored on create
 }
 
 

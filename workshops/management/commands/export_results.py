@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts import audit
 from workshops import exports, reports
 from workshops.management.commands.close_workshop import find_workshop
 
@@ -25,4 +26,5 @@ class Command(BaseCommand):
         if not path.parent.exists():
             raise CommandError(f"folder does not exist: {path.parent}")
         path.write_bytes(content)
+        audit.record("export", target=target, workshop=target, summary=f"command {path.name}")
         self.stdout.write(self.style.SUCCESS(f"{target.title}: {path} ({len(content):,} bytes)"))

@@ -1,0 +1,41 @@
+"""The audit log: one call per action, from the service or view that performed it."""
+
+import logging
+
+from django.db import transaction
+
+from workshop_site.client_ip import client_ip
+from workshop_site.observability import current_request_id
+
+logger = logging.getLogger(__name__)
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    target=None,
+    workshop=None,
+    summary: str = "",
+    detail: dict | None = None,
+    request=None,
+) -> None:
+    """Write who did `action` to what. A failure to log never breaks the action itself."""
+    from accounts.models import AuditEntry
+
+    request_id = current_request_id()
+    try:
+        with transaction.atomic():  # a savepoint: a failure here leaves the caller's work intact
+            AuditEntry.objects.create(
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                action=action,
+                target_type=type(target).__name__ if target is not None else "",
+                target_id=str(getattr(target, "pk", "") or ""),
+                workshop=workshop,
+                summary=summary[:300],
+                detail=detail or {},
+                ip=(client_ip(request) or None) if request is not None else None,
+                request_id="" if request_id == "-" else request_id,
+            )
+    except Exception:
+        logger.exception("audit: could not record %s", action)

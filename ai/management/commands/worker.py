@@ -1,0 +1,18 @@
+"""`manage.py worker`: django-tasks-db's db_worker with a heartbeat and run recovery."""
+
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+from ai.worker import Chores
+
+
+class Command(DatabaseWorkerCommand):
+    help = "Run background jobs (db_worker), reporting a heartbeat and recovering dead runs."
+
+    def handle(self, *args, **options):
+        chores = Chores(worker_id=options["worker_id"])
+        chores.once()  # report at once and pick up what a dead worker left, before any job
+        chores.start()
+        try:
+            return super().handle(*args, **options)
+        finally:
+            chores.stop()

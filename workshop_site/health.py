@@ -1,0 +1,99 @@
+"""Health endpoints for the platform's checks.
+
+/health/        liveness: the process answers; touches nothing else.
+/health/ready/  readiness: the database, the cache, a channel-layer round trip and the age of
+                the newest worker heartbeat, each timed; 503 if any fails.
+"""
+
+import asyncio
+import time
+import uuid
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+CHECK_TIMEOUT = 3.0
+
+
+@never_cache
+def live(request):
+    return JsonResponse({"status": "ok"})
+
+
+def _database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def _cache() -> str:
+    key = f"health:{uuid.uuid4().hex}"
+    cache.set(key, "1", 10)
+    try:
+        if cache.get(key) != "1":
+            raise RuntimeError("the cache did not return what was written")
+    finally:
+        cache.delete(key)
+    return "ok"
+
+
+async def _channel_layer() -> str:
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("no channel layer configured")
+    channel = await layer.new_channel("health.")
+    await layer.send(channel, {"type": "health.ping"})
+    message = await layer.receive(channel)
+    if message.get("type") != "health.ping":
+        raise RuntimeError("the channel layer returned something else")
+    return "ok"
+
+
+def _worker() -> str:
+    from ai.models import WorkerHeartbeat
+
+    newest = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+    if newest is None:
+        raise RuntimeError("no worker has ever reported")
+    age = (timezone.now() - newest).total_seconds()
+    if age > settings.WORKER_HEARTBEAT_MAX_AGE:
+        raise RuntimeError(f"the newest worker heartbeat is {age:.0f} s old")
+    return f"{age:.0f} s ago"
+
+
+async def _timed(name: str, check) -> tuple[str, dict]:
+    started = time.perf_counter()
+    try:
+        if asyncio.iscoroutinefunction(check):
+            detail = await asyncio.wait_for(check(), CHECK_TIMEOUT)
+        else:
+            # database_sync_to_async closes the thread's connection when done.
+            detail = await asyncio.wait_for(database_sync_to_async(check)(), CHECK_TIMEOUT)
+        result = {"ok": True, "detail": detail}
+    except Exception as error:  # every failure is a report, not a crash
+        result = {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
+    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return name, result
+
+
+@never_cache
+async def ready(request):
+    checks = {
+        "database": _database,
+        "cache": _cache,
+        "channel_layer": _channel_layer,
+        "worker": _worker,
+    }
+    results = dict(await asyncio.gather(*(_timed(n, c) for n, c in checks.items())))
+    healthy = all(result["ok"] for result in results.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", "checks": results},
+        status=200 if healthy else 503,
+    )

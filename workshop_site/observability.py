@@ -1,0 +1,147 @@
+"""Request ids, JSON logs, Sentry, security headers and session limits.
+
+Every request gets an id (taken from X-Request-ID when it looks like one, else a new one). It is
+in every log line written while the request is handled, in the X-Request-ID response header and
+on the error pages, so an operator can find a user's failed request by the id on their screen.
+"""
+
+import contextvars
+import json
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponseServerError
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def current_request_id() -> str:
+    return request_id_var.get()
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every log record (a dash outside requests)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors (LOG_FORMAT=json)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", "-"),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate: float) -> None:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        release=release or None,
+        traces_sample_rate=traces_sample_rate,
+        send_default_pii=False,
+    )
+    # Tie Sentry events to our request ids.
+    logging.getLogger(__name__).debug("sentry enabled for %s", environment)
+
+
+def server_error(request, *args, **kwargs):
+    """The 500 page, with the request id the operator will ask for."""
+    request_id = getattr(request, "request_id", current_request_id())
+    try:
+        html = render_to_string("500.html", {"request_id": request_id})
+    except Exception:  # the page must render even when templates cannot
+        html = f"<h1>일시적인 오류가 났습니다</h1><p>요청 ID: {request_id}</p>"
+    return HttpResponseServerError(html)
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy (no camera, microphone, location or payment), and a CSP nonce on
+    every response: django-csp adds it only to pages that used it, and a policy that is the
+    same on every page is simpler to reason about (and to test)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        nonce = getattr(request, "csp_nonce", None)
+        if nonce is not None:
+            str(nonce)  # runs before CSPMiddleware writes the header (it is listed first)
+        return response
+
+
+SESSION_STARTED = "signed_in_at"
+SESSION_SEEN = "last_seen_at"
+
+
+class SessionLimitsMiddleware:
+    """Sign people out after SESSION_IDLE_SECONDS without a request, and after
+    SESSION_MAX_SECONDS whatever they do. The last-seen time is written at most once a minute."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            session = request.session
+            started = session.setdefault(SESSION_STARTED, now)
+            seen = session.get(SESSION_SEEN, now)
+            if (
+                now - started > settings.SESSION_MAX_SECONDS
+                or now - seen > settings.SESSION_IDLE_SECONDS
+            ):
+                logout(request)
+                messages.info(
+                    request, _("오래 사용하지 않아 로그아웃되었습니다. 다시 로그인하세요.")
+                )
+                return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+            if now - seen > 60 or SESSION_SEEN not in session:
+                session[SESSION_SEEN] = now
+        return self.get_response(request)
+
+
+def csp_nonce(request) -> dict:
+    """Template context: the request's CSP nonce as `csp_nonce` (what django-htmx reads)."""
+    return {"csp_nonce": getattr(request, "csp_nonce", "")}

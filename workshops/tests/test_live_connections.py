@@ -1,0 +1,65 @@
+"""The open-socket count every web process publishes, and the alert above the threshold."""
+
+import time
+
+from django.core.cache import cache
+from django.urls import reverse
+
+from workshops.live import connections
+
+
+def test_each_process_publishes_its_count(monkeypatch):
+    monkeypatch.setattr(connections, "_open", 0)
+    connections.opened()
+    connections.opened()
+    connections.closed()
+    # A second web process, as it would appear in the shared cache.
+    other = "web-2:4242"
+    cache.set(connections._key(other), 7, connections.TTL)
+    registry = cache.get(connections.REGISTRY)
+    registry[other] = time.time() + connections.TTL
+    cache.set(connections.REGISTRY, registry, None)
+    assert connections.per_process() == {connections.PROCESS: 1, other: 7}
+    assert connections.total() == 8
+
+
+def test_a_process_that_stopped_reporting_drops_out(monkeypatch):
+    monkeypatch.setattr(connections, "_open", 3)
+    cache.set(connections._key("gone:1"), 50, connections.TTL)
+    cache.set(connections.REGISTRY, {"gone:1": time.time() - 1}, None)
+    connections.publish()
+    assert connections.per_process() == {connections.PROCESS: 3}
+
+
+def test_closing_never_goes_below_zero(monkeypatch):
+    monkeypatch.setattr(connections, "_open", 0)
+    connections.closed()
+    assert connections.total() == 0
+
+
+def test_crossing_the_threshold_alerts_once_an_hour(monkeypatch, settings, slack):
+    settings.LIVE_CONNECTION_ALERT = 2
+    monkeypatch.setattr(connections, "_open", 0)
+    connections.opened()
+    connections.opened()
+    assert slack.messages == []  # at the threshold is fine
+    connections.opened()
+    connections.opened()
+    connections.opened()
+    assert len(slack.messages) == 1
+    assert "실시간 연결이 3개로 기준(2)을 넘었습니다" in slack.messages[0]["text"]
+    cache.delete(connections.ALERTED)  # an hour later
+    connections.opened()
+    assert len(slack.messages) == 2
+
+
+def test_the_spend_dashboard_shows_the_counts(db, monkeypatch, client, settings):
+    from ai.tests.test_spend_admin import staff_client
+
+    settings.LIVE_CONNECTION_ALERT = 1
+    monkeypatch.setattr(connections, "_open", 2)
+    connections.publish()
+    body = staff_client(client).get(reverse("admin:ai_spend")).content.decode()
+    assert "실시간 연결 (지금)" in body
+    assert f"{connections.PROCESS}: 2" in body
+    assert "<strong>넘음</strong>" in body
