@@ -27,7 +27,8 @@ def send_slack(text: str) -> bool:
         headers={"Content-Type": "application/json"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        # The operator configures the URL; settings allow only http(s) schemes.
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310  # nosec B310
             return 200 <= response.status < 300
     except Exception:
         logger.exception("Slack webhook failed")

@@ -9,6 +9,7 @@ import contextvars
 import json
 import logging
 import re
+import sys
 import time
 import uuid
 
@@ -83,14 +84,56 @@ def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate:
     logging.getLogger(__name__).debug("sentry enabled for %s", environment)
 
 
-def server_error(request, *args, **kwargs):
-    """The 500 page, with the request id the operator will ask for."""
-    request_id = getattr(request, "request_id", current_request_id())
+def database_unavailable(error: BaseException | None) -> bool:
+    """Whether `error` means the database cannot be reached (restart, network, full pool),
+    as opposed to a bug."""
+    from django.db import InterfaceError, OperationalError
+
     try:
-        html = render_to_string("500.html", {"request_id": request_id})
+        from psycopg import OperationalError as PsycopgOperationalError
+    except ImportError:  # SQLite-only installs
+        PsycopgOperationalError = OperationalError
+    return isinstance(error, OperationalError | InterfaceError | PsycopgOperationalError)
+
+
+def database_reachable() -> bool:
+    """A fresh connection with a short timeout, outside any pool (whose wait would only
+    delay the answer by its own timeout)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return True  # SQLite is a file: if it failed, it was not a network outage
+    import psycopg
+
+    params = {**connection.get_connection_params(), "connect_timeout": 2}
+    try:
+        psycopg.connect(**params).close()
+        return True
+    except Exception:
+        return False
+
+
+def server_error(request, *args, **kwargs):
+    """The 500 page, with the request id the operator will ask for. When the database is
+    out of reach (a restart), a 503 that says so and when to try again instead: the request
+    changed nothing, and the person's input is still on their screen."""
+    request_id = getattr(request, "request_id", current_request_id())
+    # Under ASGI Django builds this response in another thread than the one that raised,
+    # so the exception is not always at hand: then ask the database itself.
+    unavailable = database_unavailable(sys.exc_info()[1]) or not database_reachable()
+    context = {
+        "request_id": request_id,
+        "csp_nonce": getattr(request, "csp_nonce", ""),
+    }
+    template, status = ("503.html", 503) if unavailable else ("500.html", 500)
+    try:
+        html = render_to_string(template, context)
     except Exception:  # the page must render even when templates cannot
         html = f"<h1>일시적인 오류가 났습니다</h1><p>요청 ID: {request_id}</p>"
-    return HttpResponseServerError(html)
+    response = HttpResponseServerError(html, status=status)
+    if unavailable:
+        response["Retry-After"] = "10"
+    return response
 
 
 class SecurityHeadersMiddleware:

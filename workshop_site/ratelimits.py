@@ -12,9 +12,10 @@ from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
 
-def too_many_requests(request, seconds_left: int):
+def too_many_requests(request, seconds_left: int, *, unavailable: bool = False):
     minutes = max(1, math.ceil(max(seconds_left, 0) / 60))
-    response = render(request, "429.html", {"minutes": minutes}, status=429)
+    context = {"minutes": minutes, "unavailable": unavailable}
+    response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(max(seconds_left, 1))
     return response
 
@@ -35,7 +36,12 @@ def rate_limited(group: str, rate_setting: str):
                     increment=True,
                 )
                 if usage and usage["should_limit"]:
-                    _record_refusal(request, group)
+                    # time_left < 0: the cache could not count (Redis down) and
+                    # RATELIMIT_FAIL_OPEN is off, so the request is refused to be safe.
+                    unavailable = usage["time_left"] < 0
+                    _record_refusal(request, f"{group}:unavailable" if unavailable else group)
+                    if unavailable:
+                        return too_many_requests(request, 30, unavailable=True)
                     return too_many_requests(request, usage["time_left"])
             return view(request, *args, **kwargs)
 

@@ -110,9 +110,15 @@ if DATABASE_URL:
     # leak one connection per thread: keep CONN_MAX_AGE at 0 and use psycopg's pool instead.
     database = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     if database["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", False):
+        # A pooled connection that died with a database restart is found and replaced when
+        # it is handed out (Django passes psycopg's check_connection to the pool; a round trip
+        # of well under a millisecond on a LAN), instead of failing the request that drew it.
+        database["CONN_HEALTH_CHECKS"] = True
         database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN", 2, minimum=0),
             "max_size": env_int("DATABASE_POOL_MAX", 10, minimum=1),
+            # Wait at most this long for a free connection, then fail cleanly (503).
+            "timeout": env_float("DATABASE_POOL_TIMEOUT", 5, minimum=1),
         }
     DATABASES = {"default": database}
 else:
@@ -149,6 +155,12 @@ if REDIS_URL:
             },
         }
     }
+    # Redis is a cache here, not a store: when it is down, pages and writes go on (a cache
+    # miss, no counting, no presence), the error is logged, and live updates resume when it
+    # returns. Rate limits then follow RATELIMIT_FAIL_OPEN.
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "workshop_site.cache"
     # "core" (default): channels-redis's list-based layer, with per-socket capacity and group
     # expiry. "pubsub": its pub/sub layer, measured faster at 500 sockets but with no capacity
     # bound and nothing kept while a process is disconnected (see BENCHMARKS.md).

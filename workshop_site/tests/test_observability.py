@@ -68,6 +68,24 @@ def test_the_500_page_shows_the_request_id(client, db, monkeypatch):
     assert "일시적인 오류" in response.content.decode()
 
 
+def test_a_database_outage_gets_a_503_that_says_so(client, db, monkeypatch):
+    from django.db import OperationalError
+
+    import workshops.urls
+
+    def unreachable(request):
+        raise OperationalError("connection refused")
+
+    client.raise_request_exception = False
+    monkeypatch.setattr(workshops.urls.urlpatterns[-1], "callback", unreachable)
+    response = client.get("/help/")
+    body = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "데이터베이스에 잠시 연결할 수 없어" in body and "data-error-message" in body
+    assert response["X-Request-ID"] in body
+
+
 def test_json_logs_are_one_object_a_line():
     record = logging.LogRecord("app", logging.ERROR, __file__, 1, "실패: %s", ("x",), None)
     record.request_id = "abc123abc"
