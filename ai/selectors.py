@@ -18,10 +18,11 @@ def latest_analyses(task_ids) -> dict[int, TaskAnalysis]:
         .annotate(last=Max("id"))
         .values("last")
     )
-    return {
-        analysis.task_id: analysis
-        for analysis in TaskAnalysis.objects.filter(id__in=newest).select_related("created_by")
-    }
+    return _by_task(TaskAnalysis.objects.filter(id__in=newest))
+
+
+def _by_task(analyses) -> dict[int, TaskAnalysis]:
+    return {analysis.task_id: analysis for analysis in analyses.select_related("created_by")}
 
 
 def analysis_counts(task_ids) -> dict[int, int]:
@@ -60,11 +61,25 @@ class AnalysisSummary:
         return self.count(Rating.NEEDS_INFO)
 
 
+def with_analysis_counts(tasks):
+    """Task queryset annotated with what `attach_analyses` would otherwise ask for in two more
+    queries: how many analyses each task has and the id of its newest."""
+    return tasks.annotate(analysis_total=Count("analyses"), latest_analysis_id=Max("analyses__id"))
+
+
 def attach_analyses(tasks, *, failed_ids=()) -> AnalysisSummary:
-    """Give each task its latest analysis, history size and staleness; sum up the team."""
-    ids = [task.pk for task in tasks]
-    latest = latest_analyses(ids)
-    counts = analysis_counts(ids)
+    """Give each task its latest analysis, history size and staleness; sum up the team.
+
+    Tasks read through `with_analysis_counts` cost one query here, and none while no task has
+    been analysed; others cost two."""
+    if tasks and all(hasattr(task, "latest_analysis_id") for task in tasks):
+        newest = [task.latest_analysis_id for task in tasks if task.latest_analysis_id]
+        latest = _by_task(TaskAnalysis.objects.filter(id__in=newest)) if newest else {}
+        counts = {task.pk: task.analysis_total for task in tasks}
+    else:
+        ids = [task.pk for task in tasks]
+        latest = latest_analyses(ids)
+        counts = analysis_counts(ids)
     failed = set(failed_ids)
     summary = AnalysisSummary()
     for task in tasks:
@@ -98,12 +113,13 @@ def history(task_id: int) -> list[TaskAnalysis]:
     )
 
 
-def progress_context(team, *, can_edit: bool) -> dict:
-    """What the team's analysis panel shows (ai/progress.html#progress)."""
+def progress_context(team, *, can_edit: bool, runs=None) -> dict:
+    """What the team's analysis panel shows (ai/progress.html#progress). `runs`: the team's
+    `runs_for_team`, when the caller has read them already."""
     from channels.layers import InMemoryChannelLayer, get_channel_layer
     from django.conf import settings
 
-    active, finished = runs_for_team(team.pk)
+    active, finished = runs if runs is not None else runs_for_team(team.pk)
     # The worker is another process: with the in-memory channel layer its pushes cannot reach
     # the browser, so the panel asks for progress itself, often. With Redis it is a backstop.
     in_memory = isinstance(get_channel_layer(), InMemoryChannelLayer)

@@ -33,13 +33,30 @@ and AI_RATE_LIMIT=10000/h so the benchmark measures the app, not the limiter; th
 per-request cost (one Redis increment) is still paid. DATABASE_POOL=1 as in production, and
 LIVE_BOARD_DEBOUNCE at its production value (ServerProcess sets 0.2 s for the browser tests).
 
+`--sockets`: as in the real workshop, every lead also has its team page's WebSocket open
+(`/ws/workshops/<id>/`, session cookie, Origin = the server's URL; lead i's socket on process
+i mod procs, as a load balancer pins a WebSocket), and one instructor has the board open (a
+socket without `?team=`, on the first process). They connect, and receive their snapshot,
+before the measured run; then they only read. Every message after the snapshot is counted by
+the region it carries (team task list, pulse, board) with its delay: receipt time minus the
+region's `data-version` (when the server began rendering it, after the commit). Each add and
+edit also expects its title in a push to the lead's own socket; `missing` counts those that
+never arrived (checked a few seconds after the run). Socket errors: a refused or dropped socket.
+
+The daphne processes' CPU time during the run (user + system, from /proc) is reported in all
+and per request: a figure that other work on the machine disturbs much less than latency.
+
 Progress lines first; the last line is one JSON object:
 {"users":N,"seconds":S,"requests":..,"p50_ms":..,"p95_ms":..,"p99_ms":..,"errors":..,
  "procs":..,"think_s":..,"board_debounce_s":..,"rps":..,"max_ms":..,
- "endpoints":{"team_get"|"task_add"|"task_edit": {requests, p50/p95/p99, errors}},"retries":..}
+ "endpoints":{"team_get"|"task_add"|"task_edit": {requests, p50/p95/p99, errors}},"retries":..,
+ "server_cpu_s":..,"server_cpu_ms_per_request":..,
+ "sockets": null, or with --sockets {"open":..,"errors":..,"expected":..,"missing":..,
+   "pushes": {"team"|"pulse"|"board": {"count":..,"p50_ms":..,"p95_ms":..,"max_ms":..}}}}
 """
 
 import argparse
+import asyncio
 import contextlib
 import http.client
 import itertools
@@ -61,6 +78,11 @@ sys.path.insert(0, str(BASE_DIR))
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TASK_ID = re.compile(r'id="task-(\d+)"')
+PUSHED_REGIONS = {  # kind -> the region's root element with its render time
+    "team": re.compile(r'id="team-\d+-tasks"[^>]*data-version="(\d+)"'),
+    "pulse": re.compile(r'id="workshop-\d+-pulse"[^>]*data-version="(\d+)"'),
+    "board": re.compile(r'id="workshop-\d+-board"[^>]*data-version="(\d+)"'),
+}
 ENDPOINTS = ("team_get", "task_add", "task_edit")
 SERVER_ENV = {
     "DATABASE_POOL": "1",
@@ -83,6 +105,11 @@ def parse_args():
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--seed", type=int, default=None, help="random seed for think times")
+    parser.add_argument(
+        "--sockets",
+        action="store_true",
+        help="each lead keeps its team page's WebSocket open, and an instructor the board's",
+    )
     return parser.parse_args()
 
 
@@ -118,7 +145,9 @@ def setup_django(args) -> None:
 
 
 def build_leads(users: int):
-    """An open workshop and `users` leads, each of a team of their own: [(team id, cookie)]."""
+    """An open workshop and `users` leads, each of a team of their own.
+
+    Returns (workshop id, domain ids, [(team id, lead's cookie)], instructor's cookie)."""
     from datetime import date
 
     from accounts.models import User
@@ -148,7 +177,7 @@ def build_leads(users: int):
             display_name=user.name,
         )
         leads.append((team.pk, session_cookie_for(user)))
-    return domain_ids, leads
+    return workshop.pk, domain_ids, leads, session_cookie_for(instructor)
 
 
 # --- Measurement -----------------------------------------------------------------------------
@@ -177,8 +206,11 @@ class RequestFailed(Exception):
 class Lead(threading.Thread):
     """One simulated team lead in a browser: page, add, edit, with think time between."""
 
-    def __init__(self, index, team_id, cookie, domain_ids, servers, picker, stats, args, stop):
+    def __init__(
+        self, index, team_id, cookie, domain_ids, servers, picker, stats, args, stop, sockets=None
+    ):
         super().__init__(name=f"lead-{index}", daemon=True)
+        self.sockets = sockets  # LiveSockets with --sockets: expects each write in a push
         self.index = index
         self.team_id = team_id
         self.cookies = {"sessionid": cookie}
@@ -289,6 +321,10 @@ class Lead(threading.Thread):
         for server in list(self.connections):
             self._drop(server)
 
+    def expect_push(self, title: str) -> None:
+        if self.sockets:
+            self.sockets.expect(self.index, title)
+
     def one_loop(self) -> None:
         self.loops += 1
         n = self.loops
@@ -304,13 +340,16 @@ class Lead(threading.Thread):
         if not self.think():
             return
         domain = self.domain_ids[(self.index + n) % len(self.domain_ids)]
+        title = f"팀장{self.index} 업무 {n:03d}"
+        # Expected before the request: the push may well arrive before the response.
+        self.expect_push(title)
         added = self.request(
             "task_add",
             "POST",
             f"/teams/{self.team_id}/tasks/",
             form={
                 "csrfmiddlewaretoken": self.csrf_token,
-                "title": f"팀장{self.index} 업무 {n:03d}",
+                "title": title,
                 "domain": domain,
                 "description": "고객 문의 메일을 확인하고 담당자에게 배정한 뒤 "
                 "처리 결과를 엑셀에 기록",
@@ -327,13 +366,14 @@ class Lead(threading.Thread):
         task_id = max(int(i) for i in TASK_ID.findall(added))
         if not self.think():
             return
+        self.expect_push(f"{title} (수정)")
         self.request(
             "task_edit",
             "POST",
             f"/tasks/{task_id}/edit/",
             form={
                 "csrfmiddlewaretoken": self.csrf_token,
-                "title": f"팀장{self.index} 업무 {n:03d} (수정)",
+                "title": f"{title} (수정)",
                 "domain": self.domain_ids[(self.index + n + 1) % len(self.domain_ids)],
                 "description": "고객 문의 메일을 확인하고 담당자에게 배정한 뒤 처리 결과를 "
                 "엑셀과 CRM에 기록하고 주간 보고에 요약",
@@ -346,6 +386,140 @@ class Lead(threading.Thread):
             # A 200 that shows the form again (a refused or conflicting edit) saved nothing.
             expect=lambda body: "edit not saved" if "task-edit" in body else None,
         )
+
+
+class LiveSockets:
+    """The WebSockets of the open pages (`--sockets`): one per lead on its team page, and the
+    instructor's on the board. They run on one asyncio loop in a thread of their own."""
+
+    def __init__(self, args, servers, workshop_id, leads, instructor_cookie):
+        self.args = args
+        self.servers = servers  # [(host, port)]
+        self.workshop_id = workshop_id
+        # (name, cookie, server index); the instructor's board socket last.
+        self.pages = [
+            (f"lead-{i}", cookie, i % len(servers)) for i, (_t, cookie) in enumerate(leads)
+        ]
+        self.pages.append(("instructor", instructor_cookie, 0))
+        self.lock = threading.Lock()
+        self.delays: dict[str, list[float]] = {kind: [] for kind in PUSHED_REGIONS}
+        self.messages = 0
+        self.errors: dict[str, int] = {}
+        self.open = 0
+        self.expected: dict[int, list[str]] = {}  # lead index -> titles not yet pushed to it
+        self.expected_count = 0
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="sockets", daemon=True)
+        self.closing: asyncio.Event | None = None
+
+    def start(self) -> None:
+        self.thread.start()
+        if not self.ready.wait(120):
+            raise RuntimeError("the sockets did not all connect within 120 s")
+        if self.open != len(self.pages):
+            raise RuntimeError(f"only {self.open} of {len(self.pages)} sockets connected")
+
+    def stop(self) -> None:
+        if self.loop is not None and self.closing is not None:
+            self.loop.call_soon_threadsafe(self.closing.set)
+        self.thread.join(30)
+
+    def expect(self, lead_index: int, title: str) -> None:
+        with self.lock:
+            self.expected.setdefault(lead_index, []).append(title)
+            self.expected_count += 1
+
+    def missing(self) -> int:
+        with self.lock:
+            return sum(len(titles) for titles in self.expected.values())
+
+    def _error(self, kind: str) -> None:
+        with self.lock:
+            self.errors[kind] = self.errors.get(kind, 0) + 1
+
+    def _run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        import websockets
+
+        self.loop = asyncio.get_running_loop()
+        self.closing = asyncio.Event()
+        gate = asyncio.Semaphore(10)  # connect (and render snapshots) ten at a time
+        connected = 0
+
+        async def page(name: str, cookie: str, server: int) -> None:
+            nonlocal connected
+            host, port = self.servers[server]
+            url = f"ws://{host}:{port}/ws/workshops/{self.workshop_id}/"
+            lead_index = int(name.split("-")[1]) if name.startswith("lead-") else None
+            try:
+                async with gate:
+                    socket = await websockets.connect(
+                        url,
+                        additional_headers={
+                            "Cookie": f"sessionid={cookie}",
+                            "Origin": f"http://{host}:{port}",
+                        },
+                        max_size=2**24,
+                        open_timeout=60,
+                    )
+                    await asyncio.wait_for(socket.recv(), 60)  # the snapshot
+            except Exception as exc:
+                self._error(f"connect {type(exc).__name__}")
+                socket = None
+            connected += 1
+            if socket is not None:
+                with self.lock:
+                    self.open += 1
+            if connected == len(self.pages):
+                self.ready.set()
+            if socket is None:
+                return
+            reader = asyncio.ensure_future(self._read(socket, lead_index))
+            closing = asyncio.ensure_future(self.closing.wait())
+            await asyncio.wait([reader, closing], return_when=asyncio.FIRST_COMPLETED)
+            if reader.done() and not self.closing.is_set():
+                self._error("dropped")
+            reader.cancel()
+            closing.cancel()
+            await socket.close()
+
+        await asyncio.gather(*(page(*p) for p in self.pages))
+
+    async def _read(self, socket, lead_index: int | None) -> None:
+        async for message in socket:
+            received = time.time_ns()
+            with self.lock:
+                self.messages += 1
+                for kind, region in PUSHED_REGIONS.items():
+                    found = region.search(message)
+                    if found:
+                        self.delays[kind].append((received - int(found.group(1))) / 1e6)
+                if lead_index is not None and (titles := self.expected.get(lead_index)):
+                    self.expected[lead_index] = [t for t in titles if t not in message]
+
+    def summary(self) -> dict:
+        with self.lock:
+            pushes = {
+                kind: {
+                    "count": len(delays),
+                    "p50_ms": round(percentile(delays, 50), 1),
+                    "p95_ms": round(percentile(delays, 95), 1),
+                    "max_ms": round(max(delays, default=float("nan")), 1),
+                }
+                for kind, delays in self.delays.items()
+            }
+            return {
+                "open": self.open,
+                "errors": sum(self.errors.values()),
+                "error_kinds": dict(self.errors),
+                "messages": self.messages,
+                "expected": self.expected_count,
+                "missing": sum(len(titles) for titles in self.expected.values()),
+                "pushes": pushes,
+            }
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -380,13 +554,19 @@ def warm_up(servers, lead) -> None:
             raise RuntimeError(f"warm-up GET on port {port} answered {response.status}")
 
 
-def run_load(args, servers, domain_ids, leads) -> tuple[Stats, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_load(args, servers, domain_ids, leads, sockets=None) -> tuple[Stats, float]:
     stats = Stats()
     stop = threading.Event()
     picker = itertools.count()  # next() on itertools.count is atomic under the GIL
     addresses = [("127.0.0.1", server.port) for server in servers]
     threads = [
-        Lead(i, team_id, cookie, domain_ids, addresses, picker, stats, args, stop)
+        Lead(i, team_id, cookie, domain_ids, addresses, picker, stats, args, stop, sockets)
         for i, (team_id, cookie) in enumerate(leads)
     ]
     started = time.perf_counter()
@@ -429,7 +609,7 @@ def main():
     call_command("migrate", verbosity=0)
     cache.clear()
     print(f"creating {args.users} team leads, one team each…", flush=True)
-    domain_ids, leads = build_leads(args.users)
+    workshop_id, domain_ids, leads, instructor_cookie = build_leads(args.users)
     from django.db import connections
 
     connections.close_all()  # the benchmark process does not use the database while measuring
@@ -452,13 +632,27 @@ def main():
             + f"; logs in {tmp}",
             flush=True,
         )
-        warm_up([("127.0.0.1", s.port) for s in servers], leads[0])
+        addresses = [("127.0.0.1", s.port) for s in servers]
+        warm_up(addresses, leads[0])
+        sockets = None
+        if args.sockets:
+            sockets = LiveSockets(args, addresses, workshop_id, leads, instructor_cookie)
+            sockets.start()
+            print(f"{sockets.open} WebSockets open (leads' team pages, the board)", flush=True)
         print(
             f"{args.users} leads for {args.seconds:g}s, think {0.5 * args.think:g}–"
             f"{1.5 * args.think:g}s, over {args.procs} process(es)…",
             flush=True,
         )
-        stats, elapsed = run_load(args, servers, domain_ids, leads)
+        cpu_before = sum(cpu_seconds(server.process.pid) for server in servers)
+        stats, elapsed = run_load(args, servers, domain_ids, leads, sockets)
+        server_cpu = sum(cpu_seconds(server.process.pid) for server in servers) - cpu_before
+        if sockets:
+            # Pushes of the last writes are on their way: give them a moment, then close.
+            deadline = time.monotonic() + 5
+            while sockets.missing() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            sockets.stop()
     finally:
         for server in servers:
             server.stop()
@@ -477,6 +671,11 @@ def main():
         print(f"  errors by kind: {stats.error_kinds}", flush=True)
     if stats.retries:
         print(f"  keep-alive retries {stats.retries}", flush=True)
+    print(
+        f"  daphne CPU {server_cpu:.1f} s in all, "
+        f"{1000 * server_cpu / max(1, overall['requests']):.1f} ms per request",
+        flush=True,
+    )
     summary = {
         "users": args.users,
         "seconds": int(args.seconds) if args.seconds == int(args.seconds) else args.seconds,
@@ -488,7 +687,24 @@ def main():
         "max_ms": round(max((s[2] for s in samples), default=float("nan")), 1),
         "endpoints": endpoints,
         "retries": stats.retries,
+        "server_cpu_s": round(server_cpu, 1),
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, overall["requests"]), 1),
+        "sockets": sockets.summary() if sockets else None,
     }
+    if sockets:
+        figures = sockets.summary()
+        print(
+            f"  sockets: {figures['open']} open, {figures['errors']} errors, "
+            f"{figures['messages']} messages; writes seen in a push "
+            f"{figures['expected'] - figures['missing']}/{figures['expected']}",
+            flush=True,
+        )
+        for kind, push in figures["pushes"].items():
+            print(
+                f"  push {kind:5s} n={push['count']:6d}  delay p50 {push['p50_ms']:6.1f}  "
+                f"p95 {push['p95_ms']:6.1f}  max {push['max_ms']:6.1f} ms",
+                flush=True,
+            )
     print(json.dumps(summary, ensure_ascii=False, separators=(",", ":")))
 
 

@@ -150,3 +150,17 @@ def impact_ease(summary: WorkshopSummary) -> Matrix:
         columns=[(left + column * i + column / 2, names[e]) for i, e in enumerate(order)],
         top_label=f"{most:.1f}시간",
     )
+
+
+def summary_context(summary: WorkshopSummary) -> dict:
+    """What workshops/_summary.html shows: the summary and its charts."""
+    return {
+        "workshop": summary.workshop,
+        "summary": summary,
+        "ratings_chart": ratings_by_domain(summary),
+        "teams_chart": hours_bars([(t.team.name, t.saved) for t in summary.teams]),
+        "domains_chart": hours_bars(
+            [(d.domain.name, d.saved) for d in summary.domains], colour="#0d9488"
+        ),
+        "matrix": impact_ease(summary),
+    }

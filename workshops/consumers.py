@@ -9,7 +9,6 @@ foreign origin), 4401 signed out or session expired.
 import asyncio
 import json
 import logging
-import uuid
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
@@ -48,7 +47,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_REFUSED)
             return
         self.viewer = viewer
-        self.connection_id = uuid.uuid4().hex
+        # Led by the page the socket shows, so events can skip fragments no open page shows.
+        self.connection_id = presence.connection_id(
+            instructor=viewer.is_instructor, team_id=viewer.viewing_team_id
+        )
         publisher.register_consumer_loop(asyncio.get_running_loop())
 
         groups = [events.workshop_group(workshop_id)]

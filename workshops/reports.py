@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Max
+
 from ai.models import Ease, Rating, Source, TaskAnalysis, saved_hours
 from ai.selectors import latest_analyses
 from workshops.models import Domain, Task, Team, Workshop
@@ -116,7 +118,7 @@ class MatrixPoint:
 @dataclass
 class WorkshopSummary:
     workshop: Workshop
-    rows: list[Row]
+    rows: list[Row]  # empty when built `with_rows=False`
     domains: list[DomainLine]
     teams: list[TeamLine]
     top: list[Row]
@@ -124,10 +126,88 @@ class WorkshopSummary:
     total_hours: Decimal
     saved_hours: Decimal
     ratings: Counter
+    task_count: int = 0
 
 
-def workshop_summary(workshop: Workshop) -> WorkshopSummary:
-    rows = rows_for(_tasks(team__workshop=workshop))
+@dataclass
+class _Fact:
+    """What the summary's figures need of one task and its latest analysis."""
+
+    task_id: int
+    team_id: int
+    domain_id: int
+    hours: Decimal
+    analysis_id: int | None = None
+    rating: str = ""
+    ease: str = ""
+    saved: Decimal = ZERO
+
+    def sort_key(self):
+        return (self.analysis_id is None, -self.saved, self.task_id)  # as `rows_for`
+
+
+def _facts_of(rows: list[Row]) -> list[_Fact]:
+    return [
+        _Fact(
+            task_id=row.task.pk,
+            team_id=row.task.team_id,
+            domain_id=row.task.domain_id,
+            hours=row.task.hours_per_month,
+            analysis_id=row.analysis.pk if row.analysis else None,
+            rating=row.rating,
+            ease=row.analysis.ease if row.analysis else "",
+            saved=row.hours_saved,
+        )
+        for row in rows
+    ]
+
+
+def _facts_from_database(workshop: Workshop) -> list[_Fact]:
+    """The same facts as `_facts_of(rows_for(...))`, as plain values: no model objects."""
+    facts = {
+        task_id: _Fact(task_id, team_id, domain_id, hours)
+        for task_id, team_id, domain_id, hours in Task.objects.filter(team__workshop=workshop)
+        .order_by()
+        .values_list("pk", "team_id", "domain_id", "hours_per_month")
+    }
+    newest = (
+        TaskAnalysis.objects.filter(task__team__workshop=workshop)
+        .values("task_id")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    latest = TaskAnalysis.objects.filter(id__in=newest).values_list(
+        "task_id", "pk", "rating", "ease", "automatable_share"
+    )
+    for task_id, analysis_id, rating, ease, share in latest:
+        fact = facts.get(task_id)
+        if fact is None:  # a task added between the two reads: the next push shows it
+            continue
+        fact.analysis_id, fact.rating, fact.ease = analysis_id, rating, ease
+        fact.saved = saved_hours(share, fact.hours)
+    return sorted(facts.values(), key=_Fact.sort_key)
+
+
+def _rows_by_analysis(facts: list[_Fact]) -> dict[int, Row]:
+    """Full rows for a few analysed facts (the top candidates, the matrix)."""
+    saved = {fact.analysis_id: fact.saved for fact in facts}
+    analyses = TaskAnalysis.objects.filter(pk__in=saved).select_related(
+        "task__team", "task__domain"
+    )
+    return {a.pk: Row(task=a.task, analysis=a, hours_saved=saved[a.pk]) for a in analyses}
+
+
+def workshop_summary(workshop: Workshop, *, with_rows: bool = True) -> WorkshopSummary:
+    """The workshop's figures. `with_rows=False` leaves out the row of every task (only the
+    exports list them): the sums and counts then come from plain values, and full objects are
+    read only for the top candidates and the matrix. Same figures either way."""
+    if with_rows:
+        rows = rows_for(_tasks(team__workshop=workshop))
+        facts = _facts_of(rows)
+        row_of = {row.analysis.pk: row for row in rows if row.analysis}
+    else:
+        rows = []
+        facts = _facts_from_database(workshop)
     domains = {
         d.pk: DomainLine(d, counts=dict.fromkeys(RATING_ORDER, 0)) for d in workshop.domains.all()
     }
@@ -135,30 +215,39 @@ def workshop_summary(workshop: Workshop) -> WorkshopSummary:
         t.pk: TeamLine(t) for t in Team.objects.filter(workshop=workshop).select_related("lead")
     }
     ratings = Counter()
-    matrix = []
-    for row in rows:
-        line = domains[row.task.domain_id]
-        team = teams[row.task.team_id]
-        line.hours += row.task.hours_per_month
+    top, matrix = [], []
+    for fact in facts:
+        line = domains[fact.domain_id]
+        team = teams[fact.team_id]
+        line.hours += fact.hours
         team.tasks += 1
-        team.hours += row.task.hours_per_month
-        if row.analysis is None:
+        team.hours += fact.hours
+        if fact.analysis_id is None:
             line.unanalysed += 1
             continue
-        line.counts[row.rating] = line.counts.get(row.rating, 0) + 1
-        line.saved += row.hours_saved
-        team.saved += row.hours_saved
-        ratings[row.rating] += 1
-        if row.analysis.ease in Ease.values:
-            matrix.append(MatrixPoint(row=row, ease=row.analysis.ease))
+        line.counts[fact.rating] = line.counts.get(fact.rating, 0) + 1
+        line.saved += fact.saved
+        team.saved += fact.saved
+        ratings[fact.rating] += 1
+        if fact.saved > 0 and len(top) < 10:
+            top.append(fact)
+        if fact.ease in Ease.values:
+            matrix.append(fact)
+    if not with_rows:
+        row_of = _rows_by_analysis(top + matrix) if top or matrix else {}
     return WorkshopSummary(
         workshop=workshop,
         rows=rows,
         domains=list(domains.values()),
         teams=sorted(teams.values(), key=lambda t: (-t.saved, t.team.name)),
-        top=[row for row in rows if row.analysis and row.hours_saved > 0][:10],
-        matrix=matrix,
-        total_hours=sum((row.task.hours_per_month for row in rows), ZERO),
-        saved_hours=sum((row.hours_saved for row in rows), ZERO),
+        top=[row_of[f.analysis_id] for f in top if f.analysis_id in row_of],
+        matrix=[
+            MatrixPoint(row=row_of[f.analysis_id], ease=f.ease)
+            for f in matrix
+            if f.analysis_id in row_of
+        ],
+        total_hours=sum((fact.hours for fact in facts), ZERO),
+        saved_hours=sum((fact.saved for fact in facts), ZERO),
         ratings=ratings,
+        task_count=len(facts),
     )

@@ -29,19 +29,25 @@ class TeamTasks:
     task_count: int
     total_hours: Decimal
     analysis: "AnalysisSummary"
+    # (active, latest finished) analysis run: the analysis panel shows them too.
+    runs: tuple = (None, None)
+
+    @property
+    def domains(self) -> list[Domain]:
+        return [group.domain for group in self.groups]
 
 
 def team_tasks(team: Team) -> TeamTasks:
     """The team's tasks grouped by the workshop's domains, each with its latest analysis."""
-    from ai.selectors import attach_analyses
+    from ai.selectors import attach_analyses, runs_for_team, with_analysis_counts
 
     groups = {
         domain.pk: DomainTasks(domain)
         for domain in Domain.objects.filter(workshop_id=team.workshop_id)
     }
     tasks = list(
-        Task.objects.filter(team=team)
-        .select_related("created_by", "updated_by")
+        with_analysis_counts(Task.objects.filter(team=team))
+        .select_related("updated_by")  # the card names who changed it last
         .order_by("created_at", "id")
     )
     for task in tasks:
@@ -49,19 +55,15 @@ def team_tasks(team: Team) -> TeamTasks:
         group = groups[task.domain_id]
         task.domain = group.domain
         group.tasks.append(task)
+    runs = runs_for_team(team.pk)
+    _active, finished = runs
     return TeamTasks(
         groups=list(groups.values()),
         task_count=len(tasks),
         total_hours=sum((task.hours_per_month for task in tasks), Decimal("0")),
-        analysis=attach_analyses(tasks, failed_ids=_failed_in_last_run(team)),
+        analysis=attach_analyses(tasks, failed_ids=finished.failed_task_ids if finished else []),
+        runs=runs,
     )
-
-
-def _failed_in_last_run(team) -> list[int]:
-    from ai.selectors import runs_for_team
-
-    _active, finished = runs_for_team(team.pk)
-    return finished.failed_task_ids if finished else []
 
 
 def team_members(team: Team) -> list[Participant]:
@@ -167,19 +169,17 @@ class Pulse:
 
 def workshop_pulse(workshop_id: int) -> Pulse:
     """Workshop-wide progress every participant may see: counts only, no team's details."""
-    totals = Task.objects.filter(team__workshop_id=workshop_id).aggregate(
-        task_count=Count("pk"),
+    # One query: every team with its tasks, if any.
+    totals = Team.objects.filter(workshop_id=workshop_id).aggregate(
+        team_count=Count("pk", distinct=True),
+        task_count=Count("tasks"),
         total_hours=Coalesce(
-            Sum("hours_per_month"),
+            Sum("tasks__hours_per_month"),
             Value(Decimal("0")),
             output_field=DecimalField(max_digits=12, decimal_places=2),
         ),
     )
-    return Pulse(
-        team_count=Team.objects.filter(workshop_id=workshop_id).count(),
-        task_count=totals["task_count"],
-        total_hours=totals["total_hours"],
-    )
+    return Pulse(**totals)
 
 
 @dataclass

@@ -2,8 +2,10 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import retarget
@@ -262,35 +264,64 @@ def workshop_status(request, pk):
 # --- Team ------------------------------------------------------------------------------------
 
 
-def _team_context(request, access, *, task_form=None):
+def _team_context(request, access, *, task_form=None, view=None, invitations=True):
+    """What the team page and its fragments show. `view`: the team's regions as read for this
+    page (read now by default). `invitations=False` for fragments that do not show them."""
     team = access.team
-    # Stamp the version before reading: a change committed after the read has a later push.
-    version = live_render.new_version()
+    # The view stamps its version before reading: a change committed after the read has a
+    # later push.
+    view = view or live_render.team_view(team)
+    tasks = view.tasks
     context = {
         "team": team,
         "workshop": team.workshop,
         "access": access,
         "can_edit": access.can_edit_tasks,
-        "tasks": selectors.team_tasks(team),
-        "version": version,
+        "tasks": tasks,
+        "version": view.version,
     }
-    context.update(progress_context(team, can_edit=access.can_edit_tasks))
+    context.update(progress_context(team, can_edit=access.can_edit_tasks, runs=tasks.runs))
     if access.can_edit_tasks:
-        context["task_form"] = task_form or TaskForm(workshop=team.workshop)
-    if access.can_manage_team:
-        invitations = list(team.invitations.active())
-        for invitation in invitations:
+        if task_form is None:
+            context["task_form"] = TaskForm(workshop=team.workshop)
+            context["task_fields_html"] = _blank_task_fields(team.workshop, tasks.domains)
+        else:
+            context["task_form"] = task_form
+    if invitations and access.can_manage_team:
+        active = list(team.invitations.active())
+        for invitation in active:
             invitation.url = request.build_absolute_uri(invitation.get_absolute_url())
-        context["invitations"] = invitations
+        context["invitations"] = active
     return context
+
+
+_blank_fields: dict[tuple, str] = {}
+
+
+def _blank_task_fields(workshop, domains) -> str:
+    """The empty add-task form's fields, rendered once per workshop, domain list and language
+    (they differ in nothing else): the form is on every team page and in every add's answer."""
+    key = (get_language(), workshop.pk, tuple((d.pk, d.name) for d in domains))
+    html = _blank_fields.get(key)
+    if html is None:
+        if len(_blank_fields) > 500:
+            _blank_fields.clear()
+        form = TaskForm(workshop=workshop)
+        # The choices as the field would list them, from the domains the page read already.
+        field = form.fields["domain"]
+        field.choices = [(domain.pk, field.label_from_instance(domain)) for domain in domains]
+        html = _blank_fields[key] = render_to_string("workshops/_task_fields.html", {"form": form})
+    return html
 
 
 @login_required
 @require_GET
 def team_detail(request, pk):
     access = get_team_for_user(request.user, pk)
-    context = _team_context(request, access)
-    context["members"] = selectors.team_members(access.team)
+    view = live_render.team_view(access.team)
+    live_render.attach_cards(view.tasks, can_edit=access.can_edit_tasks, request=request)
+    context = _team_context(request, access, view=view)
+    context["members"] = view.members
     context["pulse"] = selectors.workshop_pulse(access.team.workshop_id)
     context["invitations_open"] = request.GET.get("invitations") == "open"
     return render(request, "workshops/team_detail.html", context)
@@ -314,10 +345,17 @@ def team_edit(request, pk):
     return render(request, "workshops/team_edit.html", {"team": team, "form": form})
 
 
+def _written_team(access) -> live_render.TeamView:
+    """The team after this request's write: as the write's live event read (and rendered) it
+    after the commit, if it did (someone had the page open), else read now."""
+    return live_render.shared_team_view(access.team.pk) or live_render.team_view(access.team)
+
+
 def _tasks_region(request, access, *, status=200):
-    """The team's task list and totals: what every task write returns to HTMX."""
-    context = _team_context(request, access)
-    return render(request, "workshops/team_detail.html#tasks-region", context, status=status)
+    """The team's task list and totals: what every task write returns to HTMX, the same HTML
+    as its live push."""
+    html = live_render.tasks_region(_written_team(access), can_edit=access.can_edit_tasks)
+    return HttpResponse(html, status=status)
 
 
 @login_required
@@ -332,15 +370,19 @@ def task_create(request, pk):
         except RuleError as error:
             _add_rule_error(form, error)
     if form.errors:
-        context = _team_context(request, access, task_form=form)
+        context = _team_context(request, access, task_form=form, invitations=not request.htmx)
         if request.htmx:
             return render(request, "workshops/team_detail.html#task-add-form", context)
         context["members"] = selectors.team_members(access.team)
         context["pulse"] = selectors.workshop_pulse(access.team.workshop_id)
         return render(request, "workshops/team_detail.html", context)
     if request.htmx:
-        context = _team_context(request, access)
+        view = _written_team(access)
+        context = _team_context(request, access, view=view, invitations=False)
         context["task_added"] = True
+        context["tasks_region"] = live_render.tasks_region(
+            view, can_edit=access.can_edit_tasks, oob=True
+        )
         return render(request, "workshops/team_detail.html#task-add-form-with-tasks", context)
     messages.success(request, _("업무를 추가했습니다."))
     return redirect(access.team)

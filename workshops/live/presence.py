@@ -1,8 +1,14 @@
-"""Who is connected to a workshop right now, across tabs and processes.
+"""Who is connected to a workshop right now, across tabs and processes, and to which page.
 
 Each open socket is one entry `<user_id>:<connection_id>` with an expiry time, refreshed by the
 consumer's heartbeat. A user is online while any entry of theirs is unexpired, so several tabs
 count once, and a process that crashes leaves nothing behind for longer than the TTL.
+
+A connection id starts with the socket's audience (`connection_id(...)`): which live regions
+its page shows. `audiences()` reads them all in one cache read, so an event can skip rendering
+a fragment nobody could receive. That loses nothing: a socket that connects later gets a full
+snapshot, read after its entry was written. An entry without an audience (an older process
+during a deploy) counts as every audience.
 
 With django-redis the entries live in a Redis sorted set per workshop (score = expiry), shared
 by every web process. With the local-memory cache (embedded default, one process) they live in
@@ -11,6 +17,8 @@ a dict in this process.
 
 import threading
 import time
+import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,11 +36,66 @@ def _member(user_id: int, connection_id: str) -> str:
 
 
 def _users(members) -> set[int]:
-    users = set()
-    for member in members:
-        text = member.decode() if isinstance(member, bytes) else member
-        users.add(int(text.split(":", 1)[0]))
-    return users
+    return set(Audiences.of(members).user_ids)
+
+
+# --- Audiences: what the page behind a socket shows ------------------------------------------
+
+# A socket's page, as the prefix of its connection id: "t" + team id for a lead's or member's
+# team page; "i" alone for an instructor's board or results summary; "i" + team id for an
+# instructor watching that team's page (read-only).
+TEAM = "t"
+INSTRUCTOR = "i"
+
+
+def connection_id(*, instructor: bool, team_id: int | None) -> str:
+    """A new socket's id, led by its page: `t12-…`, `i-…` or `i12-…`."""
+    prefix = INSTRUCTOR if instructor else TEAM
+    return f"{prefix}{team_id or ''}-{uuid.uuid4().hex}"
+
+
+@dataclass(frozen=True)
+class Audiences:
+    """Who is online in a workshop and which pages they have open, from one presence read."""
+
+    user_ids: frozenset[int] = frozenset()
+    pages: frozenset[str] = frozenset()
+    untagged: bool = False  # some entry says nothing of its page: assume every page
+
+    @classmethod
+    def of(cls, members) -> "Audiences":
+        users, pages, untagged = set(), set(), False
+        for member in members:
+            text = member.decode() if isinstance(member, bytes) else member
+            user, _sep, connection = text.partition(":")
+            users.add(int(user))
+            page, dash, _nonce = connection.partition("-")
+            if dash and page and page[0] in (TEAM, INSTRUCTOR):
+                pages.add(page)
+            else:
+                untagged = True
+        return cls(frozenset(users), frozenset(pages), untagged)
+
+    @property
+    def anyone(self) -> bool:
+        return bool(self.user_ids)
+
+    @property
+    def any_team_page(self) -> bool:
+        """Some team page is open, a lead's, a member's or an instructor's (the pulse)."""
+        return self.untagged or any(page != INSTRUCTOR for page in self.pages)
+
+    def team_page(self, team_id: int) -> bool:
+        """A socket of the team's lead or members is open (their team page)."""
+        return self.untagged or f"{TEAM}{team_id}" in self.pages
+
+    def instructor_on_team_page(self, team_id: int) -> bool:
+        return self.untagged or f"{INSTRUCTOR}{team_id}" in self.pages
+
+    @property
+    def instructor_on_board(self) -> bool:
+        """An instructor has the board or the results summary open."""
+        return self.untagged or INSTRUCTOR in self.pages
 
 
 class RedisPresence:
@@ -57,9 +120,8 @@ class RedisPresence:
     def prune(self, workshop_id: int) -> int:
         return self.redis.zremrangebyscore(self._prefixed(workshop_id), "-inf", time.time())
 
-    def online_user_ids(self, workshop_id: int) -> set[int]:
-        members = self.redis.zrangebyscore(self._prefixed(workshop_id), time.time(), "+inf")
-        return _users(members)
+    def members(self, workshop_id: int) -> list:
+        return self.redis.zrangebyscore(self._prefixed(workshop_id), time.time(), "+inf")
 
 
 class LocalPresence:
@@ -86,11 +148,11 @@ class LocalPresence:
                 del entries[member]
         return len(expired)
 
-    def online_user_ids(self, workshop_id):
+    def members(self, workshop_id):
         now = time.time()
         with self.lock:
             entries = dict(self.entries.get(workshop_id, {}))
-        return _users(member for member, expiry in entries.items() if expiry > now)
+        return [member for member, expiry in entries.items() if expiry > now]
 
 
 _store = None
@@ -117,7 +179,7 @@ def reset() -> None:
 def connect(workshop_id: int, user_id: int, connection_id: str) -> bool:
     """Record a new socket; True if the user was offline before it."""
     presence = store()
-    was_online = user_id in presence.online_user_ids(workshop_id)
+    was_online = user_id in _users(presence.members(workshop_id))
     presence.touch(workshop_id, user_id, connection_id)
     return not was_online
 
@@ -126,7 +188,7 @@ def disconnect(workshop_id: int, user_id: int, connection_id: str) -> bool:
     """Forget a socket; True if the user has no other socket open now."""
     presence = store()
     presence.remove(workshop_id, user_id, connection_id)
-    return user_id not in presence.online_user_ids(workshop_id)
+    return user_id not in _users(presence.members(workshop_id))
 
 
 def heartbeat(workshop_id: int, user_id: int, connection_id: str) -> int:
@@ -137,4 +199,9 @@ def heartbeat(workshop_id: int, user_id: int, connection_id: str) -> int:
 
 
 def online_user_ids(workshop_id: int) -> set[int]:
-    return store().online_user_ids(workshop_id)
+    return _users(store().members(workshop_id))
+
+
+def audiences(workshop_id: int) -> Audiences:
+    """Which audiences have a socket open in the workshop: one cache read."""
+    return Audiences.of(store().members(workshop_id))

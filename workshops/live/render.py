@@ -7,13 +7,20 @@ version includes every change committed before it; the browser keeps the highest
 """
 
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cached_property
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
+from workshop_site.observability import current_request_id
 from workshops import selectors
 from workshops.live import presence
-from workshops.models import Participant, Team, Workshop
+from workshops.models import Participant, Task, Team, Workshop
 
 TEAM_PAGE = "workshops/team_detail.html"
 WORKSHOP_PAGE = "workshops/workshop_detail.html"
@@ -28,30 +35,171 @@ def _render(names: list[str], context: dict) -> str:
     return "".join(render_to_string(name, context) for name in names)
 
 
-def team_regions(team: Team, *, can_edit: bool, version: int | None = None) -> str:
-    """A team's task list, latest activity and member line, for one audience."""
-    version = version or new_version()
-    team = Team.objects.select_related("workshop", "lead", "last_activity_by").get(pk=team.pk)
-    context = {
-        "team": team,
-        "workshop": team.workshop,
-        "tasks": selectors.team_tasks(team),
-        "members": selectors.team_members(team),
-        "can_edit": can_edit and not team.workshop.is_closed,
-        "version": version,
-    }
-    return _render(
-        [f"{TEAM_PAGE}#tasks-region", f"{TEAM_PAGE}#team-activity", f"{TEAM_PAGE}#team-members"],
-        context,
+# --- A team's regions: one read per change, shared by every render of it ---------------------
+
+
+class TeamView:
+    """A team's live regions, read once (`version` stamped before the read) and rendered at
+    most once per region and audience. Both audiences' pushes of one change use it, and so
+    does the answer to the write that caused the change (see `shared_team_view`).
+
+    The rendered regions do not depend on the request: a push has none. The answers to htmx
+    writes are the same HTML; their forms need no CSRF field, htmx sends the token in a header
+    (`hx-headers` on <body>), as it does for everything a push brings."""
+
+    REGIONS = {"tasks": "tasks-region", "activity": "team-activity", "members": "team-members"}
+
+    def __init__(self, team: Team, *, version: int | None = None):
+        self.version = version or new_version()
+        self.team = team
+        self.tasks = selectors.team_tasks(team)
+        self._html: dict[tuple[str, bool], str] = {}
+
+    @cached_property
+    def members(self) -> list[Participant]:
+        return selectors.team_members(self.team)
+
+    def can_edit(self, can_edit: bool) -> bool:
+        return can_edit and not self.team.workshop.is_closed
+
+    def region(self, name: str, *, can_edit: bool) -> str:
+        key = (name, self.can_edit(can_edit))
+        if key not in self._html:
+            if name == "tasks":
+                attach_cards(self.tasks, can_edit=key[1])
+            context = {
+                "team": self.team,
+                "workshop": self.team.workshop,
+                "tasks": self.tasks,
+                "members": self.members if name == "members" else (),
+                "can_edit": key[1],
+                "version": self.version,
+            }
+            self._html[key] = render_to_string(f"{TEAM_PAGE}#{self.REGIONS[name]}", context)
+        return self._html[key]
+
+
+# --- Task cards: each rendered once per content and audience, in each process --------------------
+
+_cards: dict[tuple, str] = {}
+_CARDS_MAX = 20_000
+_CSRF_FIELD = 'name="csrfmiddlewaretoken"'
+
+
+def _person(user) -> tuple | None:
+    return (user.pk, user.name, user.email) if user is not None else None
+
+
+def _card_key(task: Task, *, can_edit: bool, request) -> tuple:
+    """Everything a task's card shows: the task's stored fields, who changed it, its latest
+    analysis (a row is never changed, a new one is added), how the card is rendered."""
+    analysis = task.analysis
+    return (
+        get_language(),
+        timezone.get_current_timezone_name(),
+        can_edit,
+        request is not None,
+        tuple(getattr(task, field.attname) for field in Task._meta.concrete_fields),
+        _person(task.updated_by),
+        analysis.pk if analysis else None,
+        _person(analysis.created_by) if analysis else None,
+        task.analysis_count,
+        task.analysis_stale,
+        task.analysis_failed,
     )
 
 
-def analysis_progress(team: Team, *, can_edit: bool, version: int | None = None) -> str:
+def attach_cards(tasks: selectors.TeamTasks, *, can_edit: bool, request=None) -> None:
+    """Give each task its card's HTML (`task.card_html`, which the task list shows) from a
+    cache of rendered cards: a team's list is rendered on every change of one of its tasks,
+    and for each page load, and most of its cards are the same each time. A card that carries
+    the request's CSRF token is rendered for that request and never kept."""
+    if settings.DEBUG:  # templates may change under a running development server
+        return
+    for group in tasks.groups:
+        for task in group.tasks:
+            key = _card_key(task, can_edit=can_edit, request=request)
+            html = _cards.get(key)
+            if html is None:
+                context = {"task": task, "can_edit": can_edit}
+                html = render_to_string(f"{TEAM_PAGE}#task-card", context, request)
+                if _CSRF_FIELD not in html:
+                    if len(_cards) >= _CARDS_MAX:
+                        _cards.clear()
+                    _cards[key] = html
+            task.card_html = html
+
+
+def read_team(team_id: int) -> Team:
+    """The team with what its regions show of it: workshop, lead, latest activity."""
+    return Team.objects.select_related("workshop", "lead", "last_activity_by").get(pk=team_id)
+
+
+def team_view(team: Team, *, version: int | None = None) -> TeamView:
+    """Read a team's regions. Pass `version` stamped before `team` was read, when it was."""
+    return TeamView(team, version=version)
+
+
+# Views read by this request's events, after its write committed: {team id: TeamView}, tagged
+# with the request id so nothing read for one request is ever shown in answer to another.
+_shared: ContextVar[tuple[str, dict[int, TeamView]]] = ContextVar(
+    "live_team_views", default=("-", {})
+)
+
+
+def share_team_view(view: TeamView | None, *, team_id: int) -> None:
+    """Offer `view` (or, with None, nothing: forget an older one) to the rest of this request.
+    Events call it for every change they announce, so what is left is never older than the
+    request's last write. Outside a request (worker, publisher thread) it does nothing."""
+    request_id = current_request_id()
+    if request_id == "-":
+        return
+    owner, views = _shared.get()
+    views = {**views} if owner == request_id else {}  # a new dict: contexts may share the old
+    if view is None:
+        views.pop(team_id, None)
+    else:
+        views[team_id] = view
+    _shared.set((request_id, views))
+
+
+def shared_team_view(team_id: int) -> TeamView | None:
+    """The team as an event of this request read it after the request's write committed, if
+    one did: the write's answer can show it instead of reading everything again."""
+    owner, views = _shared.get()
+    if owner == "-" or owner != current_request_id():
+        return None
+    return views.get(team_id)
+
+
+def team_regions(
+    team: Team, *, can_edit: bool, version: int | None = None, view: TeamView | None = None
+) -> str:
+    """A team's task list, latest activity and member line, for one audience."""
+    view = view or team_view(read_team(team.pk), version=version or new_version())
+    return "".join(view.region(name, can_edit=can_edit) for name in TeamView.REGIONS)
+
+
+# What the template's `oob` variant of the task list adds to its root element.
+_OOB_FROM, _OOB_TO = '" >', '" hx-swap-oob="true">'
+
+
+def tasks_region(view: TeamView, *, can_edit: bool, oob: bool = False) -> str:
+    """The team's task list, as pushed; with `oob`, marked for htmx to swap it out of band (as
+    `{% with oob=True %}{% partial tasks-region %}` renders it, without rendering it again)."""
+    html = view.region("tasks", can_edit=can_edit)
+    return mark_safe(html.replace(_OOB_FROM, _OOB_TO, 1)) if oob else html  # noqa: S308 (ours)
+
+
+def analysis_progress(
+    team: Team, *, can_edit: bool, version: int | None = None, view: TeamView | None = None
+) -> str:
     """The team's AI analysis panel: its button, progress and last result."""
     from ai.selectors import progress_context
 
-    context = progress_context(team, can_edit=can_edit and not team.workshop.is_closed)
-    context["version"] = version or new_version()
+    runs = view.tasks.runs if view else None
+    context = progress_context(team, can_edit=can_edit and not team.workshop.is_closed, runs=runs)
+    context["version"] = view.version if view else version or new_version()
     return render_to_string("ai/progress.html#progress", context)
 
 
@@ -69,9 +217,13 @@ def status(workshop: Workshop, version: int | None = None) -> str:
     return render_to_string(f"{LIVE}#workshop-status", context)
 
 
-def board(workshop: Workshop, version: int | None = None) -> str:
+def board(
+    workshop: Workshop, version: int | None = None, online_user_ids: set[int] | None = None
+) -> str:
     """The instructor's board and the list of who is online."""
-    board = selectors.workshop_board(workshop, presence.online_user_ids(workshop.pk))
+    if online_user_ids is None:
+        online_user_ids = presence.online_user_ids(workshop.pk)
+    board = selectors.workshop_board(workshop, online_user_ids)
     context = {
         "workshop": workshop,
         "board": board,
@@ -83,10 +235,11 @@ def board(workshop: Workshop, version: int | None = None) -> str:
 
 def summary(workshop: Workshop, version: int | None = None) -> str:
     """The instructor's results summary (charts, top candidates)."""
-    from workshops.result_views import summary_context
+    from workshops import charts, reports
 
     version = version or new_version()
-    context = summary_context(workshop)
+    # The figures without every task's row: that is what only the exports need.
+    context = charts.summary_context(reports.workshop_summary(workshop, with_rows=False))
     context["version"] = version
     return render_to_string("workshops/_summary.html", context)
 
@@ -141,15 +294,16 @@ def snapshot(viewer: Viewer) -> str:
     version = new_version()
     workshop = Workshop.objects.get(pk=viewer.workshop_id)
     parts = [status(workshop, version)]
-    if viewer.is_instructor:
+    if viewer.is_instructor and not viewer.viewing_team_id:
+        # The board and the results summary (an instructor's team page shows neither).
         parts.append(board(workshop, version))
         parts.append(summary(workshop, version))
     if viewer.viewing_team_id:
-        team = Team.objects.select_related("workshop").get(pk=viewer.viewing_team_id)
         can_edit = not viewer.is_instructor
-        parts.append(team_regions(team, can_edit=can_edit, version=version))
-        parts.append(analysis_progress(team, can_edit=can_edit, version=version))
+        view = team_view(read_team(viewer.viewing_team_id), version=version)
+        parts.append(team_regions(view.team, can_edit=can_edit, view=view))
+        parts.append(analysis_progress(view.team, can_edit=can_edit, view=view))
         parts.append(pulse(workshop, version))
         if workshop.is_closed and can_edit:
-            parts.append(add_form_notice(team))
+            parts.append(add_form_notice(view.team))
     return "".join(parts)

@@ -10,11 +10,36 @@ from django.db import transaction
 
 from conftest import make_user, task_data
 from workshops import events, services
-from workshops.live import publisher
+from workshops.live import presence, publisher
+
+
+@pytest.fixture(autouse=True)
+def _no_one_online():
+    """Presence outlives a test in the local-memory store: start and end with nobody."""
+    presence.reset()
+    yield
+    presence.reset()
+
+
+def open_page(workshop, user, *, instructor=False, team=None):
+    """A socket's presence entry, as the consumer writes it for that page."""
+    team_id = team.pk if team else None
+    presence.connect(
+        workshop.pk, user.pk, presence.connection_id(instructor=instructor, team_id=team_id)
+    )
+
+
+@pytest.fixture
+def pages_open(workshop, instructor, team, lead, other_team, other_lead):
+    """Every page is open: each lead's team page, the board, and an instructor on `team`."""
+    open_page(workshop, lead, team=team)
+    open_page(workshop, other_lead, team=other_team)
+    open_page(workshop, instructor, instructor=True)
+    open_page(workshop, instructor, instructor=True, team=team)
 
 
 def test_adding_a_task_announces_it_to_the_team_instructors_and_workshop(
-    team, lead, domain, django_capture_on_commit_callbacks
+    team, lead, domain, pages_open, django_capture_on_commit_callbacks
 ):
     with events.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         services.task_create(team=team, actor=lead, data=task_data(domain))
@@ -50,7 +75,7 @@ def test_nothing_is_announced_for_a_change_that_rolls_back(
 
 
 def test_editing_and_deleting_announce_like_adding(
-    task, member, django_capture_on_commit_callbacks
+    task, member, pages_open, django_capture_on_commit_callbacks
 ):
     with events.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         services.task_update(task=task, actor=member, data=task_data(task.domain, title="새 제목"))
@@ -60,7 +85,9 @@ def test_editing_and_deleting_announce_like_adding(
     assert (task.team.last_activity_by, task.team.last_activity_verb) == (member, "deleted")
 
 
-def test_a_new_team_moves_the_pulse_and_the_board(workshop, django_capture_on_commit_callbacks):
+def test_a_new_team_moves_the_pulse_and_the_board(
+    workshop, pages_open, django_capture_on_commit_callbacks
+):
     newcomer = make_user("newcomer@example.com")
     with events.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         services.team_create(
@@ -72,7 +99,9 @@ def test_a_new_team_moves_the_pulse_and_the_board(workshop, django_capture_on_co
     ]
 
 
-def test_a_member_joining_updates_the_team_line(team, lead, django_capture_on_commit_callbacks):
+def test_a_member_joining_updates_the_team_line(
+    team, lead, pages_open, django_capture_on_commit_callbacks
+):
     invitation = services.invitation_create(team=team, actor=lead)
     newcomer = make_user("joiner@example.com")
     with events.capture() as sent, django_capture_on_commit_callbacks(execute=True):
@@ -82,7 +111,7 @@ def test_a_member_joining_updates_the_team_line(team, lead, django_capture_on_co
 
 
 def test_closing_announces_the_status_and_each_teams_read_only_page(
-    workshop, team, other_team, django_capture_on_commit_callbacks
+    workshop, team, other_team, pages_open, django_capture_on_commit_callbacks
 ):
     with events.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         services.workshop_close(workshop=workshop)
@@ -131,9 +160,45 @@ def test_a_pushed_region_equals_what_a_reload_shows(client_as, lead, member, tas
     assert "둘째" in element_html(pushed, f"team-{task.team_id}-tasks")
 
 
+def test_the_out_of_band_task_list_is_the_templates_oob_variant(lead, member, task):
+    from django.template.loader import render_to_string
+
+    from workshops.live import render
+
+    analyse(task, member)
+    view = render.team_view(render.read_team(task.team_id))
+    context = {"team": view.team, "tasks": view.tasks, "can_edit": True, "version": view.version}
+    expected = render_to_string("workshops/team_detail.html#tasks-region", {**context, "oob": True})
+    assert render.tasks_region(view, can_edit=True, oob=True) == expected
+
+
+@pytest.mark.django_db(transaction=True)  # the event runs at the commit, inside the request
+def test_a_writes_answer_is_the_task_list_its_push_carries(client_as, lead, team, task, pages_open):
+    pushed = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(publisher, "send", lambda group, html: pushed.append((group, html)))
+        response = client_as(lead).post(
+            f"/tasks/{task.pk}/edit/",
+            {**task_data(task.domain, title="고친 제목"), "domain": task.domain_id, "version": 1},
+            HTTP_HX_REQUEST="true",
+        )
+    (team_push,) = [html for group, html in pushed if group == f"team.{team.pk}"]
+    answer = response.content.decode()
+    assert "고친 제목" in answer
+    assert team_push.startswith(answer)
+
+
+def analyse(task, actor):
+    """A person's rating: the card then shows the analysis block with its forms."""
+    from ai import services as ai_services
+
+    ai_services.analysis_override(task=task, actor=actor, rating="HIGH", note="")
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_board_renders_once_for_a_burst_of_changes(workshop, settings):
+def test_the_board_renders_once_for_a_burst_of_changes(workshop, instructor, settings):
     settings.LIVE_BOARD_DEBOUNCE = 0.2
+    open_page(workshop, instructor, instructor=True)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
@@ -151,7 +216,14 @@ def test_the_board_renders_once_for_a_burst_of_changes(workshop, settings):
 
 
 def test_a_failing_push_never_fails_the_write_that_caused_it(
-    monkeypatch, client_as, lead, team, domain, django_capture_on_commit_callbacks, caplog
+    monkeypatch,
+    client_as,
+    lead,
+    team,
+    domain,
+    pages_open,
+    django_capture_on_commit_callbacks,
+    caplog,
 ):
     from workshops.live import render
 
@@ -188,3 +260,158 @@ def test_a_page_is_stamped_before_it_reads(monkeypatch, client_as, lead, team):
     monkeypatch.setattr(selectors, "team_tasks", spy)
     response = client_as(lead).get(team.get_absolute_url())
     assert response.context["version"] <= reads[0]
+
+
+# --- Rendered only for pages that are open -----------------------------------------------------
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """The names of the live regions rendered, whether or not they were sent."""
+    from workshops.live import render
+
+    rendered = []
+    for name in ("pulse", "team_regions", "board", "summary"):
+        original = getattr(render, name)
+
+        def spy(*args, _name=name, _original=original, **kwargs):
+            rendered.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(render, name, spy)
+    return rendered
+
+
+def add_task(team, lead, domain, capture_on_commit):
+    with events.capture() as sent, capture_on_commit(execute=True):
+        services.task_create(team=team, actor=lead, data=task_data(domain))
+    return sent
+
+
+def test_a_change_no_open_page_shows_is_not_even_rendered(
+    team, lead, domain, renders, django_capture_on_commit_callbacks
+):
+    assert add_task(team, lead, domain, django_capture_on_commit_callbacks) == []
+    assert renders == []
+
+
+def test_a_lead_with_the_team_page_open_gets_the_team_and_the_pulse_only(
+    workshop, team, lead, domain, renders, django_capture_on_commit_callbacks
+):
+    open_page(workshop, lead, team=team)
+    sent = add_task(team, lead, domain, django_capture_on_commit_callbacks)
+    assert sent == [(f"workshop.{workshop.pk}", "pulse"), (f"team.{team.pk}", "team")]
+    assert renders == ["pulse", "team_regions"]
+
+
+def test_another_teams_open_page_gets_only_the_workshop_pulse(
+    workshop, team, lead, other_team, other_lead, domain, django_capture_on_commit_callbacks
+):
+    open_page(workshop, other_lead, team=other_team)
+    sent = add_task(team, lead, domain, django_capture_on_commit_callbacks)
+    assert sent == [(f"workshop.{workshop.pk}", "pulse")]
+
+
+def test_an_instructor_on_the_board_gets_the_board_but_no_teams_details(
+    workshop, instructor, team, lead, domain, renders, django_capture_on_commit_callbacks
+):
+    open_page(workshop, instructor, instructor=True)
+    sent = add_task(team, lead, domain, django_capture_on_commit_callbacks)
+    assert sent == [(f"workshop.{workshop.pk}.instructors", "board")]
+    assert renders == ["board", "summary"]
+
+
+def test_an_instructor_watching_a_team_gets_its_details_but_no_board(
+    workshop, instructor, team, lead, domain, django_capture_on_commit_callbacks
+):
+    open_page(workshop, instructor, instructor=True, team=team)
+    sent = add_task(team, lead, domain, django_capture_on_commit_callbacks)
+    assert sent == [
+        (f"workshop.{workshop.pk}", "pulse"),
+        (f"workshop.{workshop.pk}.instructors", "team"),
+    ]
+
+
+def test_a_socket_that_does_not_say_which_page_it_shows_gets_everything(
+    workshop, team, lead, domain, django_capture_on_commit_callbacks
+):
+    presence.connect(workshop.pk, lead.pk, "0123456789abcdef")  # as an older process wrote it
+    sent = add_task(team, lead, domain, django_capture_on_commit_callbacks)
+    assert [kind for _group, kind in sent] == ["pulse", "team", "team", "board"]
+
+
+def test_a_page_that_closed_gets_nothing_more(
+    workshop, team, lead, domain, django_capture_on_commit_callbacks
+):
+    connection = presence.connection_id(instructor=False, team_id=team.pk)
+    presence.connect(workshop.pk, lead.pk, connection)
+    presence.disconnect(workshop.pk, lead.pk, connection)
+    assert add_task(team, lead, domain, django_capture_on_commit_callbacks) == []
+
+
+def test_both_audiences_of_a_team_render_from_one_read(
+    workshop, team, lead, domain, pages_open, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    task = services.task_create(team=team, actor=lead, data=task_data(domain))
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.task_update(task=task, actor=lead, data=task_data(domain, title="고친 제목"))
+    team_reads = [q for q in queries if f'WHERE "workshops_task"."team_id" = {team.pk}' in q["sql"]]
+    assert len(team_reads) == 1
+
+
+def test_the_board_is_not_rendered_after_the_last_instructor_left(
+    workshop, instructor, settings, renders
+):
+    settings.LIVE_BOARD_DEBOUNCE = 0.2
+    connection = presence.connection_id(instructor=True, team_id=None)
+    presence.connect(workshop.pk, instructor.pk, connection)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    publisher.register_consumer_loop(loop)
+    try:
+        events.board_changed(workshop_id=workshop.pk)  # scheduled while the board is open
+        presence.disconnect(workshop.pk, instructor.pk, connection)
+        time.sleep(0.5)
+        assert renders == []
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(2)
+        loop.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_changes_sends_the_pulse_at_once_and_once_more_at_the_end(
+    workshop, team, lead, domain, settings
+):
+    settings.LIVE_BOARD_DEBOUNCE = 0.3
+    open_page(workshop, lead, team=team)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    publisher.register_consumer_loop(loop)  # stands in for the consumers' loop
+    pulses = []
+    original = publisher.send
+
+    def spy(group, html):
+        if group == f"workshop.{workshop.pk}":
+            pulses.append(re.search(r"업무 <strong>(\d+)</strong>", html).group(1))
+        original(group, html)
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(publisher, "send", spy)
+            for i in range(10):
+                services.task_create(team=team, actor=lead, data=task_data(domain, title=f"{i}"))
+            time.sleep(0.8)
+        assert pulses == ["1", "10"]  # the first change at once, the last one's count after
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(2)
+        loop.close()

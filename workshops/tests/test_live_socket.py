@@ -41,12 +41,15 @@ async def open_socket(
     return socket, connected, code
 
 
-async def drain(socket, seconds=0.3) -> str:
-    """Everything the socket receives until it has been quiet for `seconds`."""
+async def drain(socket, seconds=0.3, first=3.0) -> str:
+    """Everything the socket receives until it has been quiet for `seconds`, after waiting up
+    to `first` seconds for the first message (a process's first render imports the URLconf)."""
     received = []
+    wait = first
     # receive_nothing waits without cancelling the consumer (a receive timeout would).
-    while not await socket.receive_nothing(timeout=seconds, interval=0.02):
+    while not await socket.receive_nothing(timeout=wait, interval=0.02):
         received.append(await socket.receive_from())
+        wait = seconds
     return "".join(received)
 
 
@@ -124,7 +127,13 @@ async def test_a_member_never_hears_another_teams_details(
     await socket.disconnect()
 
 
-async def test_the_instructor_hears_every_team_and_the_board(
+def board_cell(html: str, team, cell: str) -> str:
+    """A cell of the team's row in the last board in `html`."""
+    row = html.split(f'id="board-team-{team.pk}"')[-1]
+    return row.split(f"{cell}>", 1)[1].split("<", 1)[0].strip()
+
+
+async def test_the_instructor_on_the_board_hears_every_teams_progress(
     workshop, instructor, team, lead, other_team, other_lead, domain
 ):
     socket, _, _ = await open_socket(workshop.pk, instructor)
@@ -132,10 +141,29 @@ async def test_the_instructor_hears_every_team_and_the_board(
     await add_task(team, lead, domain, "영업팀 업무")
     await add_task(other_team, other_lead, domain, "재무팀 업무")
     pushed = await drain(socket)
-    assert "영업팀 업무" in pushed and "재무팀 업무" in pushed
-    assert f'id="workshop-{workshop.pk}-board"' in pushed
+    assert board_cell(pushed, team, "data-task-count") == "1"
+    assert board_cell(pushed, other_team, "data-task-count") == "1"
+
+
+async def test_an_instructor_watching_a_team_page_hears_its_tasks_read_only(
+    workshop, instructor, team, lead, domain
+):
+    socket, _, _ = await open_socket(workshop.pk, instructor, query=f"?team={team.pk}")
+    await drain(socket)
+    await add_task(team, lead, domain, "영업팀 업무")
+    pushed = await drain(socket)
+    assert "영업팀 업무" in pushed
     # Instructors look but do not touch: no edit links in what they are sent.
     assert "/edit/" not in pushed
+    await socket.disconnect()
+
+
+async def test_a_change_made_while_no_page_was_open_is_in_the_next_snapshot(
+    workshop, member, team, lead, domain
+):
+    await add_task(team, lead, domain, "아무도 보지 않을 때 추가한 업무")
+    socket, _, _ = await open_socket(workshop.pk, member)
+    assert "아무도 보지 않을 때 추가한 업무" in await drain(socket)
     await socket.disconnect()
 
 

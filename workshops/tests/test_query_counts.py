@@ -1,5 +1,6 @@
 """Page cost must not grow with the workshop: a fixed number of queries per page."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -64,3 +65,54 @@ def test_home_costs_the_same_with_1_or_5_workshops(client_as, instructor, worksh
             domain_names=["가"],
         )
     assert queries_for(client, "/") == with_one
+
+
+# --- Writes: the answer shares the live event's read ---------------------------------------------
+
+
+def add_task_queries(client, team, domain, title) -> list[str]:
+    data = {**task_data(domain, title=title), "domain": domain.pk}
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(f"/teams/{team.pk}/tasks/", data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and title in response.content.decode()
+    return [query["sql"] for query in captured]
+
+
+def reads_of_the_teams_tasks(queries, team) -> int:
+    return sum(1 for sql in queries if f'WHERE "workshops_task"."team_id" = {team.pk}' in sql)
+
+
+@pytest.fixture
+def team_page_open(team, lead):
+    from workshops.live import presence
+
+    presence.reset()
+    connection_id = presence.connection_id(instructor=False, team_id=team.pk)
+    presence.connect(team.workshop_id, lead.pk, connection_id)
+    yield
+    presence.reset()
+
+
+@pytest.mark.django_db(transaction=True)  # the live event runs at the commit, in the request
+def test_adding_a_task_reads_the_teams_tasks_once_with_its_page_open(
+    client_as, lead, team, domain, team_page_open
+):
+    queries = add_task_queries(client_as(lead), team, domain, "새 업무")
+    assert reads_of_the_teams_tasks(queries, team) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_a_task_reads_the_teams_tasks_once_with_no_page_open(client_as, lead, team, domain):
+    queries = add_task_queries(client_as(lead), team, domain, "새 업무")
+    assert reads_of_the_teams_tasks(queries, team) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_a_task_costs_the_same_with_1_or_30_tasks(
+    client_as, lead, member, team, domain, team_page_open
+):
+    client = client_as(lead)
+    add_tasks(team, member, list(team.workshop.domains.all()), 1)
+    with_one = len(add_task_queries(client, team, domain, "둘째"))
+    add_tasks(team, member, list(team.workshop.domains.all()), 28)
+    assert len(add_task_queries(client, team, domain, "서른째")) == with_one
