@@ -1,5 +1,6 @@
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from django import forms
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import user_get_or_create_by_email
@@ -14,6 +15,12 @@ class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
 
     def clean_email(self):
         email = self.cleaned_data.get("email")
+        limit = User._meta.get_field("email").max_length
+        if email and len(email) > limit:
+            # Django's EmailField admits 320 characters; an account holds 254 (RFC 5321's path).
+            raise forms.ValidationError(
+                _("이메일 주소가 너무 깁니다(최대 %(limit)d자).") % {"limit": limit}
+            )
         if email:
             user_get_or_create_by_email(email=email)
         return super().clean_email()

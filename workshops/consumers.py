@@ -98,7 +98,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             return
         try:
             message = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the decoder's depth
             return
         if isinstance(message, dict) and message.get("type") == "resync":
             now = asyncio.get_running_loop().time()

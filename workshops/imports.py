@@ -8,7 +8,7 @@ file with any bad row saves nothing.
 
 import csv
 import io
-import zipfile
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,6 +17,8 @@ from openpyxl import Workbook, load_workbook
 
 from workshops.forms import TaskForm
 from workshops.models import FREQUENCY_UNITS, Frequency, Team
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = ["업무 영역", "업무명", "설명", "빈도", "횟수", "1회 소요(분)"]
 FIELD_OF = {
@@ -111,6 +113,18 @@ def _decode(raw: bytes) -> str:
     )
 
 
+def _xlsx_table(raw: bytes) -> list[list]:
+    workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        return [
+            ["" if cell is None else cell for cell in row]
+            for row in sheet.iter_rows(max_row=MAX_ROWS + 2, values_only=True)
+        ]
+    finally:
+        workbook.close()
+
+
 def _table(upload) -> list[list]:
     if upload.size > settings.IMPORT_MAX_BYTES:
         raise UnreadableFile(
@@ -121,18 +135,14 @@ def _table(upload) -> list[list]:
     name = (upload.name or "").lower()
     if name.endswith(".xlsx"):
         try:
-            workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+            return _xlsx_table(raw)
+        except Exception:
+            # A damaged workbook fails in many ways inside openpyxl (zip, XML, missing parts);
+            # whichever it is, the user's answer is the same, and the file is not ours to fix.
+            logger.info("import: unreadable workbook", exc_info=True)
             raise UnreadableFile(
                 _("엑셀 파일을 열 수 없습니다. 템플릿으로 다시 저장해 주세요.")
             ) from None
-        sheet = workbook.worksheets[0]
-        table = [
-            ["" if cell is None else cell for cell in row]
-            for row in sheet.iter_rows(max_row=MAX_ROWS + 2, values_only=True)
-        ]
-        workbook.close()
-        return table
     if name.endswith(".csv"):
         text = _decode(raw)
         try:

@@ -85,19 +85,28 @@ def _sync_domains(*, workshop: Workshop, names: Sequence[str]) -> None:
                 _("'%(name)s' 영역에 업무가 있어 삭제할 수 없습니다.") % {"name": domain.name},
                 field="domains",
             )
-    for domain in existing:
-        key = domain.name.casefold()
-        if key not in wanted:
-            domain.delete()
-            continue
-        position, name = wanted.pop(key)
-        if domain.position != position or domain.name != name:
-            domain.position, domain.name = position, name
-            domain.save(update_fields=["position", "name"])
-    Domain.objects.bulk_create(
-        Domain(workshop=workshop, name=name, position=position)
-        for position, name in wanted.values()
-    )
+    try:
+        # The form compares names by casefold(); the database's constraint by its own lower(),
+        # which folds a few letters differently ('İ' and 'i' on PostgreSQL). A clash only the
+        # database sees is the same mistake to the user.
+        with transaction.atomic():
+            for domain in existing:
+                key = domain.name.casefold()
+                if key not in wanted:
+                    domain.delete()
+                    continue
+                position, name = wanted.pop(key)
+                if domain.position != position or domain.name != name:
+                    domain.position, domain.name = position, name
+                    domain.save(update_fields=["position", "name"])
+            Domain.objects.bulk_create(
+                Domain(workshop=workshop, name=name, position=position)
+                for position, name in wanted.values()
+            )
+    except IntegrityError:
+        raise RuleError(
+            _("대소문자만 다른 영역 이름이 있습니다. 하나로 합쳐 주세요."), field="domains"
+        ) from None
 
 
 @transaction.atomic

@@ -171,15 +171,19 @@ def workshop_create(request):
         )
     form = WorkshopForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        workshop = services.workshop_create(
-            creator=request.user,
-            title=form.cleaned_data["title"],
-            description=form.cleaned_data["description"],
-            date=form.cleaned_data["date"],
-            domain_names=form.cleaned_data["domains"],
-        )
-        messages.success(request, _("워크샵을 만들었습니다. 준비가 되면 참여를 여세요."))
-        return redirect(workshop)
+        try:
+            workshop = services.workshop_create(
+                creator=request.user,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                date=form.cleaned_data["date"],
+                domain_names=form.cleaned_data["domains"],
+            )
+        except RuleError as error:
+            _add_rule_error(form, error)
+        else:
+            messages.success(request, _("워크샵을 만들었습니다. 준비가 되면 참여를 여세요."))
+            return redirect(workshop)
     return render(request, "workshops/workshop_form.html", {"form": form})
 
 

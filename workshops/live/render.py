@@ -267,6 +267,8 @@ class Viewer:
 
 def viewer_for(user, workshop_id: int, team_param: str | None) -> Viewer | None:
     """The participation behind a socket, or None if the user may not watch this workshop."""
+    if workshop_id >= 2**63:  # no row has it, and SQLite cannot even compare it
+        return None
     participant = Participant.objects.filter(user=user, workshop_id=workshop_id).first()
     if participant is None:
         return None

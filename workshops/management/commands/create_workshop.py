@@ -41,9 +41,12 @@ class Command(BaseCommand):
             raise CommandError(f"--instructor is not an e-mail address: {instructor!r}") from None
         user = user_get_or_create_by_email(email=instructor)
         user.groups.add(Group.objects.get_or_create(name=INSTRUCTOR_GROUP)[0])
-        workshop = services.workshop_create(
-            creator=user, title=title, description=description, date=day, domain_names=names
-        )
+        try:
+            workshop = services.workshop_create(
+                creator=user, title=title, description=description, date=day, domain_names=names
+            )
+        except services.RuleError as error:
+            raise CommandError(error.message) from None
         if open:
             services.workshop_open(workshop=workshop)
         self.stdout.write(
