@@ -109,6 +109,10 @@ if DATABASE_URL:
     # Under ASGI every request may run in a different thread, so persistent connections would
     # leak one connection per thread: keep CONN_MAX_AGE at 0 and use psycopg's pool instead.
     database = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+    # A form's <select> of domains iterates its queryset; on PostgreSQL that is a server-side
+    # cursor (DECLARE, FETCH, CLOSE: three round trips for a few rows), twice per task form.
+    # Nothing here streams result sets large enough to need one.
+    database["DISABLE_SERVER_SIDE_CURSORS"] = True
     if database["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", False):
         # A pooled connection that died with a database restart is found and replaced when
         # it is handed out (Django passes psycopg's check_connection to the pool; a round trip
@@ -359,6 +363,9 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# Sessions live in the database, read through the cache (one Redis read instead of a query per
+# request). With Redis down the cache misses and the database answers: no one is signed out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = True  # pages carry the token; no script reads the cookie
 # Signed out after this long without a request, and after this long whatever happens.
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 8 * 60 * 60, minimum=300)

@@ -223,11 +223,12 @@ async def test_anything_else_a_client_sends_is_ignored(workshop, member, team, m
 
 
 def logout_request(session_key):
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.conf import settings
     from django.test import RequestFactory
+    from django.utils.module_loading import import_string
 
     request = RequestFactory().post("/accounts/logout/")
-    request.session = SessionStore(session_key=session_key)
+    request.session = import_string(f"{settings.SESSION_ENGINE}.SessionStore")(session_key)
     return request
 
 
