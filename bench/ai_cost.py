@@ -42,6 +42,7 @@ def setup(fake_url: str) -> None:
             "ANTHROPIC_BASE_URL": fake_url,
             "LOG_LEVEL": "WARNING",
             "LIVE_BOARD_DEBOUNCE": "0",
+            "LIVE_PULSE_WINDOW": "0",
         }
     )
     os.environ.pop("REDIS_URL", None)

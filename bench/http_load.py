@@ -683,6 +683,7 @@ def main():
         "procs": args.procs,
         "think_s": args.think,
         "board_debounce_s": float(server_env["LIVE_BOARD_DEBOUNCE"]),
+        "pulse_window_s": settings.LIVE_PULSE_WINDOW,
         "rps": round(overall["requests"] / elapsed, 1),
         "max_ms": round(max((s[2] for s in samples), default=float("nan")), 1),
         "endpoints": endpoints,

@@ -7,11 +7,13 @@ workshop whose N participants are spread over teams, opens one authenticated Web
 participant, then makes M task changes through HTTP (the lead of a team posts the add-task
 form, one change at a time at a fixed rate).
 
-Every change pushes the workshop-wide pulse to every socket and the team's task list to that
-team's sockets. Each pushed region carries `data-version`: the time (ns) the server began
-rendering it, right after the change committed. Latency at a client = receipt time - that
-version, for each change's pulse at every client and its team region at the team's members.
-`lost` counts pushes that never arrived within the grace period after the last change.
+Every change pushes the team's task list to that team's sockets, and the workshop-wide pulse
+to every socket (at most one pulse per LIVE_PULSE_WINDOW: a pulse may carry several changes).
+Each pushed region carries `data-version`: the time (ns) the server began rendering it, right
+after the change committed. Latency at a client: for its team's change, receipt - the team
+region's version; for every change at every client, receipt of the first pulse whose version is
+not older than that change's team region - that version (so a pulse's wait in the window is
+counted). `lost` counts a change some client never saw within the grace period.
 The clients run in this process, so their own scheduling delay is part of the figure.
 
 The last line is JSON:
@@ -258,18 +260,29 @@ async def measure(args, servers, workshop, domain, sessions, leads):
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
 
-    latencies, lost = [], 0
+    # Each change's team push carries the version stamped right after that change committed;
+    # the team's members all see the same one. A pulse includes the change when its own
+    # version is not older (pulses are coalesced: one pulse may carry several changes).
+    changes = sorted({v for client in clients for v in client.team_updates if v > started_ns})
+    latencies, lost, pulse_messages = [], 0, 0
     for client in clients:
         pulses = sorted((v, t) for v, t in client.pulses.items() if v > started_ns)
-        lost += max(0, args.changes - len(pulses))
-        latencies.extend((t - v) / 1e6 for v, t in pulses)
+        pulse_messages += len(pulses)
+        for change in changes:
+            seen = min((t for v, t in pulses if v >= change), default=None)
+            if seen is None:
+                lost += 1
+            else:
+                latencies.append((seen - change) / 1e6)
         expected_team = changed_teams.count(client.team_id)
         team_updates = [(v, t) for v, t in client.team_updates.items() if v > started_ns]
         lost += max(0, expected_team - len(team_updates))
         latencies.extend((t - v) / 1e6 for v, t in team_updates)
+    lost += max(0, args.changes - len(changes)) * len(clients)  # a change no member saw
     return {
         "latencies": latencies,
         "lost": lost,
+        "pulse_messages": pulse_messages,
         "rss_mb_per_1k_clients": (rss_after - rss_before) / len(sessions) * 1000,
         "rss_mb_total": rss_after,
         "redis_connections": redis_after,
@@ -328,6 +341,8 @@ def main():
         "rss_mb_per_1k_clients": round(result["rss_mb_per_1k_clients"], 1),
         "procs": args.procs,
         "redis_connections": result["redis_connections"],
+        "pulse_messages": result["pulse_messages"],
+        "pulse_window_s": float(os.environ.get("LIVE_PULSE_WINDOW", "0.1")),
     }
     print(json.dumps(summary))
 

@@ -209,6 +209,10 @@ else:
 
 # The instructor's board is re-rendered at most once per this many seconds per workshop.
 LIVE_BOARD_DEBOUNCE = env_float("LIVE_BOARD_DEBOUNCE", 0.5, minimum=0)
+# The pulse (workshop-wide counts, to every socket) goes out at most once per this many seconds
+# per workshop: at once if none went out in the window, else once at its end. It bounds the
+# fan-out of a busy workshop to sockets / window messages a second. 0: one per change.
+LIVE_PULSE_WINDOW = env_float("LIVE_PULSE_WINDOW", 0.1, minimum=0)
 
 # --- Background tasks ------------------------------------------------------------------------
 

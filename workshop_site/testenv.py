@@ -19,6 +19,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # Render the instructor's board at once instead of on a timer thread, so no render outlives
 # the test that caused it; the debounce has its own tests.
 os.environ.setdefault("LIVE_BOARD_DEBOUNCE", "0")
+os.environ.setdefault("LIVE_PULSE_WINDOW", "0")
 # The SQLite test database lives in a file so that server processes started by the browser
 # and WebSocket tests open the same database as the test itself.
 os.environ.setdefault(

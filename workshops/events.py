@@ -20,8 +20,8 @@ The workshop-wide figures change with every task of every team. The instructor's
 costliest render, so it is rendered at most once per window (`LIVE_BOARD_DEBOUNCE`) per
 workshop, trailing, so the last change is always shown, and only while an instructor has the
 board or the summary open. The pulse is cheap to render but goes to every socket in the
-workshop: it is sent at once if none went out in the last window, else once at the window's
-end. `LIVE_BOARD_DEBOUNCE = 0` sends both at once (the tests do).
+workshop: it is sent at once if none went out in the last `LIVE_PULSE_WINDOW`, else once at
+the window's end. A window of 0 sends at once (the tests do).
 """
 
 import functools
@@ -201,8 +201,12 @@ def session_ended(*, session_key: str) -> None:
 # --- Workshop-wide figures: the pulse and the board, at most once per window -------------------
 
 
-def _window() -> float:
+def _board_window() -> float:
     return settings.LIVE_BOARD_DEBOUNCE
+
+
+def _pulse_window() -> float:
+    return settings.LIVE_PULSE_WINDOW
 
 
 def _pulse_changed(workshop: Workshop, version: int, audiences: presence.Audiences) -> None:
@@ -212,7 +216,7 @@ def _pulse_changed(workshop: Workshop, version: int, audiences: presence.Audienc
     one fan-out per window, and is never more than a window behind."""
     if not audiences.any_team_page:
         return
-    window = _window()
+    window = _pulse_window()
     if not window or cache.add(f"live:pulse-sent:{workshop.pk}", 1, timeout=window):
         _publish(workshop_group(workshop.pk), "pulse", render.pulse(workshop, version))
         return
@@ -227,7 +231,7 @@ def _send_pulse_later(workshop_id: int) -> None:
     """Runs in a worker thread of the publishing loop, outside any request."""
     try:
         cache.delete(f"live:pulse-pending:{workshop_id}")  # before reading, as the board
-        cache.set(f"live:pulse-sent:{workshop_id}", 1, timeout=_window())
+        cache.set(f"live:pulse-sent:{workshop_id}", 1, timeout=_pulse_window())
         version = render.new_version()
         workshop = Workshop.objects.filter(pk=workshop_id).first()
         if workshop is not None and presence.audiences(workshop_id).any_team_page:
@@ -246,7 +250,7 @@ def board_changed(*, workshop_id: int) -> None:
 def _board_changed(workshop_id: int, audiences: presence.Audiences) -> None:
     if not audiences.instructor_on_board:
         return  # an instructor who opens the board later gets it in their snapshot
-    window = _window()
+    window = _board_window()
     if not window:
         _publish_board(workshop_id, audiences)
         return

@@ -390,7 +390,7 @@ def test_the_board_is_not_rendered_after_the_last_instructor_left(
 def test_a_burst_of_changes_sends_the_pulse_at_once_and_once_more_at_the_end(
     workshop, team, lead, domain, settings
 ):
-    settings.LIVE_BOARD_DEBOUNCE = 0.3
+    settings.LIVE_PULSE_WINDOW = 0.3
     open_page(workshop, lead, team=team)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
