@@ -141,15 +141,20 @@ class WorkshopSavings:
     total: Decimal = Decimal("0")
 
 
-def workshop_savings(workshop_id: int) -> WorkshopSavings:
-    """Hours saved by the latest analysis of every task, per team and per domain."""
+def latest_analyses_of_workshop(workshop_id: int):
+    """The latest analysis of each task of the workshop (a queryset: callers pick columns)."""
     newest = (
         TaskAnalysis.objects.filter(task__team__workshop_id=workshop_id)
         .values("task_id")
         .annotate(last=Max("id"))
         .values("last")
     )
-    rows = TaskAnalysis.objects.filter(id__in=newest).values_list(
+    return TaskAnalysis.objects.filter(id__in=newest)
+
+
+def workshop_savings(workshop_id: int) -> WorkshopSavings:
+    """Hours saved by the latest analysis of every task, per team and per domain."""
+    rows = latest_analyses_of_workshop(workshop_id).values_list(
         "task__team_id", "task__domain_id", "automatable_share", "task__hours_per_month", "rating"
     )
     savings = WorkshopSavings()

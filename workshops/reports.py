@@ -8,10 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max
-
 from ai.models import Ease, Rating, Source, TaskAnalysis, saved_hours
-from ai.selectors import latest_analyses
+from ai.selectors import latest_analyses, latest_analyses_of_workshop
 from workshops.models import Domain, Task, Team, Workshop
 
 ZERO = Decimal("0")
@@ -170,13 +168,7 @@ def _facts_from_database(workshop: Workshop) -> list[_Fact]:
         .order_by()
         .values_list("pk", "team_id", "domain_id", "hours_per_month")
     }
-    newest = (
-        TaskAnalysis.objects.filter(task__team__workshop=workshop)
-        .values("task_id")
-        .annotate(last=Max("id"))
-        .values("last")
-    )
-    latest = TaskAnalysis.objects.filter(id__in=newest).values_list(
+    latest = latest_analyses_of_workshop(workshop.pk).values_list(
         "task_id", "pk", "rating", "ease", "automatable_share"
     )
     for task_id, analysis_id, rating, ease, share in latest:

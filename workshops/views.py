@@ -172,19 +172,23 @@ def workshop_create(request):
     form = WorkshopForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            workshop = services.workshop_create(
-                creator=request.user,
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
-                date=form.cleaned_data["date"],
-                domain_names=form.cleaned_data["domains"],
-            )
+            workshop = services.workshop_create(creator=request.user, **_workshop_fields(form))
         except RuleError as error:
             _add_rule_error(form, error)
         else:
             messages.success(request, _("워크샵을 만들었습니다. 준비가 되면 참여를 여세요."))
             return redirect(workshop)
     return render(request, "workshops/workshop_form.html", {"form": form})
+
+
+def _workshop_fields(form: WorkshopForm) -> dict:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "description": data["description"],
+        "date": data["date"],
+        "domain_names": data["domains"],
+    }
 
 
 @login_required
@@ -199,13 +203,7 @@ def workshop_edit(request, pk):
             raise PermissionDenied(_("종료된 워크샵은 읽기 전용입니다."))
         if form.is_valid():
             try:
-                services.workshop_update(
-                    workshop=workshop,
-                    title=form.cleaned_data["title"],
-                    description=form.cleaned_data["description"],
-                    date=form.cleaned_data["date"],
-                    domain_names=form.cleaned_data["domains"],
-                )
+                services.workshop_update(workshop=workshop, **_workshop_fields(form))
             except RuleError as error:
                 _add_rule_error(form, error)
             else:
