@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from workshop_site.testing import BASE_DIR, test_database_url
+from workshop_site import testing
 
 pytestmark = [pytest.mark.fault, pytest.mark.postgres]
 
@@ -20,7 +20,7 @@ def worker_process(log_dir, fake, **env) -> subprocess.Popen:
     environment = dict(os.environ)
     environment.update(
         {
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": testing.test_database_url(),
             "DEBUG": "0",
             "ANTHROPIC_API_KEY": "test-key",
             "ANTHROPIC_BASE_URL": fake.url,
@@ -42,7 +42,7 @@ def worker_process(log_dir, fake, **env) -> subprocess.Popen:
     log = open(log_dir / f"worker-{time.monotonic_ns()}.log", "ab")  # noqa: SIM115
     return subprocess.Popen(
         [sys.executable, "manage.py", "worker", *args],
-        cwd=BASE_DIR,
+        cwd=testing.BASE_DIR,
         env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote_plus
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import escape
@@ -221,10 +222,15 @@ def post(client, url: str, fields, *, endpoint: str, htmx: bool = False, headers
 
 @contextmanager
 def rolled_back():
-    """Run one example in a savepoint and undo it, so examples do not see each other's rows."""
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
+    """Run one example in a savepoint and undo it, so examples do not see each other's rows.
+    The cache is emptied too: sessions are read through it (cached_db), and a session the
+    savepoint took back must not live on there (a pending sign-in code, say)."""
+    try:
+        with transaction.atomic():
+            yield
+            transaction.set_rollback(True)
+    finally:
+        cache.clear()
 
 
 # --- What the answer must look like -------------------------------------------------------------
