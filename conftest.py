@@ -267,3 +267,19 @@ def slack(settings):
     settings.ADMINS = [("운영자", "ops@example.com")]
     yield listener
     listener.stop()
+
+
+@pytest.fixture
+def live_state():
+    """After a live test: forget presence and the in-memory channel layer's messages."""
+    yield
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    from workshops.live import presence
+
+    presence.reset()
+    layer = get_channel_layer()
+    if hasattr(layer, "flush") and type(layer).__module__.startswith("workshops"):
+        asyncio.run(layer.flush())

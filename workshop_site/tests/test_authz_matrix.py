@@ -22,7 +22,6 @@ from urllib.parse import parse_qs, urlsplit
 import openpyxl
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib import admin
@@ -40,7 +39,6 @@ from conftest import make_user, task_data
 from workshop_site.testing import session_cookie_for
 from workshop_site.tests import authz_expectations as expect
 from workshops import services
-from workshops.live import presence
 from workshops.models import Invitation, Participant, Workshop
 from workshops.routing import websocket_urlpatterns
 
@@ -839,15 +837,6 @@ async def _drain(socket, seconds=0.3) -> str:
     return "".join(received)
 
 
-@pytest.fixture
-def _clean_live_state():
-    yield
-    presence.reset()
-    layer = get_channel_layer()
-    if hasattr(layer, "flush") and type(layer).__module__.startswith("workshops"):
-        asyncio.run(layer.flush())
-
-
 # What an accepted plain socket must show, as a check that the snapshot is the viewer's page and
 # that pushes reach it at all.
 WS_MUST_SHOW = {
@@ -894,7 +883,7 @@ def _change_every_team(world: World) -> None:
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("_clean_live_state")
+@pytest.mark.usefixtures("live_state")
 @pytest.mark.parametrize("route, actor", WS_CELLS)
 async def test_websocket(route, actor):
     """Connect as the actor, plainly and asking by query string for each team's regions (only

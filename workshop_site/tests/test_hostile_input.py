@@ -30,7 +30,6 @@ from urllib.parse import quote, urlparse
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.core import mail
 from django.urls import reverse
@@ -1362,17 +1361,6 @@ def still_running(socket) -> None:
     if socket.future.done():
         socket.future.result()  # re-raises what crashed the consumer
         pytest.fail("the consumer stopped")
-
-
-@pytest.fixture
-def live_state():
-    from workshops.live import presence
-
-    yield
-    presence.reset()
-    layer = get_channel_layer()
-    if hasattr(layer, "flush") and type(layer).__module__.startswith("workshops"):
-        asyncio.run(layer.flush())
 
 
 def frames_examples(test):

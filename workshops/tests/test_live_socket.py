@@ -1,11 +1,9 @@
 """The workshop WebSocket, in process: who may connect, who hears what, presence, sign-out."""
 
-import asyncio
 import json
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.signals import user_logged_out
 
@@ -15,16 +13,11 @@ from workshop_site.testing import session_cookie_for
 from workshops import services
 from workshops.live import presence
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _clean_live_state():
-    yield
-    presence.reset()
-    layer = get_channel_layer()
-    if hasattr(layer, "flush") and type(layer).__module__.startswith("workshops"):
-        asyncio.run(layer.flush())
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("live_state"),
+]
 
 
 async def open_socket(
