@@ -10,7 +10,6 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from workshop_site.env import (
     env_bool,
@@ -66,7 +65,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "workshop_site.observability.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -329,8 +327,10 @@ ADMINS = [("운영자", email) for email in env_list("ADMIN_EMAILS")]
 
 # --- Internationalisation --------------------------------------------------------------------
 
+# The product is Korean only: every page is written in Korean, so Django's and allauth's own
+# messages must be too, whatever language the browser asks for (no LocaleMiddleware).
 LANGUAGE_CODE = "ko"
-LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
+LANGUAGES = [("ko", "한국어")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Seoul")
 USE_I18N = True

@@ -330,3 +330,16 @@ def test_renaming_to_a_name_differing_only_in_case_is_refused(client_as, lead, t
         reverse("workshops:team_edit", args=[team.pk]), {"name": other_team.name.upper()}
     )
     assert "같은 이름의 팀이 이미 있습니다" in response.content.decode()
+
+
+def test_a_browser_asking_for_english_still_gets_korean_messages(client_as, lead, team, domain):
+    # The pages are Korean only; Django's own messages ("This field is required.") must not
+    # follow the browser's language into them.
+    client = client_as(lead)
+    english = {"Accept-Language": "en-US,en"}
+    response = client.post(add_url(team), form_for(domain, title=""), headers=english)
+    body = response.content.decode()
+    assert "필수 항목입니다" in body
+    assert "This field is required" not in body
+    page = client.get(team.get_absolute_url(), headers=english).content.decode()
+    assert '<html lang="ko">' in page
