@@ -317,7 +317,7 @@ def _answer_from_provider(state: RunState) -> None:
         # One more chance, each task alone; then it fails for good.
         for task_input in _collect(state, pool, [[task_input] for task_input in retry_alone]):
             state.failed[task_input.task_id] = "invalid"
-        _progress(state)
+    # No progress push here: `_finish` comes next, writes every count and pushes the result.
 
 
 def _collect(state: RunState, pool, chunks: list[list[TaskInput]]) -> list[TaskInput]:

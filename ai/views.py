@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,28 +13,17 @@ from ai.models import AnalysisRun, Mode
 from workshop_site.ratelimits import ai_limited, write_limited
 from workshops.access import get_task_for_user, get_team_for_user, get_workshop_for_instructor
 from workshops.live import render as live_render
-from workshops.selectors import team_tasks
-
-PROGRESS = "ai/progress.html#progress"
 
 
 def _panel(request, access, *, status=200):
-    """The analysis panel, and with it the task list out of band: results land there."""
-    team = access.team
-    version = live_render.new_version()  # before the reads (see workshops.live.render)
-    context = selectors.progress_context(team, can_edit=access.can_edit_tasks)
-    context["version"] = version
-    panel = render(request, PROGRESS, context, status=status)
-    tasks = {
-        "team": team,
-        "workshop": team.workshop,
-        "tasks": team_tasks(team),
-        "can_edit": access.can_edit_tasks,
-        "version": context["version"],
-        "oob": True,
-    }
-    panel.content += render(request, "workshops/team_detail.html#tasks-region", tasks).content
-    return panel
+    """The analysis panel, and with it the task list out of band: results land there. The
+    team as this request's own event read it after the commit, if it did (see
+    `workshops.views._written_team`), else read now."""
+    view = live_render.shared_team_view(access.team.pk) or live_render.team_view(access.team)
+    can_edit = access.can_edit_tasks
+    html = live_render.analysis_progress(access.team, can_edit=can_edit, view=view)
+    html += live_render.tasks_region(view, can_edit=can_edit, oob=True)
+    return HttpResponse(html, status=status)
 
 
 def _after_request(request, access, run_created, refused=None):
@@ -50,16 +40,23 @@ def _after_request(request, access, run_created, refused=None):
     return redirect(access.team)
 
 
+def _requested(request, access, start):
+    """Start a run with `start()` -> (run, created) and answer; a refusal is told, not raised."""
+    try:
+        _run, created = start()
+    except services.AnalysisRefused as refused:
+        return _after_request(request, access, False, refused.message)
+    return _after_request(request, access, created)
+
+
 @login_required
 @require_POST
 @ai_limited
 def analysis_request(request, pk):
     access = get_team_for_user(request.user, pk, write=True)
-    try:
-        _run, created = services.analysis_request(team=access.team, actor=request.user)
-    except services.AnalysisRefused as refused:
-        return _after_request(request, access, False, refused.message)
-    return _after_request(request, access, created)
+    return _requested(
+        request, access, lambda: services.analysis_request(team=access.team, actor=request.user)
+    )
 
 
 @login_required
@@ -67,24 +64,23 @@ def analysis_request(request, pk):
 @ai_limited
 def analysis_deep(request, pk):
     task, access = get_task_for_user(request.user, pk, write=True)
-    _run, created = services.analysis_request(
-        team=access.team, actor=request.user, mode=Mode.DEEP, tasks=[task]
+    return _requested(
+        request,
+        access,
+        lambda: services.analysis_request(
+            team=access.team, actor=request.user, mode=Mode.DEEP, tasks=[task]
+        ),
     )
-    return _after_request(request, access, created)
 
 
 @login_required
 @require_POST
 @ai_limited
 def analysis_retry(request, pk):
-    run = get_object_or_404(AnalysisRun.objects.only("pk", "team_id"), pk=pk)
+    run = get_object_or_404(AnalysisRun, pk=pk)
     access = get_team_for_user(request.user, run.team_id, write=True)
-    run = AnalysisRun.objects.get(pk=pk)
-    try:
-        _run, created = services.analysis_retry(run=run, actor=request.user)
-    except services.AnalysisRefused as refused:
-        return _after_request(request, access, False, refused.message)
-    return _after_request(request, access, created)
+    run.team = access.team
+    return _requested(request, access, lambda: services.analysis_retry(run=run, actor=request.user))
 
 
 @login_required

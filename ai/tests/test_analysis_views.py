@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from ai import services
 from ai.models import AnalysisRun, Source, TaskAnalysis
+from conftest import task_data
 from workshops import services as workshop_services
 
 
@@ -68,6 +69,20 @@ def test_deep_analysis_is_for_the_team(client_as, member, other_lead, other_team
     assert client_as(instructor).post(url).status_code == 403
     client_as(member).post(url)
     assert AnalysisRun.objects.get().mode == "deep"
+
+
+def test_a_second_deep_press_for_another_task_is_told_why_not_a_server_error(
+    client_as, lead, team, domain, task
+):
+    other = workshop_services.task_create(
+        team=team, actor=lead, data=task_data(domain, title="다른 업무")
+    )
+    client = client_as(lead)
+    client.post(reverse("ai:deep", args=[task.pk]))
+    response = client.post(reverse("ai:deep", args=[other.pk]), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "심층 분석이 진행 중" in response.headers["HX-Trigger"].encode().decode("unicode_escape")
+    assert AnalysisRun.objects.count() == 1
 
 
 def test_overrides_are_for_the_team(client_as, member, other_lead, other_team, instructor, task):
