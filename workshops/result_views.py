@@ -46,26 +46,12 @@ def team_report(request, pk):
 # --- Workshop summary -------------------------------------------------------------------------
 
 
-def summary_context(workshop) -> dict:
-    summary = reports.workshop_summary(workshop)
-    return {
-        "workshop": workshop,
-        "summary": summary,
-        "ratings_chart": charts.ratings_by_domain(summary),
-        "teams_chart": charts.hours_bars([(t.team.name, t.saved) for t in summary.teams]),
-        "domains_chart": charts.hours_bars(
-            [(d.domain.name, d.saved) for d in summary.domains], colour="#0d9488"
-        ),
-        "matrix": charts.impact_ease(summary),
-    }
-
-
 @login_required
 @require_GET
 def workshop_summary(request, pk):
     workshop, _participant = get_workshop_for_instructor(request.user, pk)
     version = live_render.new_version()
-    context = summary_context(workshop)
+    context = charts.summary_context(reports.workshop_summary(workshop))
     context["version"] = version
     template = (
         "workshops/summary_projector.html"
