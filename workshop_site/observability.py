@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponseServerError
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -44,6 +43,11 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+    def process_exception(self, request, exception):
+        """Keep what a view raised for `server_error`, which under ASGI runs in another thread
+        and cannot always see it."""
+        request.raised = exception
 
 
 class RequestIdFilter(logging.Filter):
@@ -79,9 +83,15 @@ def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate:
         release=release or None,
         traces_sample_rate=traces_sample_rate,
         send_default_pii=False,
+        before_send=_with_request_id,
     )
-    # Tie Sentry events to our request ids.
     logging.getLogger(__name__).debug("sentry enabled for %s", environment)
+
+
+def _with_request_id(event, hint):
+    """Tag each Sentry event with our request id, the one the error page shows the user."""
+    event.setdefault("tags", {})["request_id"] = request_id_var.get()
+    return event
 
 
 def database_unavailable(error: BaseException | None) -> bool:
@@ -118,9 +128,11 @@ def server_error(request, *args, **kwargs):
     out of reach (a restart), a 503 that says so and when to try again instead: the request
     changed nothing, and the person's input is still on their screen."""
     request_id = getattr(request, "request_id", current_request_id())
-    # Under ASGI Django builds this response in another thread than the one that raised,
-    # so the exception is not always at hand: then ask the database itself.
-    unavailable = database_unavailable(sys.exc_info()[1]) or not database_reachable()
+    # A view's exception is kept by RequestIdMiddleware; one raised in a middleware (the
+    # session read, say) may be out of sight in this thread: only then ask the database itself,
+    # rather than opening a connection for every bug.
+    error = getattr(request, "raised", None) or sys.exc_info()[1]
+    unavailable = database_unavailable(error) if error is not None else not database_reachable()
     context = {
         "request_id": request_id,
         "csp_nonce": getattr(request, "csp_nonce", ""),
@@ -179,7 +191,9 @@ class SessionLimitsMiddleware:
                 messages.info(
                     request, _("오래 사용하지 않아 로그아웃되었습니다. 다시 로그인하세요.")
                 )
-                return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+                from django.contrib.auth.views import redirect_to_login  # needs the apps
+
+                return redirect_to_login(request.get_full_path())
             if now - seen > 60 or SESSION_SEEN not in session:
                 session[SESSION_SEEN] = now
         return self.get_response(request)

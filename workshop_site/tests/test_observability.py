@@ -86,6 +86,33 @@ def test_a_database_outage_gets_a_503_that_says_so(client, db, monkeypatch):
     assert response["X-Request-ID"] in body
 
 
+def test_a_bug_gets_the_500_page_without_a_database_probe(client, db, monkeypatch):
+    import workshops.urls
+    from workshop_site import observability
+
+    probes = []
+    monkeypatch.setattr(observability, "database_reachable", lambda: probes.append(1) or False)
+
+    def broken(request):
+        raise RuntimeError("boom")
+
+    client.raise_request_exception = False
+    monkeypatch.setattr(workshops.urls.urlpatterns[-1], "callback", broken)
+    assert client.get("/help/").status_code == 500
+    assert probes == []
+
+
+def test_sentry_events_carry_the_request_id():
+    from workshop_site.observability import _with_request_id, request_id_var
+
+    token = request_id_var.set("req-12345678")
+    try:
+        event = _with_request_id({"tags": {"a": "b"}}, None)
+    finally:
+        request_id_var.reset(token)
+    assert event["tags"] == {"a": "b", "request_id": "req-12345678"}
+
+
 def test_json_logs_are_one_object_a_line():
     record = logging.LogRecord("app", logging.ERROR, __file__, 1, "실패: %s", ("x",), None)
     record.request_id = "abc123abc"
