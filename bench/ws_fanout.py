@@ -299,6 +299,7 @@ def main():
 
     recreate_database(args.database_url)
     setup_django(args)
+    from django.conf import settings
     from django.core.cache import cache
     from django.core.management import call_command
 
@@ -342,7 +343,7 @@ def main():
         "procs": args.procs,
         "redis_connections": result["redis_connections"],
         "pulse_messages": result["pulse_messages"],
-        "pulse_window_s": float(os.environ.get("LIVE_PULSE_WINDOW", "0.1")),
+        "pulse_window_s": settings.LIVE_PULSE_WINDOW,
     }
     print(json.dumps(summary))
 
