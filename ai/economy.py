@@ -105,7 +105,7 @@ def submit(batch_id: int) -> None:
             "domain", "team"
         )
     )
-    tasks = _answer_from_cache(batch, tasks, model_id=model.model_id)
+    tasks = _answer_from_cache(batch, tasks, model=model)
     if not tasks:
         _finish(batch, answered=set(batch.task_ids), teams=set())
         return
@@ -155,11 +155,13 @@ def submit(batch_id: int) -> None:
     transaction.on_commit(partial(_enqueue_poll, batch.pk))
 
 
-def _answer_from_cache(batch: EconomyBatch, tasks: list[Task], *, model_id: str) -> list[Task]:
-    """Save cached answers at once (they cost nothing); return the tasks still to send."""
+def _answer_from_cache(batch: EconomyBatch, tasks: list[Task], *, model) -> list[Task]:
+    """Save cached answers at once (they cost nothing, and the ledger says what they saved, as
+    for a run); return the tasks still to send."""
+    inputs = {task.pk: TaskInput.from_task(task, key="") for task in tasks}
     keys = {
-        TaskInput.from_task(task, key="").cache_key(
-            prompt_version=prompts.PROMPT_VERSION, mode=Mode.QUICK, model_id=model_id
+        inputs[task.pk].cache_key(
+            prompt_version=prompts.PROMPT_VERSION, mode=Mode.QUICK, model_id=model.model_id
         ): task
         for task in tasks
     }
@@ -170,13 +172,20 @@ def _answer_from_cache(batch: EconomyBatch, tasks: list[Task], *, model_id: str)
             task=task,
             mode=Mode.QUICK,
             source=Source.CACHE,
-            model_id=model_id,
+            model_id=model.model_id,
             prompt_version=prompts.PROMPT_VERSION,
-            input_hash=TaskInput.from_task(task, key="").input_hash(),
+            input_hash=inputs[task.pk].input_hash(),
             task_hours=task.hours_per_month,
             **result,
         ).save()
     if hits:
+        context = budget.CallContext(
+            model=model,
+            mode=Mode.QUICK,
+            user_id=batch.requested_by_id,
+            workshop_id=batch.workshop_id,
+        )
+        budget.record_cache_hits(context, tasks=len(hits))
         for team_id in {keys[key].team_id for key in hits}:
             events.analysis_changed(team_id=team_id)
     return [task for key, task in keys.items() if key not in hits]

@@ -50,6 +50,23 @@ def test_the_instructor_analyses_every_pending_task_at_batch_prices(
     assert not Reservation.objects.filter(status=Reservation.Status.ACTIVE).exists()
 
 
+def test_tasks_answered_from_the_cache_are_in_the_ledger_with_what_they_saved(
+    economy, client_as, instructor, team, lead, other_team, other_lead, domain
+):
+    make_tasks(team, lead, domain, 3)
+    make_tasks(other_team, other_lead, domain, 3)  # the same tasks: cache hits
+    client = client_as(instructor)
+    client.post(reverse("ai:economy", args=[team.workshop_id]))
+    work_off_queue()
+    TaskAnalysis.objects.filter(task__team=other_team).delete()  # pending again
+    client.post(reverse("ai:economy", args=[team.workshop_id]))
+    work_off_queue()
+    assert TaskAnalysis.objects.filter(task__team=other_team, source=Source.CACHE).count() == 3
+    line = UsageRecord.objects.get(kind=UsageRecord.Kind.CACHE)
+    assert line.cached_tasks == 3 and line.saved_usd > 0
+    assert line.workshop_id == team.workshop_id
+
+
 def test_the_board_shows_the_batch_status(economy, client_as, instructor, team, lead, domain):
     make_tasks(team, lead, domain, 2)
     client = client_as(instructor)
