@@ -111,7 +111,6 @@ def spend_report(month: date) -> dict:
         "percent": float(summary["spent_usd"] * 100 / budget_usd),
         "projection_percent": float(projection * 100 / budget_usd),
         "saved_krw": int(summary["saved_usd"] * krw),
-        "cache_hit_rate": (summary["cached_tasks"] / answered) if answered else 0,
         "cache_hit_percent": (100 * summary["cached_tasks"] / answered) if answered else 0,
         "by_model": _grouped(month, "model_id"),
         "by_mode": _grouped(month, "mode"),

@@ -204,12 +204,6 @@ class AnalysisRun(models.Model):
     def finished_count(self) -> int:
         return self.done_tasks + self.failed_tasks
 
-    @property
-    def percent(self) -> int:
-        if not self.total_tasks:
-            return 100
-        return round(100 * self.finished_count / self.total_tasks)
-
     def beat(self) -> bool:
         """Report progress; False if the run is no longer this worker's (it was taken over)."""
         return bool(

@@ -13,9 +13,9 @@ import threading
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+from ai.services import HEARTBEAT_SECONDS  # one cadence for the worker's chores and for runs
 
-HEARTBEAT_SECONDS = 15
+logger = logging.getLogger(__name__)
 
 
 class Chores(threading.Thread):

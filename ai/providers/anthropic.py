@@ -87,7 +87,6 @@ def answer_from_message(message, *, started: float | None = None) -> Answer:
         latency_ms=round((time.monotonic() - started) * 1000) if started else 0,
         model_id=message.model,
         request_id=getattr(message, "id", ""),
-        malformed=items is None,
     )
 
 

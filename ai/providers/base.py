@@ -10,14 +10,6 @@ class Usage:
     cache_write_tokens: int = 0
     cache_read_tokens: int = 0
 
-    def __add__(self, other: "Usage") -> "Usage":
-        return Usage(
-            self.input_tokens + other.input_tokens,
-            self.output_tokens + other.output_tokens,
-            self.cache_write_tokens + other.cache_write_tokens,
-            self.cache_read_tokens + other.cache_read_tokens,
-        )
-
 
 @dataclass
 class Answer:
@@ -28,7 +20,6 @@ class Answer:
     latency_ms: int = 0
     model_id: str = ""
     request_id: str = ""
-    malformed: bool = False
 
 
 class ProviderError(Exception):
