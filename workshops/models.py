@@ -45,6 +45,14 @@ class WorkshopQuerySet(models.QuerySet):
             return self.none()
         return self.filter(participants__user=user, participants__role=Participant.Role.INSTRUCTOR)
 
+    def for_join_code(self, code: str) -> "Workshop | None":
+        """The workshop behind a join code: an open one wins, then a draft, then the newest
+        closed one (closed workshops' codes may be reused)."""
+        workshops = list(self.filter(join_code=normalise_join_code(code)))
+        rank = {Workshop.Status.OPEN: 0, Workshop.Status.DRAFT: 1, Workshop.Status.CLOSED: 2}
+        workshops.sort(key=lambda workshop: (rank.get(workshop.status, 3), -workshop.pk))
+        return workshops[0] if workshops else None
+
 
 class Workshop(models.Model):
     class Status(models.TextChoices):

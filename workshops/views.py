@@ -25,7 +25,7 @@ from workshops.forms import (
 )
 from workshops.live import presence
 from workshops.live import render as live_render
-from workshops.models import Invitation, Participant, Workshop, normalise_join_code
+from workshops.models import Invitation, Participant, Workshop
 from workshops.services import RuleError
 
 
@@ -63,13 +63,10 @@ def join(request):
 
 
 def _workshop_for_code(code: str) -> Workshop:
-    """The workshop behind a join code; an open one wins over older closed ones."""
-    workshops = list(Workshop.objects.filter(join_code=normalise_join_code(code)))
-    for status in (Workshop.Status.OPEN, Workshop.Status.DRAFT, Workshop.Status.CLOSED):
-        for workshop in workshops:
-            if workshop.status == status:
-                return workshop
-    raise Http404
+    workshop = Workshop.objects.for_join_code(code)
+    if workshop is None:
+        raise Http404
+    return workshop
 
 
 @login_required

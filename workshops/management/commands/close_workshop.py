@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from workshops import services
-from workshops.models import Workshop, normalise_join_code
+from workshops.models import Workshop
 
 
 class Command(BaseCommand):
@@ -24,9 +24,7 @@ def find_workshop(ref: str) -> Workshop:
     if ref.isdigit():
         workshop = Workshop.objects.filter(pk=int(ref)).first()
     else:
-        matches = list(Workshop.objects.filter(join_code=normalise_join_code(ref)))
-        matches.sort(key=lambda w: (not w.is_open, -w.pk))
-        workshop = matches[0] if matches else None
+        workshop = Workshop.objects.for_join_code(ref)  # the one the join page would open
     if workshop is None:
         raise CommandError(f"no workshop with id or join code {ref!r}")
     return workshop
