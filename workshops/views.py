@@ -369,9 +369,10 @@ def task_create(request, pk):
         except RuleError as error:
             _add_rule_error(form, error)
     if form.errors:
-        context = _team_context(request, access, task_form=form, invitations=not request.htmx)
-        if request.htmx:
+        if request.htmx:  # the form alone: nothing else of the team is shown or read
+            context = {"team": access.team, "task_form": form}
             return render(request, "workshops/team_detail.html#task-add-form", context)
+        context = _team_context(request, access, task_form=form)
         context["members"] = selectors.team_members(access.team)
         context["pulse"] = selectors.workshop_pulse(access.team.workshop_id)
         return render(request, "workshops/team_detail.html", context)
