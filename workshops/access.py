@@ -56,22 +56,28 @@ def get_team_for_user(user, team_id, *, write=False, manage=False) -> TeamAccess
 
     `write`: change the team's tasks (lead and members, while the workshop is not closed).
     `manage`: change the team itself and its invitations (the lead only).
+
+    One query when a lead or member opens their own team (every request of the workshop's
+    busiest pages): the user's participation in the team's workshop, with the team. An
+    instructor's team is read in a second one.
     """
-    team = (
-        Team.objects.select_related("workshop", "lead", "last_activity_by")
-        .filter(pk=team_id)
-        .first()
-    )
-    if team is None:
+    if not user.is_authenticated:
         raise Http404
-    participant = _participation(user, team.workshop_id)
-    if participant is None:
-        raise Http404
-    if not participant.is_instructor and participant.team_id != team.pk:
+    try:
+        participant = Participant.objects.select_related(
+            "workshop", "team__lead", "team__last_activity_by"
+        ).get(user=user, workshop__teams=team_id)  # one per user and workshop
+    except Participant.DoesNotExist:  # no such team, or not in its workshop
+        raise Http404 from None
+    if participant.team_id == team_id:
+        team = participant.team
+    elif participant.is_instructor:
+        team = Team.objects.select_related("lead", "last_activity_by").get(pk=team_id)
+    else:
         # Another team's member: not even the team's existence is theirs to know.
         raise Http404
     # The participation's workshop is the same row; share it so changes are seen by both.
-    participant.workshop = team.workshop
+    team.workshop = participant.workshop
     access = TeamAccess(team=team, participant=participant)
     if write or manage:
         if participant.is_instructor:

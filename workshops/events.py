@@ -112,12 +112,14 @@ def _push_team(team: Team, version: int, audiences: presence.Audiences) -> None:
 
 
 @_never_raises
-def task_changed(*, team_id: int) -> None:
+def task_changed(*, team_id: int, workshop_id: int) -> None:
     """A task of the team was created, updated or deleted."""
     render.share_team_view(None, team_id=team_id)  # whatever happens below, it is out of date
     version = render.new_version()  # before any read, as on every render
+    audiences = presence.audiences(workshop_id)
+    if not audiences.anyone:
+        return  # no page could show it: one opened later reads everything in its snapshot
     team = render.read_team(team_id)
-    audiences = presence.audiences(team.workshop_id)
     # The pulse goes to every socket in the workshop: send it first, it is the widest fan-out.
     _pulse_changed(team.workshop, version, audiences)
     _push_team(team, version, audiences)

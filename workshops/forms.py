@@ -147,6 +147,11 @@ class TaskForm(forms.ModelForm):
             "빈도를 목록에서 골라 주세요."
         )
 
+    def _get_validation_exclusions(self):
+        # The domain field found its row among the workshop's domains already; the model's
+        # own foreign-key check would look the same row up a second time.
+        return super()._get_validation_exclusions() | {"domain"}
+
     def clean(self):
         cleaned = super().clean()
         frequency = cleaned.get("frequency")

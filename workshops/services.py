@@ -295,7 +295,9 @@ def _check_domain(team: Team, domain: Domain) -> None:
 
 def _task_changed(team: Team, actor: User, verb: str, title: str, task=None) -> None:
     team.record_activity(actor=actor, verb=verb, title=title)
-    transaction.on_commit(partial(events.task_changed, team_id=team.pk))
+    transaction.on_commit(
+        partial(events.task_changed, team_id=team.pk, workshop_id=team.workshop_id)
+    )
     audit.record(
         f"task_{verb}",
         actor=actor,

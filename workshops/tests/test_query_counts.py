@@ -116,3 +116,46 @@ def test_adding_a_task_costs_the_same_with_1_or_30_tasks(
     with_one = len(add_task_queries(client, team, domain, "둘째"))
     add_tasks(team, member, list(team.workshop.domains.all()), 28)
     assert len(add_task_queries(client, team, domain, "서른째")) == with_one
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_no_page_open_a_write_reads_nothing_for_its_live_event(client_as, lead, team, domain):
+    queries = add_task_queries(client_as(lead), team, domain, "새 업무")
+    after_commit = queries[queries.index("COMMIT") + 1 :]
+    # The answer's task list reads the tasks; nobody could receive a push, so nothing reads the
+    # team again for one.
+    assert reads_of_the_teams_tasks(after_commit, team) == 1
+    assert [sql for sql in after_commit if 'FROM "workshops_team"' in sql] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_a_task_looks_its_domain_up_once(client_as, lead, team, domain):
+    queries = add_task_queries(client_as(lead), team, domain, "새 업무")
+    before_commit = queries[: queries.index("COMMIT")]
+    assert sum(1 for sql in before_commit if 'FROM "workshops_domain"' in sql) == 1
+
+
+# --- The access check: one query for a lead or member on their own team ------------------------
+
+
+def test_a_lead_on_their_own_team_is_checked_in_one_query(lead, team):
+    from workshops.access import get_team_for_user
+
+    with CaptureQueriesContext(connection) as captured:
+        access = get_team_for_user(lead, team.pk, write=True)
+    assert len(captured) == 1
+    with CaptureQueriesContext(connection) as captured:
+        shown = (access.team.workshop.title, access.team.lead.name, access.participant.team_id)
+    assert len(captured) == 0
+    assert shown == (team.workshop.title, lead.name, team.pk)
+    assert access.can_edit_tasks
+
+
+def test_an_instructor_on_a_team_is_checked_in_two_queries(instructor, team):
+    from workshops.access import get_team_for_user
+
+    with CaptureQueriesContext(connection) as captured:
+        access = get_team_for_user(instructor, team.pk)
+    assert len(captured) == 2
+    assert access.team == team and access.team.workshop == team.workshop
+    assert not access.can_edit_tasks
