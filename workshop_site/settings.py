@@ -75,6 +75,12 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# HTTP requests a web process runs at once, each on a reused thread (workshop_site/
+# http_threads.py); more wait their turn. The GIL runs one at a time anyway: more threads only
+# help while requests wait on something slow (an e-mail, the database), and cost every request
+# GIL waits under load. BENCHMARKS.md has the measurements.
+WEB_THREADS = env_int("WEB_THREADS", 2, minimum=1)
+
 ROOT_URLCONF = "workshop_site.urls"
 WSGI_APPLICATION = None
 ASGI_APPLICATION = "workshop_site.asgi.application"

@@ -1,0 +1,58 @@
+"""Django's ASGI handler, with every HTTP request on one of a fixed set of reused threads.
+
+Django runs each request's sync code (middleware, view, ORM) in a thread of its own: a new
+single-thread executor per request, shut down afterwards by yet another thread. Under load
+that is two threads started and joined per request, and as many requests computing at once as
+are waiting, all taking turns on the GIL. A request that waits for PostgreSQL releases the GIL,
+and to get it back waits for whichever request is computing to be interrupted (every 5 ms):
+a page with a dozen queries waits tens of milliseconds for nothing.
+
+Here a process runs at most `threads` requests' sync code at once, each on a long-lived thread
+of its own (a single-thread executor, as asgiref requires of thread-sensitive code); the others
+wait for a free thread in order of arrival. A slow request (an e-mail, an export) holds one
+thread and the others go on. WebSocket consumers are untouched: their database calls use
+asgiref's shared thread, as before.
+"""
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import ThreadSensitiveContext
+from django.core.handlers.asgi import ASGIHandler
+
+
+class PooledThreadsASGIHandler(ASGIHandler):
+    def __init__(self, threads: int):
+        super().__init__()
+        if threads < 1:
+            raise ValueError("threads must be at least 1")
+        self.threads = threads
+        self._executors = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"http-{index}")
+            for index in range(threads)
+        ]
+        # Free executors, per event loop (a queue belongs to the loop that first waits on it;
+        # daphne has one, tests may start several in turn).
+        self._free: dict[asyncio.AbstractEventLoop, asyncio.Queue] = {}
+
+    def _free_executors(self) -> asyncio.Queue:
+        loop = asyncio.get_running_loop()
+        queue = self._free.get(loop)
+        if queue is None:
+            for closed in [other for other in self._free if other.is_closed()]:
+                del self._free[closed]
+            queue = self._free[loop] = asyncio.Queue()
+            for executor in self._executors:
+                queue.put_nowait(executor)
+        return queue
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        free = self._free_executors()
+        executor = await free.get()
+        try:
+            async with ThreadSensitiveContext(executor=executor):
+                await self.handle(scope, receive, send)
+        finally:
+            free.put_nowait(executor)
