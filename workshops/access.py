@@ -90,7 +90,8 @@ def get_team_for_user(user, team_id, *, write=False, manage=False) -> TeamAccess
 
 def get_task_for_user(user, task_id, *, write=False) -> tuple[Task, TeamAccess]:
     task = (
-        Task.objects.select_related("domain", "created_by", "updated_by").filter(pk=task_id).first()
+        # What the task's pages show of it: its domain, who changed it last (the card).
+        Task.objects.select_related("domain", "updated_by").filter(pk=task_id).first()
     )
     if task is None:
         raise Http404
