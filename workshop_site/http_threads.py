@@ -12,12 +12,18 @@ of its own (a single-thread executor, as asgiref requires of thread-sensitive co
 wait for a free thread in order of arrival. A slow request (an e-mail, an export) holds one
 thread and the others go on. WebSocket consumers are untouched: their database calls use
 asgiref's shared thread, as before.
+
+The middleware chain and the view also run as one sync call on that thread, as under WSGI.
+Django's async chain hops between the event loop and a thread at every middleware that is
+sync-only (ours) or sync underneath (MiddlewareMixin's hooks, the CSRF view check, the view):
+seven crossings a request here, each a GIL hand-over. The one async view (`/health/ready/`)
+runs through async_to_sync, on the event loop, as Django runs async views under WSGI.
 """
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import ThreadSensitiveContext
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
 
 
@@ -34,6 +40,12 @@ class PooledThreadsASGIHandler(ASGIHandler):
         # Free executors, per event loop (a queue belongs to the loop that first waits on it;
         # daphne has one, tests may start several in turn).
         self._free: dict[asyncio.AbstractEventLoop, asyncio.Queue] = {}
+
+    def load_middleware(self, is_async=False):
+        super().load_middleware(is_async=False)  # ASGIHandler asks for the async chain
+
+    async def get_response_async(self, request):
+        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
 
     def _free_executors(self) -> asyncio.Queue:
         loop = asyncio.get_running_loop()

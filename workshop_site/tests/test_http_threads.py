@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from asgiref.sync import iscoroutinefunction
 from asgiref.testing import ApplicationCommunicator
 from django.http import HttpResponse
 from django.test import override_settings
@@ -41,6 +42,11 @@ class Recorder:
 urlpatterns = []  # this module is the URLconf of its tests; `views` fills it
 
 
+async def async_view(request):
+    await asyncio.sleep(0)
+    return HttpResponse(f"async on {threading.current_thread().name}")
+
+
 @pytest.fixture
 def views():
     recorder = Recorder()
@@ -48,6 +54,7 @@ def views():
         path("slow/", recorder.view(0.15, "slow")),
         path("very-slow/", recorder.view(1.0, "very-slow")),
         path("fast/", recorder.view(0, "fast")),
+        path("async/", async_view),
     ]
     with override_settings(ROOT_URLCONF=__name__, ALLOWED_HOSTS=["testserver"]):
         yield recorder
@@ -133,3 +140,18 @@ def test_the_app_serves_http_through_the_pooled_handler(settings):
 def test_threads_must_be_at_least_one():
     with pytest.raises(ValueError):
         PooledThreadsASGIHandler(threads=0)
+
+
+def test_the_middleware_and_the_view_run_as_one_sync_call(views):
+    """Not a hop between the event loop and a thread at every middleware, as Django's async
+    chain makes with sync middleware."""
+    app = PooledThreadsASGIHandler(threads=1)
+    assert not iscoroutinefunction(app._middleware_chain)
+    assert asyncio.run(get(app, "/fast/")) == (200, b"fast")
+    assert views.threads == {"http-0_0"}
+
+
+def test_an_async_view_still_answers(views):
+    # As Django runs async views under WSGI: on the event loop, through async_to_sync.
+    status, body = asyncio.run(get(PooledThreadsASGIHandler(threads=1), "/async/"))
+    assert (status, body) == (200, b"async on MainThread")
