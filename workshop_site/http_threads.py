@@ -13,6 +13,10 @@ wait for a free thread in order of arrival. A slow request (an e-mail, an export
 thread and the others go on. WebSocket consumers are untouched: their database calls use
 asgiref's shared thread, as before.
 
+The health checks do not queue: `/health/` must answer while every thread is busy, or the
+platform would restart a process that is only loaded. They run as Django runs every request,
+on a thread of their own.
+
 The middleware chain and the view also run as one sync call on that thread, as under WSGI.
 Django's async chain hops between the event loop and a thread at every middleware that is
 sync-only (ours) or sync underneath (MiddlewareMixin's hooks, the CSRF view check, the view):
@@ -28,6 +32,8 @@ from django.core.handlers.asgi import ASGIHandler
 
 
 class PooledThreadsASGIHandler(ASGIHandler):
+    unqueued_paths = ("/health/",)  # path prefixes served on a thread of their own
+
     def __init__(self, threads: int):
         super().__init__()
         if threads < 1:
@@ -61,10 +67,22 @@ class PooledThreadsASGIHandler(ASGIHandler):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        if scope["path"].startswith(self.unqueued_paths):
+            async with ThreadSensitiveContext():
+                await self.handle(scope, receive, send)
+            return
         free = self._free_executors()
         executor = await free.get()
         try:
             async with ThreadSensitiveContext(executor=executor):
                 await self.handle(scope, receive, send)
-        finally:
-            free.put_nowait(executor)
+        except BaseException:
+            # Cancelled (daphne gives up on a request whose client left) or failed: its view
+            # may still be running on the thread. Hand the thread on once it is idle, so the
+            # next request does not wait behind it while another thread is free.
+            loop = asyncio.get_running_loop()
+            executor.submit(lambda: None).add_done_callback(
+                lambda _done: loop.call_soon_threadsafe(free.put_nowait, executor)
+            )
+            raise
+        free.put_nowait(executor)

@@ -60,8 +60,8 @@ def views():
         yield recorder
 
 
-async def get(app, path_: str) -> tuple[int, bytes]:
-    scope = {
+def scope_for(path_: str) -> dict:
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
@@ -75,7 +75,10 @@ async def get(app, path_: str) -> tuple[int, bytes]:
         "client": ("127.0.0.1", 5000),
         "server": ("testserver", 80),
     }
-    communicator = ApplicationCommunicator(app, scope)
+
+
+async def get(app, path_: str) -> tuple[int, bytes]:
+    communicator = ApplicationCommunicator(app, scope_for(path_))
     await communicator.send_input({"type": "http.request", "body": b"", "more_body": False})
     start = await communicator.receive_output(timeout=10)
     body = b""
@@ -155,3 +158,40 @@ def test_an_async_view_still_answers(views):
     # As Django runs async views under WSGI: on the event loop, through async_to_sync.
     status, body = asyncio.run(get(PooledThreadsASGIHandler(threads=1), "/async/"))
     assert (status, body) == (200, b"async on MainThread")
+
+
+def test_a_cancelled_request_hands_its_thread_on_only_once_idle(views):
+    """daphne cancels a request whose client left; its view runs on. The next requests go to
+    the free thread, not behind it."""
+    app = PooledThreadsASGIHandler(threads=2)
+
+    async def run():
+        abandoned = ApplicationCommunicator(app, scope_for("/very-slow/"))
+        await abandoned.send_input({"type": "http.request", "body": b"", "more_body": False})
+        await asyncio.sleep(0.1)  # the view has its thread
+        abandoned.future.cancel()
+        await asyncio.sleep(0)
+        answers = await asyncio.gather(get(app, "/fast/"), get(app, "/fast/"))
+        await asyncio.sleep(1.2)  # the abandoned view finishes; its thread comes back
+        again = await asyncio.gather(get(app, "/slow/"), get(app, "/slow/"))
+        return answers, again
+
+    answers, again = asyncio.run(run())
+    assert answers == [(200, b"fast")] * 2
+    assert views.finished[:3] == ["fast", "fast", "very-slow"]
+    assert again == [(200, b"slow")] * 2
+    assert views.most_at_once == 2  # both threads free again
+
+
+def test_health_checks_do_not_wait_for_a_thread(views):
+    app = PooledThreadsASGIHandler(threads=1)
+    urlpatterns.append(path("health/", views.view(0, "health")))
+
+    async def run():
+        busy = asyncio.ensure_future(get(app, "/very-slow/"))
+        await asyncio.sleep(0.1)  # the only thread is busy
+        health = await get(app, "/health/")
+        return health, await busy
+
+    assert asyncio.run(run()) == ((200, b"health"), (200, b"very-slow"))
+    assert views.finished == ["health", "very-slow"]
