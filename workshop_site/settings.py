@@ -110,8 +110,9 @@ FORM_RENDERER = "workshop_site.forms.FormRenderer"
 
 DATABASE_URL = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlite"))
 if DATABASE_URL:
-    # Under ASGI every request may run in a different thread, so persistent connections would
-    # leak one connection per thread: keep CONN_MAX_AGE at 0 and use psycopg's pool instead.
+    # Connections belong to threads, and under ASGI more threads than the web threads touch the
+    # database (consumers, the live publisher, one-off threads): persistent connections would
+    # pile up. Keep CONN_MAX_AGE at 0 and use psycopg's pool instead.
     database = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     # A form's <select> of domains iterates its queryset; on PostgreSQL that is a server-side
     # cursor (DECLARE, FETCH, CLOSE: three round trips for a few rows), twice per task form.

@@ -72,7 +72,9 @@ def get_team_for_user(user, team_id, *, write=False, manage=False) -> TeamAccess
     if participant.team_id == team_id:
         team = participant.team
     elif participant.is_instructor:
-        team = Team.objects.select_related("lead", "last_activity_by").get(pk=team_id)
+        team = Team.objects.select_related("lead", "last_activity_by").filter(pk=team_id).first()
+        if team is None:  # deleted since the first query
+            raise Http404
     else:
         # Another team's member: not even the team's existence is theirs to know.
         raise Http404
