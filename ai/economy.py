@@ -179,16 +179,17 @@ def _answer_from_cache(batch: EconomyBatch, tasks: list[Task], *, model) -> list
             **result,
         ).save()
     if hits:
-        context = budget.CallContext(
-            model=model,
-            mode=Mode.QUICK,
-            user_id=batch.requested_by_id,
-            workshop_id=batch.workshop_id,
-        )
-        budget.record_cache_hits(context, tasks=len(hits))
+        budget.record_cache_hits(_call_context(batch, model), tasks=len(hits))
         for team_id in {keys[key].team_id for key in hits}:
             events.analysis_changed(team_id=team_id)
     return [task for key, task in keys.items() if key not in hits]
+
+
+def _call_context(batch: EconomyBatch, model) -> budget.CallContext:
+    """Whom the ledger charges for the batch's answers: who asked, in which workshop."""
+    return budget.CallContext(
+        model=model, mode=Mode.QUICK, user_id=batch.requested_by_id, workshop_id=batch.workshop_id
+    )
 
 
 def poll(batch_id: int) -> None:
@@ -217,12 +218,7 @@ def _apply(batch: EconomyBatch, results) -> None:
         task.pk: task
         for task in Task.objects.filter(pk__in=batch.task_ids).select_related("domain", "team")
     }
-    context = budget.CallContext(
-        model=mode_config.model,
-        mode=Mode.QUICK,
-        user_id=batch.requested_by_id,
-        workshop_id=batch.workshop_id,
-    )
+    context = _call_context(batch, mode_config.model)
     answered: set[int] = set()
     teams: set[int] = set()
     for line in results:

@@ -16,10 +16,8 @@ from workshops.live import render as live_render
 
 
 def _panel(request, access, *, status=200):
-    """The analysis panel, and with it the task list out of band: results land there. The
-    team as this request's own event read it after the commit, if it did (see
-    `workshops.views._written_team`), else read now."""
-    view = live_render.shared_team_view(access.team.pk) or live_render.team_view(access.team)
+    """The analysis panel, and with it the task list out of band: results land there."""
+    view = live_render.written_team_view(access.team)
     can_edit = access.can_edit_tasks
     html = live_render.analysis_progress(access.team, can_edit=can_edit, view=view)
     html += live_render.tasks_region(view, can_edit=can_edit, oob=True)

@@ -316,10 +316,14 @@ def _blank_task_fields(workshop, domains) -> str:
 @login_required
 @require_GET
 def team_detail(request, pk):
-    access = get_team_for_user(request.user, pk)
+    return _team_page(request, get_team_for_user(request.user, pk))
+
+
+def _team_page(request, access, *, task_form=None):
+    """The whole team page: its load, and a refused add from a browser without JavaScript."""
     view = live_render.team_view(access.team)
     live_render.attach_cards(view.tasks, can_edit=access.can_edit_tasks, request=request)
-    context = _team_context(request, access, view=view)
+    context = _team_context(request, access, task_form=task_form, view=view)
     context["members"] = view.members
     context["pulse"] = selectors.workshop_pulse(access.team.workshop_id)
     context["invitations_open"] = request.GET.get("invitations") == "open"
@@ -344,16 +348,12 @@ def team_edit(request, pk):
     return render(request, "workshops/team_edit.html", {"team": team, "form": form})
 
 
-def _written_team(access) -> live_render.TeamView:
-    """The team after this request's write: as the write's live event read (and rendered) it
-    after the commit, if it did (someone had the page open), else read now."""
-    return live_render.shared_team_view(access.team.pk) or live_render.team_view(access.team)
-
-
 def _tasks_region(request, access, *, status=200):
     """The team's task list and totals: what every task write returns to HTMX, the same HTML
     as its live push."""
-    html = live_render.tasks_region(_written_team(access), can_edit=access.can_edit_tasks)
+    html = live_render.tasks_region(
+        live_render.written_team_view(access.team), can_edit=access.can_edit_tasks
+    )
     return HttpResponse(html, status=status)
 
 
@@ -372,12 +372,9 @@ def task_create(request, pk):
         if request.htmx:  # the form alone: nothing else of the team is shown or read
             context = {"team": access.team, "task_form": form}
             return render(request, "workshops/team_detail.html#task-add-form", context)
-        context = _team_context(request, access, task_form=form)
-        context["members"] = selectors.team_members(access.team)
-        context["pulse"] = selectors.workshop_pulse(access.team.workshop_id)
-        return render(request, "workshops/team_detail.html", context)
+        return _team_page(request, access, task_form=form)
     if request.htmx:
-        view = _written_team(access)
+        view = live_render.written_team_view(access.team)
         context = _team_context(request, access, view=view, invitations=False)
         context["task_added"] = True
         context["tasks_region"] = live_render.tasks_region(

@@ -172,6 +172,12 @@ def shared_team_view(team_id: int) -> TeamView | None:
     return views.get(team_id)
 
 
+def written_team_view(team: Team) -> TeamView:
+    """The team after this request's write: as the write's live event read (and rendered) it
+    after the commit, if it did (someone had the page open), else read now."""
+    return shared_team_view(team.pk) or team_view(team)
+
+
 def team_regions(
     team: Team, *, can_edit: bool, version: int | None = None, view: TeamView | None = None
 ) -> str:
