@@ -1,6 +1,14 @@
-from django.contrib import admin
+import logging
+
+import anthropic
+from django.conf import settings
+from django.contrib import admin, messages
+from django.utils import timezone
 
 from ai.models import AIModel, AnalysisMode, AnalysisRun, TaskAnalysis
+from ai.providers.anthropic import model_capabilities
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(AIModel)
@@ -13,9 +21,79 @@ class AIModelAdmin(admin.ModelAdmin):
         "cache_write_usd_per_mtok",
         "cache_read_usd_per_mtok",
         "batch_discount",
-        "min_cacheable_tokens",
+        "thinking_types",
+        "effort",
+        "capabilities_checked_at",
     )
     search_fields = ("model_id", "label")
+    readonly_fields = ("capabilities_checked_at",)
+    fieldsets = (
+        (None, {"fields": ("model_id", "label")}),
+        (
+            "가격 ($/백만 토큰)",
+            {
+                "fields": (
+                    "input_usd_per_mtok",
+                    "output_usd_per_mtok",
+                    "cache_write_usd_per_mtok",
+                    "cache_read_usd_per_mtok",
+                    "batch_discount",
+                )
+            },
+        ),
+        (
+            "요청 모양 (저장할 때 API 키가 있으면 Models API로 다시 확인합니다)",
+            {
+                "fields": (
+                    "effort",
+                    "thinking_types",
+                    "thinking_off_max_effort",
+                    "effort_levels",
+                    "max_output_tokens",
+                    "min_cacheable_tokens",
+                    "structured_outputs",
+                    "batches",
+                    "capabilities_checked_at",
+                )
+            },
+        ),
+    )
+
+    def save_model(self, request, obj, form, change):
+        """Save, then refresh what the model accepts from the Models API when a key is set.
+
+        The save never waits on the API's answer to succeed: unreachable or refusing, the row
+        is kept as the operator wrote it and the page says so.
+        """
+        if settings.ANTHROPIC_API_KEY:
+            try:
+                found = model_capabilities(obj.model_id)
+            except anthropic.APIError as error:
+                logger.warning("Models API for %s: %s", obj.model_id, error)
+                self.message_user(
+                    request,
+                    f"Models API에서 {obj.model_id}의 기능을 확인하지 못해 입력한 값대로 "
+                    "저장했습니다.",
+                    messages.WARNING,
+                )
+            else:
+                changed = {
+                    name: (getattr(obj, name), value)
+                    for name, value in found.items()
+                    if getattr(obj, name) != value
+                }
+                for name, (_old, value) in changed.items():
+                    setattr(obj, name, value)
+                obj.capabilities_checked_at = timezone.now()
+                self.message_user(
+                    request,
+                    "Models API 기준으로 바뀐 값: "
+                    + ", ".join(f"{name} {old!r} → {new!r}" for name, (old, new) in changed.items())
+                    if changed
+                    else "Models API의 값과 같습니다.",
+                    messages.INFO,
+                )
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AnalysisMode)
@@ -141,7 +219,7 @@ class UsageRecordAdmin(admin.ModelAdmin):
         "cached_tasks",
         "latency_ms",
     )
-    list_filter = ("month", "kind", "ok", "model_id", "mode")
+    list_filter = ("month", "kind", "ok", "uncertain", "model_id", "mode")
     search_fields = ("user__email", "workshop__title", "team__name", "request_id")
     list_select_related = ("user", "workshop")
     date_hierarchy = "created_at"
@@ -211,9 +289,11 @@ class EconomyBatchAdmin(admin.ModelAdmin):
         "total_tasks",
         "done_tasks",
         "polls",
+        "submit_attempts",
+        "reconciled",
         "created_at",
         "finished_at",
     )
-    list_filter = ("status",)
+    list_filter = ("status", "reconciled")
     list_select_related = ("workshop",)
     readonly_fields = ("api_batch_id", "requests_map", "task_ids", "failed_task_ids")

@@ -167,7 +167,9 @@ def record(
     latency_ms=0,
     tasks=0,
     request_id="",
+    uncertain_usd: Decimal | None = None,
 ) -> UsageRecord:
+    """One ledger line. With `uncertain_usd`, a call that got no answer, at that cost."""
     batch = kind == UsageRecord.Kind.BATCH
     cost = context.model.cost_usd(
         input_tokens=usage.input_tokens,
@@ -176,10 +178,13 @@ def record(
         cache_read_tokens=usage.cache_read_tokens,
         batch=batch,
     )
+    if uncertain_usd is not None:
+        cost = uncertain_usd
     line = UsageRecord.objects.create(
         month=month_start(),
         kind=kind,
-        ok=ok,
+        ok=ok and uncertain_usd is None,
+        uncertain=uncertain_usd is not None,
         model_id=context.model.model_id,
         mode=context.mode,
         user_id=context.user_id,
@@ -199,11 +204,37 @@ def record(
     return line
 
 
-def settle(reservation: Reservation, context: CallContext, usage: Usage, **record_kwargs):
-    """Replace a reservation by the real cost of the call it covered."""
+def settle(
+    reservation: Reservation,
+    context: CallContext,
+    usage: Usage,
+    *,
+    unanswered: int = 0,
+    **record_kwargs,
+) -> list[UsageRecord]:
+    """Replace a reservation by the real cost of the call it covered.
+
+    `unanswered` attempts were sent and never answered (a timeout, a dropped connection, each
+    SDK retry counting): the API may have billed each, and nobody can say what it cost, so each
+    is a "결과 불명" line at the reservation's worst case. The budget stays conservative.
+    """
+    lines = []
     with transaction.atomic():
         Reservation.objects.filter(pk=reservation.pk).update(status=Reservation.Status.SETTLED)
-        return record(context, usage, **record_kwargs)
+        answered = record_kwargs.get("ok", True) or not usage.is_empty
+        if answered or not unanswered:
+            lines.append(record(context, usage, **record_kwargs))
+        for _attempt in range(unanswered):
+            lines.append(
+                record(
+                    context,
+                    Usage(),
+                    ok=False,
+                    request_id=record_kwargs.get("request_id", ""),
+                    uncertain_usd=reservation.amount_usd,
+                )
+            )
+    return lines
 
 
 def record_cache_hits(context: CallContext, *, tasks: int) -> UsageRecord | None:
@@ -271,6 +302,8 @@ def month_summary(month) -> dict:
         "spent_usd": _sum(lines, "cost_usd"),
         "calls": calls.count(),
         "failed_calls": calls.filter(ok=False).count(),
+        "uncertain_calls": calls.filter(uncertain=True).count(),
+        "uncertain_usd": _sum(calls.filter(uncertain=True), "cost_usd"),
         "input_tokens": _sum(calls, "input_tokens"),
         "output_tokens": _sum(calls, "output_tokens"),
         "cache_write_tokens": _sum(calls, "cache_write_tokens"),

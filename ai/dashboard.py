@@ -11,7 +11,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ai import budget
-from ai.models import UsageRecord, month_start
+from ai.models import EconomyBatch, UsageRecord, month_start
 
 ZERO = Decimal("0")
 
@@ -111,6 +111,12 @@ def spend_report(month: date) -> dict:
         "percent": float(summary["spent_usd"] * 100 / budget_usd),
         "projection_percent": float(projection * 100 / budget_usd),
         "saved_krw": int(summary["saved_usd"] * krw),
+        "uncertain_krw": int(summary["uncertain_usd"] * krw),
+        "reconciled_batches": EconomyBatch.objects.filter(
+            reconciled=True,
+            created_at__date__gte=month,
+            created_at__date__lte=month.replace(day=days),
+        ).count(),
         "cache_hit_percent": (100 * summary["cached_tasks"] / answered) if answered else 0,
         "by_model": _grouped(month, "model_id"),
         "by_mode": _grouped(month, "mode"),
@@ -139,6 +145,7 @@ LEDGER_COLUMNS = [
     "created_at",
     "kind",
     "ok",
+    "uncertain",
     "model_id",
     "mode",
     "user__email",

@@ -4,15 +4,25 @@ The instructor asks; the worker submits the batch (reserving its worst case at b
 polls it until the API reports it ended, then validates and saves each answer, records each
 request in the ledger at batch prices and frees the reservation. Tasks the batch could not
 answer stay pending, so the teams' own "AI 분석" picks them up.
+
+A batch is never sent twice: `batches.create` goes out without SDK retries, after the batch
+row records that a submission started. If the call gets no answer (a timeout, a dropped
+connection, a 5xx), the batch may exist anyway, so before anything is sent again the worker
+looks for it among the account's recent batches; the worker does the same for every batch a
+crash left half-submitted when it starts. Answers are stored only for the task text that was
+asked about: a task edited while its batch ran gets the answer as history and stays pending.
 """
 
 import logging
+import secrets
 from datetime import timedelta
 from functools import partial
 
+import anthropic
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +39,8 @@ from ai.models import (
     UsageRecord,
 )
 from ai.providers import anthropic as anthropic_provider
-from ai.services import AnalysisRefused, tasks_needing_analysis
+from ai.selectors import latest_analyses
+from ai.services import AnalysisRefused, remember_answer, tasks_needing_analysis
 from ai.validation import InvalidAnswer, clean_result
 from workshops import events
 from workshops.models import Task, Workshop
@@ -38,6 +49,10 @@ logger = logging.getLogger(__name__)
 
 # Give up on a batch the API has not finished after this long (its own limit is 24 hours).
 MAX_WAIT = timedelta(hours=25)
+# Submissions that got no answer before the batch fails (each one first looks for the batch).
+MAX_SUBMITS = 4
+# A listed batch created this long before our submission started is not ours.
+CLOCK_SLACK = timedelta(minutes=2)
 
 
 def economy_request(*, workshop: Workshop, actor) -> EconomyBatch:
@@ -72,10 +87,14 @@ def economy_request(*, workshop: Workshop, actor) -> EconomyBatch:
     return batch
 
 
-def _enqueue_submit(batch_id: int) -> None:
+def _enqueue_submit(batch_id: int, *, later: bool = False) -> None:
     from ai.tasks import submit_economy_batch
 
-    submit_economy_batch.enqueue(batch_id)
+    job = submit_economy_batch
+    if later:
+        delay = timedelta(seconds=settings.AI_BATCH_POLL_SECONDS)
+        job = job.using(run_after=timezone.now() + delay)
+    job.enqueue(batch_id)
 
 
 def _enqueue_poll(batch_id: int) -> None:
@@ -98,17 +117,31 @@ def submit(batch_id: int) -> None:
     batch = EconomyBatch.objects.filter(pk=batch_id, status=EconomyBatch.Status.QUEUED).first()
     if batch is None:
         return
+    client = anthropic_provider.client()
+    if batch.submit_started_at:
+        # An earlier submission got no answer: the batch may exist. Never send it twice.
+        try:
+            if _adopt_listed_batch(batch, client):
+                return
+        except anthropic.APIError:
+            logger.warning("economy batch %s: could not list batches; trying later", batch.pk)
+            _submit_later_or_fail(batch)
+            return
     mode_config = AnalysisMode.objects.select_related("model").get(mode=Mode.QUICK)
     model = mode_config.model
-    tasks = list(
-        Task.objects.filter(pk__in=batch.task_ids, team__workshop=batch.workshop).select_related(
-            "domain", "team"
-        )
-    )
+    already = _cached_ids(batch)  # answered from the cache by an earlier attempt
+    tasks = [
+        task
+        for task in Task.objects.filter(
+            pk__in=batch.task_ids, team__workshop=batch.workshop
+        ).select_related("domain", "team")
+        if task.pk not in already
+    ]
     tasks = _answer_from_cache(batch, tasks, model=model)
     if not tasks:
         _finish(batch, answered=set(batch.task_ids), teams=set())
         return
+    token = batch.request_token or secrets.token_hex(4)
     requests, requests_map, worst = [], {}, 0
     size = settings.AI_BATCH_SIZE
     for number, start in enumerate(range(0, len(tasks), size)):
@@ -122,10 +155,13 @@ def submit(batch_id: int) -> None:
             model=model,
             per_task_tokens=mode_config.max_output_tokens_per_task,
         )
-        custom_id = f"economy-{batch.pk}-{number}"
+        # ^[a-zA-Z0-9_-]{1,64}$, unique in the batch, and ours among the account's batches.
+        custom_id = f"wb{batch.pk}-{token}-{number}"
         requests.append({"custom_id": custom_id, "params": params})
-        requests_map[custom_id] = {item.key: item.task_id for item in chunk}
+        requests_map[custom_id] = {item.key: [item.task_id, item.input_hash()] for item in chunk}
         worst += budget.worst_case_usd(model, params, batch=True)
+    if batch.reservation_id:
+        budget.release(batch.reservation)  # an earlier attempt's hold: reserved anew below
     try:
         reservation = budget.reserve(
             amount_usd=worst,
@@ -136,23 +172,110 @@ def submit(batch_id: int) -> None:
     except budget.BudgetRefused as refused:
         _fail(batch, refused.message)
         return
-    batch.reservation = reservation
-    batch.save(update_fields=["reservation"])
-    try:
-        created = anthropic_provider.client().messages.batches.create(requests=requests)
-    except Exception:
-        logger.exception("economy batch %s: submission failed", batch.pk)
-        _fail(batch, _("AI 서버에 배치를 보내지 못했습니다. 잠시 뒤 다시 시도하세요."))
+    # Claim this attempt and say it started before sending: a second worker stops here, and
+    # whoever comes next knows to look for the batch before sending again.
+    claimed = EconomyBatch.objects.filter(
+        pk=batch.pk, status=EconomyBatch.Status.QUEUED, submit_attempts=batch.submit_attempts
+    ).update(
+        request_token=token,
+        requests_map=requests_map,
+        reservation=reservation,
+        total_tasks=len(already) + len(tasks),
+        submit_started_at=timezone.now(),
+        submit_attempts=F("submit_attempts") + 1,
+    )
+    if not claimed:
+        budget.release(reservation)
         return
+    batch.refresh_from_db()
+    try:
+        created = client.with_options(max_retries=0).messages.batches.create(requests=requests)
+    except anthropic.APIStatusError as error:
+        if error.status_code < 500 and error.status_code != 429:
+            logger.error("economy batch %s: refused: %s", batch.pk, error)
+            _fail(batch, _("AI 서버가 배치를 거절했습니다. 운영자에게 알려 주세요."))
+            return
+        logger.warning("economy batch %s: no batch yet (%s); trying later", batch.pk, error)
+        _submit_later_or_fail(batch)
+        return
+    except anthropic.APIError as error:
+        # Timed out or the connection dropped: the batch may or may not exist.
+        logger.warning("economy batch %s: submission unanswered (%s)", batch.pk, error)
+        _submit_later_or_fail(batch)
+        return
+    _submitted(batch, created.id)
+
+
+def _submitted(batch: EconomyBatch, api_batch_id: str, *, reconciled: bool = False) -> None:
     EconomyBatch.objects.filter(pk=batch.pk).update(
         status=EconomyBatch.Status.SUBMITTED,
-        api_batch_id=created.id,
-        requests_map=requests_map,
-        total_tasks=len(tasks),
+        api_batch_id=api_batch_id,
+        reconciled=reconciled,
+        message="",
         submitted_at=timezone.now(),
     )
     events.board_changed(workshop_id=batch.workshop_id)
     transaction.on_commit(partial(_enqueue_poll, batch.pk))
+
+
+def _submit_later_or_fail(batch: EconomyBatch) -> None:
+    if batch.submit_attempts >= MAX_SUBMITS:
+        _fail(batch, _("AI 서버에 배치를 보내지 못했습니다. 잠시 뒤 다시 시도하세요."))
+        return
+    EconomyBatch.objects.filter(pk=batch.pk).update(
+        message=_("AI 서버의 응답을 기다리는 중입니다. 제출 여부를 확인한 뒤 이어 갑니다.")
+    )
+    transaction.on_commit(partial(_enqueue_submit, batch.pk, later=True))
+
+
+def _adopt_listed_batch(batch: EconomyBatch, client) -> bool:
+    """Find the batch an unanswered submission may have created; poll it if found.
+
+    A listed batch is ours when it was created after our submission started, holds as many
+    requests as we sent and belongs to no other row; once it has ended, its results must carry
+    our custom_ids too (they are checked again when the answers are applied).
+    """
+    if not batch.requests_map:
+        return False
+    since = batch.submit_started_at - CLOCK_SLACK
+    taken = set(
+        EconomyBatch.objects.exclude(api_batch_id="").values_list("api_batch_id", flat=True)
+    )
+    page = client.messages.batches.list(limit=100)
+    for listed in page.data:
+        if listed.created_at < since:
+            break  # newest first: the rest are older
+        counts = listed.request_counts
+        total = (
+            counts.processing + counts.succeeded + counts.errored + counts.canceled + counts.expired
+        )
+        if listed.id in taken or total != len(batch.requests_map):
+            continue
+        if listed.processing_status == "ended":
+            ids = {line.custom_id for line in client.messages.batches.results(listed.id)}
+            if not ids <= set(batch.requests_map):
+                continue
+        logger.warning("economy batch %s: found %s among the listed batches", batch.pk, listed.id)
+        _submitted(batch, listed.id, reconciled=True)
+        return True
+    return False
+
+
+def recover_batches() -> int:
+    """Pick up what a dead worker left: half-submitted batches are looked for and polled,
+    submitted ones polled again. Safe to run beside live workers (both steps claim the row)."""
+    count = 0
+    for batch_id in EconomyBatch.objects.filter(
+        status=EconomyBatch.Status.QUEUED, submit_started_at__isnull=False
+    ).values_list("pk", flat=True):
+        _enqueue_submit(batch_id)
+        count += 1
+    for batch_id in EconomyBatch.objects.filter(status=EconomyBatch.Status.SUBMITTED).values_list(
+        "pk", flat=True
+    ):
+        _enqueue_poll(batch_id)
+        count += 1
+    return count
 
 
 def _answer_from_cache(batch: EconomyBatch, tasks: list[Task], *, model) -> list[Task]:
@@ -202,7 +325,11 @@ def poll(batch_id: int) -> None:
     except Exception:
         logger.exception("economy batch %s: could not ask for its status", batch.pk)
         state = None
-    EconomyBatch.objects.filter(pk=batch.pk).update(polls=batch.polls + 1)
+    # One poller at a time applies a batch: a second one (recovery beside a live worker) stops.
+    if not EconomyBatch.objects.filter(
+        pk=batch.pk, status=EconomyBatch.Status.SUBMITTED, polls=batch.polls
+    ).update(polls=batch.polls + 1):
+        return
     if state is None or state.processing_status != "ended":
         if timezone.now() - batch.submitted_at > MAX_WAIT:
             _fail(batch, _("배치가 24시간 안에 끝나지 않았습니다. 팀별 ‘AI 분석’으로 다시 하세요."))
@@ -218,22 +345,30 @@ def _apply(batch: EconomyBatch, results) -> None:
         task.pk: task
         for task in Task.objects.filter(pk__in=batch.task_ids).select_related("domain", "team")
     }
+    latest = latest_analyses(list(tasks))
     context = _call_context(batch, mode_config.model)
     answered: set[int] = set()
+    changed: set[int] = set()
     teams: set[int] = set()
     for line in results:
-        keys = batch.requests_map.get(line.custom_id, {})
+        asked = batch.requests_map.get(line.custom_id)
+        if asked is None:
+            logger.warning("economy batch %s: result %r is not ours", batch.pk, line.custom_id)
+            continue
         if line.result.type != "succeeded":
             continue
-        answer = anthropic_provider.answer_from_message(line.result.message)
+        answer = anthropic_provider.answer_from_message(line.result.message, list(asked))
         budget.record(
             context,
             answer.usage,
             kind=UsageRecord.Kind.BATCH,
-            tasks=len(keys),
+            tasks=len(asked),
             request_id=answer.request_id,
         )
-        for key, task_id in keys.items():
+        for key, entry in asked.items():
+            # [task id, input hash when submitted]; batches submitted before the hash was
+            # recorded hold the bare task id.
+            task_id, asked_hash = entry if isinstance(entry, list) else (entry, None)
             task = tasks.get(task_id)
             item = answer.items.get(key)
             if task is None or item is None:
@@ -243,29 +378,47 @@ def _apply(batch: EconomyBatch, results) -> None:
             except InvalidAnswer:
                 continue
             task_input = TaskInput.from_task(task, key=key)
-            TaskAnalysis(
-                task=task,
-                mode=Mode.QUICK,
-                source=Source.AI,
-                model_id=answer.model_id,
-                prompt_version=prompts.PROMPT_VERSION,
-                input_hash=task_input.input_hash(),
-                task_hours=task.hours_per_month,
-                note=_("절약 모드(배치)"),
-                **result,
-            ).save()
-            cache.set(
+            current = task_input.input_hash()
+            if asked_hash not in (None, current):
+                # The task was edited after it was sent: the answer is about the old text.
+                # Kept as history (under the old text's hash, so the task reads "분석 필요"),
+                # never cached; dropped if the new text already has an answer of its own.
+                changed.add(task_id)
+                mine = latest.get(task_id)
+                if mine is None or mine.input_hash != current:
+                    _store(task, result, answer, input_hash=asked_hash, note=_NOTE_CHANGED)
+                    teams.add(task.team_id)
+                continue
+            _store(task, result, answer, input_hash=current, note=_NOTE)
+            remember_answer(
                 task_input.cache_key(
                     prompt_version=prompts.PROMPT_VERSION,
                     mode=Mode.QUICK,
                     model_id=mode_config.model.model_id,
                 ),
                 result,
-                settings.AI_CACHE_TTL,
             )
             answered.add(task_id)
             teams.add(task.team_id)
-    _finish(batch, answered=answered | _cached_ids(batch), teams=teams)
+    _finish(batch, answered=answered | _cached_ids(batch), teams=teams, changed=changed)
+
+
+_NOTE = _("절약 모드(배치)")
+_NOTE_CHANGED = _("절약 모드(배치) · 제출 뒤 업무가 바뀌어 이전 내용에 대한 답")
+
+
+def _store(task: Task, result: dict, answer, *, input_hash: str, note: str) -> None:
+    TaskAnalysis(
+        task=task,
+        mode=Mode.QUICK,
+        source=Source.AI,
+        model_id=answer.model_id,
+        prompt_version=prompts.PROMPT_VERSION,
+        input_hash=input_hash,
+        task_hours=task.hours_per_month,
+        note=note,
+        **result,
+    ).save()
 
 
 def _cached_ids(batch: EconomyBatch) -> set[int]:
@@ -276,13 +429,24 @@ def _cached_ids(batch: EconomyBatch) -> set[int]:
     )
 
 
-def _finish(batch: EconomyBatch, *, answered: set[int], teams: set[int]) -> None:
+def _finish(
+    batch: EconomyBatch, *, answered: set[int], teams: set[int], changed: set[int] = frozenset()
+) -> None:
     failed = sorted(set(batch.task_ids) - answered)
     message = ""
     if failed:
         message = _(
             "업무 %(n)d개는 배치에서 답을 받지 못했습니다. 팀별 ‘AI 분석’을 누르면 다시 분석합니다."
         ) % {"n": len(failed)}
+    if changed:
+        message = _(
+            "업무 %(n)d개는 제출 뒤 내용이 바뀌어 다시 분석해야 합니다. "
+            "팀별 ‘AI 분석’을 누르면 바뀐 내용으로 분석합니다."
+        ) % {"n": len(changed)}
+        if len(failed) > len(changed):
+            message += " " + _("업무 %(n)d개는 배치에서 답을 받지 못했습니다.") % {
+                "n": len(failed) - len(changed)
+            }
     EconomyBatch.objects.filter(pk=batch.pk).update(
         status=EconomyBatch.Status.APPLIED,
         done_tasks=len(answered),

@@ -44,6 +44,16 @@ class Source(models.TextChoices):
 
 PER_MTOK = Decimal("1000000")
 
+# Effort levels from least to most, and the thinking types that turn thinking off, lowest first
+# (https://platform.claude.com/docs/en/build-with-claude/effort,
+# https://platform.claude.com/docs/en/build-with-claude/thinking-troubleshooting).
+EFFORTS = ["low", "medium", "high", "xhigh", "max"]
+THINKING_OFF = ("disabled", "between_tools")
+
+
+def _effort_rank(effort: str) -> int:
+    return EFFORTS.index(effort) if effort in EFFORTS else len(EFFORTS)
+
 
 class AIModel(models.Model):
     """A model and its prices; operators edit these in the admin when prices change."""
@@ -67,17 +77,48 @@ class AIModel(models.Model):
         default=Decimal("0.50"),
         help_text=_("Message Batches API 가격 = 정가 × (1 - 할인율)"),
     )
+    # What the model accepts, from its docs page and the Models API (refreshed when an operator
+    # saves the row with an API key present). The request builder asks these, never the id.
     min_cacheable_tokens = models.PositiveIntegerField(
         _("프롬프트 캐시 최소 토큰"),
-        default=4096,
-        help_text=_("시스템 프롬프트가 이보다 짧으면 캐시 표시를 보내지 않습니다."),
+        default=512,
+        help_text=_("이보다 짧은 프롬프트는 캐시 표시가 있어도 캐시되지 않습니다(오류는 없음)."),
     )
-    disable_thinking = models.BooleanField(
-        _("사고(thinking) 끄기"),
-        default=True,
-        help_text=_("끌 수 없는 모델이면 해제하고 effort를 가장 낮게 두세요."),
+    max_output_tokens = models.PositiveIntegerField(
+        _("최대 출력 토큰"), default=128_000, help_text=_("max_tokens가 이 값을 넘으면 거절됩니다.")
     )
-    effort = models.CharField(_("effort"), max_length=10, default="low", blank=True)
+    thinking_types = models.JSONField(
+        _("받는 thinking 종류"),
+        default=list,
+        blank=True,
+        help_text=_('예: ["adaptive", "disabled"]. 비어 있으면 thinking을 보내지 않습니다.'),
+    )
+    thinking_off_max_effort = models.CharField(
+        _("thinking을 끌 수 있는 최고 effort"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "예: high. 이보다 높은 effort에서 thinking을 끄면 거절됩니다. 비우면 제한 없음."
+        ),
+    )
+    effort_levels = models.JSONField(
+        _("받는 effort"),
+        default=list,
+        blank=True,
+        help_text=_('예: ["low", "medium", "high"]. 비어 있으면 effort를 보내지 않습니다.'),
+    )
+    structured_outputs = models.BooleanField(_("JSON 스키마 출력 지원"), default=True)
+    batches = models.BooleanField(_("Message Batches 지원"), default=True)
+    capabilities_checked_at = models.DateTimeField(
+        _("Models API로 확인한 시각"), null=True, blank=True
+    )
+    effort = models.CharField(
+        _("effort"),
+        max_length=10,
+        default="low",
+        blank=True,
+        help_text=_("모델이 받지 않는 값이면 모델이 받는 가장 낮은 effort를 보냅니다."),
+    )
 
     class Meta:
         verbose_name = _("AI 모델")
@@ -86,6 +127,52 @@ class AIModel(models.Model):
 
     def __str__(self):
         return f"{self.label} ({self.model_id})"
+
+    def request_effort(self) -> str | None:
+        """The configured effort if the model takes it, else its lowest; None without effort."""
+        if not self.effort_levels:
+            return None
+        if self.effort in self.effort_levels:
+            return self.effort
+        return min(self.effort_levels, key=_effort_rank)
+
+    def request_thinking(self, effort: str | None) -> dict | None:
+        """The lowest thinking setting the model accepts at `effort` (None: send nothing)."""
+        off_allowed = (
+            effort is None
+            or not self.thinking_off_max_effort
+            or _effort_rank(effort) <= _effort_rank(self.thinking_off_max_effort)
+        )
+        for kind in THINKING_OFF:
+            if kind in self.thinking_types and off_allowed:
+                return {"type": kind}
+        if "adaptive" in self.thinking_types:
+            return {"type": "adaptive"}
+        return None
+
+    def request_problems(self, params: dict, *, batch: bool = False) -> list[str]:
+        """Why the API would refuse `params` for this model, by the capabilities on record."""
+        problems = []
+        thinking = (params.get("thinking") or {}).get("type")
+        effort = (params.get("output_config") or {}).get("effort")
+        if thinking and thinking not in self.thinking_types:
+            problems.append(f"thinking {thinking!r} is not one of {self.thinking_types}")
+        if (
+            thinking in THINKING_OFF
+            and effort
+            and self.thinking_off_max_effort
+            and _effort_rank(effort) > _effort_rank(self.thinking_off_max_effort)
+        ):
+            problems.append(f"thinking off is refused at effort {effort!r}")
+        if effort and effort not in self.effort_levels:
+            problems.append(f"effort {effort!r} is not one of {self.effort_levels}")
+        if params.get("max_tokens", 0) > self.max_output_tokens:
+            problems.append(f"max_tokens {params['max_tokens']} > {self.max_output_tokens}")
+        if (params.get("output_config") or {}).get("format") and not self.structured_outputs:
+            problems.append("the model has no structured outputs")
+        if batch and not self.batches:
+            problems.append("the model is not offered on the Message Batches API")
+        return problems
 
     def cost_usd(
         self,
@@ -377,6 +464,9 @@ class UsageRecord(models.Model):
     month = models.DateField(_("월"), db_index=True)
     kind = models.CharField(_("종류"), max_length=10, choices=Kind.choices, default=Kind.CALL)
     ok = models.BooleanField(_("성공"), default=True)
+    # The request was sent but no answer came back (timeout, dropped connection): the API may
+    # have billed it, so the line carries the worst case instead of $0.
+    uncertain = models.BooleanField(_("결과 불명"), default=False)
     model_id = models.CharField(_("모델"), max_length=100, blank=True)
     mode = models.CharField(_("방식"), max_length=10, choices=Mode.choices, blank=True)
     user = models.ForeignKey(
@@ -515,8 +605,21 @@ class EconomyBatch(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     api_batch_id = models.CharField(max_length=100, blank=True)
-    # custom_id -> {task key: task id}: how to read the results back.
+    # Part of every custom_id we send, so that our requests are recognised among an account's
+    # batches (another deployment on the same key numbers its batches from 1 too).
+    request_token = models.CharField(max_length=16, blank=True)
+    # custom_id -> {task key: [task id, input hash at submit time]}: how to read results back,
+    # and whether the answer is still about the task as it is now.
     requests_map = models.JSONField(default=dict, blank=True)
+    # Set before batches.create is sent: from then on a batch may exist on the API even if the
+    # call never answered, so it is looked for before anything is sent again.
+    submit_started_at = models.DateTimeField(null=True, blank=True)
+    submit_attempts = models.PositiveSmallIntegerField(default=0)
+    reconciled = models.BooleanField(
+        _("목록에서 찾음"),
+        default=False,
+        help_text=_("제출 응답을 받지 못해 API의 배치 목록에서 찾아 이어 받은 배치"),
+    )
     task_ids = models.JSONField(default=list)
     total_tasks = models.PositiveIntegerField(default=0)
     done_tasks = models.PositiveIntegerField(default=0)

@@ -52,6 +52,9 @@ FAILURE_MESSAGES = {
     "connection": _("AI 서버에 연결하지 못했습니다. 잠시 뒤 다시 시도하세요."),
     "request": _("AI 요청이 거절되었습니다. 운영자에게 알려 주세요."),
     "invalid": _("AI 답변의 형식이 올바르지 않아 저장하지 않았습니다. 다시 시도하세요."),
+    "refused": _(
+        "AI가 답하지 않았습니다. 업무 설명을 고쳐 다시 시도하거나 ‘평가 바꾸기’로 직접 정하세요."
+    ),
 }
 
 
@@ -211,6 +214,9 @@ class RunState:
     failed: dict[int, str] = field(default_factory=dict)
     fell_back: int = 0  # tasks answered by the rule-based estimate because the budget ran out
     deleted: set[int] = field(default_factory=set)  # tasks deleted while the run went on
+    # Why a task was last sent back to be asked again ("invalid", "refused"): its reason if
+    # the lone retry does not answer it either.
+    problems: dict[int, str] = field(default_factory=dict)
 
     @property
     def context(self) -> budget.CallContext:
@@ -316,7 +322,7 @@ def _answer_from_provider(state: RunState) -> None:
         retry_alone = _collect(state, pool, _chunks(pending, settings.AI_BATCH_SIZE))
         # One more chance, each task alone; then it fails for good.
         for task_input in _collect(state, pool, [[task_input] for task_input in retry_alone]):
-            state.failed[task_input.task_id] = "invalid"
+            state.failed[task_input.task_id] = state.problems.get(task_input.task_id, "invalid")
     # No progress push here: `_finish` comes next, writes every count and pushes the result.
 
 
@@ -331,8 +337,7 @@ def _collect(state: RunState, pool, chunks: list[list[TaskInput]]) -> list[TaskI
     while futures:
         done, _running = wait(futures, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
         if not state.run.beat():
-            for future in futures:
-                future.cancel()
+            _record_after_takeover(state, futures)
             raise RunTakenOver
         for future in done:
             chunk, reservation = futures.pop(future)
@@ -380,45 +385,83 @@ def _ask(state: RunState, chunk: list[TaskInput]):
     )
 
 
+def _record_after_takeover(state: RunState, futures: dict) -> None:
+    """Another worker owns the run now: save nothing more, but put every call the API may
+    bill in the ledger — those already sent are waited for and recorded when they land."""
+    for future, (_chunk, reservation) in futures.items():
+        if future.cancel():
+            if reservation:
+                budget.release(reservation)
+            continue
+        try:
+            answer = future.result()
+        except ProviderError as error:
+            if reservation:
+                _settle_failed(state, reservation, error)
+            continue
+        if reservation:
+            _settle(state, reservation, answer, tasks=0)
+
+
+def _settle(state: RunState, reservation, answer, *, tasks: int) -> None:
+    budget.settle(
+        reservation,
+        state.context,
+        answer.usage,
+        latency_ms=answer.latency_ms,
+        tasks=tasks,
+        request_id=answer.request_id,
+        unanswered=answer.unanswered,
+    )
+
+
+def _settle_failed(state: RunState, reservation, error: ProviderError) -> None:
+    budget.settle(reservation, state.context, error.usage, ok=False, unanswered=error.unanswered)
+
+
 def _take_answer(state: RunState, chunk: list[TaskInput], future, reservation) -> list[TaskInput]:
-    """Save what the answer got right, settle its cost; return the tasks to ask about again."""
+    """Record the call, save what the answer got right; return the tasks to ask about again."""
     try:
         answer = future.result()
     except ProviderError as error:
         # The SDK already retried; the whole chunk fails with the reason.
         if reservation:
-            budget.settle(reservation, state.context, error.usage, ok=False)
+            _settle_failed(state, reservation, error)
         for task_input in chunk:
             state.failed[task_input.task_id] = error.kind
         _progress(state)
         return []
-    again, saved = [], 0
+    again, results = [], []
     for task_input in chunk:
         item = answer.items.get(task_input.key)
         try:
+            if answer.refused:
+                raise InvalidAnswer("the model declined to answer")
             if item is None:
-                raise InvalidAnswer("missing from the answer")
-            result = clean_result(item, state.run.mode)
+                raise InvalidAnswer(f"missing from the answer ({answer.stop_reason})")
+            results.append((task_input, clean_result(item, state.run.mode)))
         except InvalidAnswer as problem:
             logger.info("analysis run %s: %s %s", state.run.pk, task_input.key, problem)
+            state.problems[task_input.task_id] = "refused" if answer.refused else "invalid"
             again.append(task_input)
-            continue
-        source = Source.AI if state.provider.is_ai else Source.RULES
-        _save(state, task_input, result, source=source, model_id=answer.model_id)
-        saved += 1
-        if state.provider.is_ai:
-            cache.set(_cache_key(state, task_input), result, settings.AI_CACHE_TTL)
+    # The ledger line first: whatever happens while saving, the call it paid for is on record.
     if reservation:
-        budget.settle(
-            reservation,
-            state.context,
-            answer.usage,
-            latency_ms=answer.latency_ms,
-            tasks=saved,
-            request_id=answer.request_id,
-        )
+        _settle(state, reservation, answer, tasks=len(results))
+    source = Source.AI if state.provider.is_ai else Source.RULES
+    for task_input, result in results:
+        _save(state, task_input, result, source=source, model_id=answer.model_id)
+        if state.provider.is_ai:
+            remember_answer(_cache_key(state, task_input), result)
     _progress(state)
     return again
+
+
+def remember_answer(cache_key: str, result: dict) -> None:
+    """Keep an answer for other teams; a cache that is down costs a later call, not this run."""
+    try:
+        cache.set(cache_key, result, settings.AI_CACHE_TTL)
+    except Exception:
+        logger.exception("could not keep an AI answer in the cache")
 
 
 def _save(state: RunState, task_input: TaskInput, result: dict, *, source, model_id=""):

@@ -1,5 +1,7 @@
 """Checks an answer item before anything is stored: a wrong shape is a missing answer."""
 
+import unicodedata
+
 from ai.models import Ease, Method, Mode, Rating
 from ai.prompts import FIELDS
 
@@ -12,10 +14,20 @@ class InvalidAnswer(ValueError):
     pass
 
 
+def printable(text: str, limit: int) -> str:
+    """`text` without control characters or lone surrogates, at most `limit` characters.
+
+    Whatever the model (or a proxy in between) sends, what we store must be storable: a NUL
+    is refused by PostgreSQL, a lone surrogate by any UTF-8 encoder.
+    """
+    kept = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs"))
+    return kept[:limit]
+
+
 def _text(value, limit: int, *, required: bool = True) -> str:
     if not isinstance(value, str):
         raise InvalidAnswer("expected text")
-    value = " ".join(value.split())
+    value = printable(" ".join(value.split()), limit)
     if required and not value:
         raise InvalidAnswer("empty text")
     return value[:limit]
@@ -47,7 +59,7 @@ def clean_result(answer_item: dict, mode: str) -> dict:
         "method": method,
         "suggestion": _text(item.get("suggestion"), SUGGESTION_MAX),
         "automatable_share": 0 if rating == Rating.NEEDS_INFO else share,
-        "missing_info": _text(item.get("missing") or "", SUGGESTION_MAX, required=False),
+        "missing_info": _text(item.get("missing"), SUGGESTION_MAX, required=False),
     }
     if rating == Rating.NEEDS_INFO and not result["missing_info"]:
         raise InvalidAnswer("NEEDS_INFO without saying what is missing")

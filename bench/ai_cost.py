@@ -6,14 +6,18 @@ Runs the real analysis code (services, real SDK) against our fake Anthropic API 
 with a throwaway SQLite database and the local-memory cache:
 
 1. quick analysis of the 1,000 tasks in bench/data/tasks_1000.json (50 teams of 20);
-2. deep analysis of the same tasks;
-3. a second, identical workshop analysed quick again: how many tasks the cache answers;
-4. economy mode: a third identical workshop, cache cleared, analysed quick through the
+2. deep analysis of the same tasks one task per call, as the team page's "심층 분석" sends it;
+3. deep analysis batched 20 to a call (what a whole team's deep run would cost);
+4. a second, identical workshop analysed quick again: how many tasks the cache answers;
+5. economy mode: a third identical workshop, cache cleared, analysed quick through the
    Message Batches API at batch prices (the instructor's "절약 모드").
 
-Token counts come from the fake API's usage figures (text length / 2 characters per token, see
-ai/testing/fake_anthropic.py); dollars from the AIModel rows seeded by migration. The last line
-is JSON: {"tasks":1000,"quick":{...},"deep":{...},"economy":{...},
+The fake API is strict (it refuses any request the real API documents as invalid) and counts
+tokens as Claude's tokenizer does on Korean: one token per Hangul syllable, 3.5 ASCII
+characters a token (ai/testing/fake_anthropic.count_tokens). Dollars come from the AIModel rows
+seeded by migration. `failed` counts tasks left without an answer; `cache_read_share` is the
+share of input tokens read from the prompt cache. The last line is JSON: {"tasks":1000,
+"quick":{...},"deep":{...},"deep_batched":{...},"economy":{...},
 "second_pass_cache_hit_rate":..}.
 """
 
@@ -91,18 +95,20 @@ def build_workshop(title: str, rows: list[dict]):
     return teams
 
 
-def analyse(teams, mode: str, fake) -> dict:
+def analyse(teams, mode: str, fake, *, one_per_call: bool = False) -> dict:
     from ai import services
     from ai.models import AnalysisMode
 
     fake.reset()
-    cached = total = 0
+    cached = total = failed = 0
     for team, lead, tasks in teams:
-        run, _ = services.analysis_request(team=team, actor=lead, mode=mode, tasks=tasks)
-        services.run_execute(run.pk)
-        run.refresh_from_db()
-        cached += run.cached_tasks
-        total += run.total_tasks
+        for group in [[task] for task in tasks] if one_per_call else [tasks]:
+            run, _ = services.analysis_request(team=team, actor=lead, mode=mode, tasks=group)
+            services.run_execute(run.pk)
+            run.refresh_from_db()
+            cached += run.cached_tasks
+            total += run.total_tasks
+            failed += run.failed_tasks
     usage = {
         "input_tokens": 0,
         "output_tokens": 0,
@@ -117,8 +123,12 @@ def analyse(teams, mode: str, fake) -> dict:
         usage["cache_read_tokens"] += got.get("cache_read_input_tokens", 0)
     model = AnalysisMode.objects.select_related("model").get(mode=mode).model
     usd = model.cost_usd(**usage)
+    prompt = usage["input_tokens"] + usage["cache_write_tokens"] + usage["cache_read_tokens"]
     return {
         "requests": len(fake.message_requests),
+        "refused": len(fake.refused_requests),
+        "failed": failed,
+        "cache_read_share": round(usage["cache_read_tokens"] / prompt, 4) if prompt else 0.0,
         "input_tokens": usage["input_tokens"],
         "output_tokens": usage["output_tokens"],
         "cache_write_tokens": usage["cache_write_tokens"],
@@ -147,10 +157,22 @@ def economy_pass(teams, fake) -> dict:
     batch.refresh_from_db()
     lines = UsageRecord.objects.exclude(pk__in=before).filter(kind=UsageRecord.Kind.BATCH)
     totals = lines.aggregate(
-        input_tokens=Sum("input_tokens"), output_tokens=Sum("output_tokens"), usd=Sum("cost_usd")
+        input_tokens=Sum("input_tokens"),
+        output_tokens=Sum("output_tokens"),
+        cache_write_tokens=Sum("cache_write_tokens"),
+        cache_read_tokens=Sum("cache_read_tokens"),
+        usd=Sum("cost_usd"),
+    )
+    prompt = sum(
+        totals[k] or 0 for k in ("input_tokens", "cache_write_tokens", "cache_read_tokens")
     )
     return {
         "requests": lines.count(),
+        "refused": len(fake.refused_requests),
+        "failed": len(batch.failed_task_ids),
+        "cache_read_share": round((totals["cache_read_tokens"] or 0) / prompt, 4)
+        if prompt
+        else 0.0,
         "input_tokens": totals["input_tokens"] or 0,
         "output_tokens": totals["output_tokens"] or 0,
         "usd": float((totals["usd"] or Decimal("0")).quantize(Decimal("0.000001"))),
@@ -172,25 +194,37 @@ def main():
     first = build_workshop("first", rows)
     quick = analyse(first, "quick", fake)
     print(f"quick: {quick}", flush=True)
-    deep = analyse(first, "deep", fake)  # cache keys include the mode: deep starts cold
-    print(f"deep:  {deep}", flush=True)
-
     second = build_workshop("second", rows)
     repeat = analyse(second, "quick", fake)
     hit_rate = repeat["cached_tasks"] / repeat["tasks"] if repeat["tasks"] else 0.0
     print(f"second identical workshop, quick: {repeat}", flush=True)
+    # Cache keys include the mode: deep starts cold. One task per call, as the UI sends it.
+    deep = analyse(first, "deep", fake, one_per_call=True)
+    print(f"deep, one task per call: {deep}", flush=True)
+    cache.clear()  # the batched pass must not be answered from the first one's results
+    deep_batched = analyse(first, "deep", fake)
+    print(f"deep, 20 tasks per call: {deep_batched}", flush=True)
     cache.clear()
     third = build_workshop("third", rows)
     cheap = economy_pass(third, fake)
     print(f"economy (batch API), third identical workshop, cache cleared: {cheap}", flush=True)
     fake.stop()
-    keys = ("requests", "input_tokens", "output_tokens", "usd")
+    keys = (
+        "requests",
+        "input_tokens",
+        "output_tokens",
+        "usd",
+        "failed",
+        "refused",
+        "cache_read_share",
+    )
     print(
         json.dumps(
             {
                 "tasks": len(rows),
                 "quick": {k: quick[k] for k in keys},
                 "deep": {k: deep[k] for k in keys},
+                "deep_batched": {k: deep_batched[k] for k in keys},
                 "economy": {k: cheap[k] for k in keys},
                 "second_pass_cache_hit_rate": round(hit_rate, 4),
             }

@@ -1,23 +1,52 @@
 """Claude through the official SDK.
 
-Every call sends `max_tokens`, turns thinking off (or asks for the lowest effort), asks for a
-JSON-schema answer, and marks the system prompt for prompt caching when it is long enough for
-the model's minimum. Timeouts and retries are short: a worker must never wait ten minutes.
+Every call sends `max_tokens`, the lowest thinking setting and the effort the model row says it
+accepts (`AIModel.request_thinking` / `request_effort`), a JSON-schema answer keyed by the
+batch's task ids, and a `cache_control` mark on the system prompt (the API ignores a mark below
+the model's minimum without an error). Timeouts and retries are short: a worker must never wait
+ten minutes.
 """
 
 import json
+import logging
+import threading
 import time
 
 import anthropic
+import jiter
 from django.conf import settings
 
 from ai import prompts
 from ai.inputs import TaskInput
 from ai.providers.base import Answer, Provider, ProviderError, Usage
-from ai.tokens import estimate_tokens
+from ai.validation import printable
+
+logger = logging.getLogger(__name__)
 
 # Room for the JSON wrapper around the per-task items.
 ANSWER_OVERHEAD_TOKENS = 200
+MODEL_ID_MAX = 100  # TaskAnalysis.model_id, UsageRecord.model_id
+
+# Requests the SDK sent and answers it received, per thread: the SDK call runs on the calling
+# thread, and its retries are invisible otherwise. An attempt sent but never answered may
+# have been billed.
+_attempts = threading.local()
+
+
+def _count_sent(request) -> None:
+    _attempts.sent = getattr(_attempts, "sent", 0) + 1
+
+
+def _count_answered(response) -> None:
+    _attempts.answered = getattr(_attempts, "answered", 0) + 1
+
+
+def _start_counting() -> None:
+    _attempts.sent = _attempts.answered = 0
+
+
+def _unanswered() -> int:
+    return max(0, getattr(_attempts, "sent", 0) - getattr(_attempts, "answered", 0))
 
 
 def client() -> anthropic.Anthropic:
@@ -26,6 +55,9 @@ def client() -> anthropic.Anthropic:
         base_url=settings.ANTHROPIC_BASE_URL,
         timeout=settings.AI_TIMEOUT_SECONDS,
         max_retries=settings.AI_MAX_RETRIES,
+        http_client=anthropic.DefaultHttpxClient(
+            event_hooks={"request": [_count_sent], "response": [_count_answered]}
+        ),
     )
 
 
@@ -35,59 +67,131 @@ def max_tokens_for(count: int, per_task: int) -> int:
 
 def request_params(tasks: list[TaskInput], *, mode: str, model, per_task_tokens: int) -> dict:
     """The Messages API parameters for analysing `tasks` (also used for batch requests)."""
-    system_text = prompts.system_prompt(mode)
-    system_block: dict = {"type": "text", "text": system_text}
-    if estimate_tokens(system_text) >= model.min_cacheable_tokens:
-        system_block["cache_control"] = {"type": "ephemeral"}
-    output_config: dict = {"format": {"type": "json_schema", "schema": prompts.output_schema(mode)}}
-    if model.effort:
-        output_config["effort"] = model.effort
+    output_config: dict = {
+        "format": {
+            "type": "json_schema",
+            "schema": prompts.output_schema(mode, [task.key for task in tasks]),
+        }
+    }
+    effort = model.request_effort()
+    if effort:
+        output_config["effort"] = effort
     params = {
         "model": model.model_id,
         "max_tokens": max_tokens_for(len(tasks), per_task_tokens),
-        "system": [system_block],
+        "system": [
+            {
+                "type": "text",
+                "text": prompts.system_prompt(mode),
+                "cache_control": {"type": "ephemeral"},
+            }
+        ],
         "messages": [{"role": "user", "content": prompts.user_message(tasks)}],
         "output_config": output_config,
     }
-    if model.disable_thinking:
-        params["thinking"] = {"type": "disabled"}
+    thinking = model.request_thinking(effort)
+    if thinking:
+        params["thinking"] = thinking
     return params
 
 
 def usage_of(usage) -> Usage:
+    def count(name: str) -> int:
+        value = getattr(usage, name, None)
+        return value if isinstance(value, int) and value > 0 else 0
+
     return Usage(
-        input_tokens=usage.input_tokens or 0,
-        output_tokens=usage.output_tokens or 0,
-        cache_write_tokens=getattr(usage, "cache_creation_input_tokens", None) or 0,
-        cache_read_tokens=getattr(usage, "cache_read_input_tokens", None) or 0,
+        input_tokens=count("input_tokens"),
+        output_tokens=count("output_tokens"),
+        cache_write_tokens=count("cache_creation_input_tokens"),
+        cache_read_tokens=count("cache_read_input_tokens"),
     )
 
 
-def parse_items(text: str) -> dict[str, dict] | None:
-    """The answer's items by task key, or None when the text is not the JSON we asked for."""
+def _results_with_duplicates(text: str) -> tuple[dict | None, int]:
+    """The `results` object of a complete answer, and how many of its ids came twice."""
+    duplicates = 0
+
+    def pairs(items):
+        nonlocal duplicates
+        seen = {}
+        for key, value in items:
+            if key in seen:
+                duplicates += 1
+                continue  # the first answer for an id stands
+            seen[key] = value
+        return seen
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=pairs)
     except ValueError:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-        return None
-    items = {}
-    for item in data["results"]:
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
-            items.setdefault(item["id"], item)
-    return items
+        return None, 0
+    results = data.get("results") if isinstance(data, dict) else None
+    return (results if isinstance(results, dict) else None), duplicates
 
 
-def answer_from_message(message, *, started: float | None = None) -> Answer:
+def _complete_results_of_truncated(text: str) -> dict:
+    """Every item finished before the answer was cut off at max_tokens.
+
+    The answer is written in order, so each item but the last one parsed is whole; the last
+    may have lost its tail (a number cut short still parses), so it is dropped and asked again.
+    """
+    try:
+        data = jiter.from_json(text.encode(), partial_mode="on")
+    except ValueError:
+        return {}
+    results = data.get("results") if isinstance(data, dict) else None
+    if not isinstance(results, dict) or not results:
+        return {}
+    return dict(list(results.items())[:-1])
+
+
+def parse_items(text: str, keys: list[str], *, truncated: bool = False) -> tuple[dict, int]:
+    """The answer's items for `keys`, and how many stray items (unknown or repeated ids) it had."""
+    if truncated:
+        results, duplicates = _complete_results_of_truncated(text), 0
+    else:
+        results, duplicates = _results_with_duplicates(text)
+    if results is None:
+        return {}, 0
+    wanted = set(keys)
+    items = {key: item for key, item in results.items() if key in wanted}
+    return items, duplicates + len(set(results) - wanted)
+
+
+def answer_from_message(message, keys: list[str], *, started: float | None = None) -> Answer:
+    stop_reason = message.stop_reason or ""
     text = "".join(block.text for block in message.content if block.type == "text")
-    items = parse_items(text)
+    if stop_reason == "refusal":
+        # A partial answer before a refusal is to be discarded, not used
+        # (https://platform.claude.com/docs/en/build-with-claude/refusals-and-fallback).
+        items, stray = {}, 0
+    else:
+        items, stray = parse_items(text, keys, truncated=stop_reason == "max_tokens")
+    if stray:
+        logger.warning("answer %s: %d stray item(s) ignored", getattr(message, "id", ""), stray)
     return Answer(
-        items=items or {},
+        items=items,
         usage=usage_of(message.usage),
         latency_ms=round((time.monotonic() - started) * 1000) if started else 0,
-        model_id=message.model,
-        request_id=getattr(message, "id", ""),
+        model_id=printable(str(message.model or ""), MODEL_ID_MAX),
+        request_id=printable(str(getattr(message, "id", "") or ""), MODEL_ID_MAX),
+        stop_reason=stop_reason,
+        stray_items=stray,
     )
+
+
+def _error_kind(error: anthropic.APIError) -> str:
+    if isinstance(error, anthropic.RateLimitError):
+        return "rate_limited"
+    if isinstance(error, anthropic.APITimeoutError):
+        return "timeout"
+    if isinstance(error, anthropic.APIConnectionError):
+        return "connection"
+    status = getattr(error, "status_code", 0)
+    if status == 529:
+        return "overloaded"
+    return "server" if status >= 500 else "request"
 
 
 class AnthropicProvider(Provider):
@@ -96,28 +200,57 @@ class AnthropicProvider(Provider):
     def __init__(self):
         self.client = client()
 
-    def estimate(self, tasks, *, mode, model, per_task_tokens: int = 120):
+    def estimate(self, tasks, *, mode, model, per_task_tokens: int = 160):
         from ai.budget import worst_case_usd
 
         params = request_params(tasks, mode=mode, model=model, per_task_tokens=per_task_tokens)
         return worst_case_usd(model, params)
 
-    def analyse(self, tasks, *, mode, model, per_task_tokens: int = 120) -> Answer:
+    def analyse(self, tasks, *, mode, model, per_task_tokens: int = 160) -> Answer:
         params = request_params(tasks, mode=mode, model=model, per_task_tokens=per_task_tokens)
         started = time.monotonic()
+        _start_counting()
         try:
             message = self.client.messages.create(**params)
-        except anthropic.RateLimitError as error:
-            raise ProviderError("rate_limited", str(error)) from error
-        except anthropic.APITimeoutError as error:
-            raise ProviderError("timeout", str(error)) from error
-        except anthropic.APIConnectionError as error:
-            raise ProviderError("connection", str(error)) from error
-        except anthropic.APIStatusError as error:
-            kind = (
-                "overloaded"
-                if error.status_code == 529
-                else ("server" if error.status_code >= 500 else "request")
-            )
-            raise ProviderError(kind, f"{error.status_code} {error.message}") from error
-        return answer_from_message(message, started=started)
+        except anthropic.APIError as error:
+            detail = str(error)
+            if isinstance(error, anthropic.APIStatusError):
+                detail = f"{error.status_code} {error.message}"
+            raise ProviderError(_error_kind(error), detail, unanswered=_unanswered()) from error
+        answer = answer_from_message(message, [task.key for task in tasks], started=started)
+        answer.unanswered = _unanswered()
+        return answer
+
+
+def model_capabilities(model_id: str) -> dict:
+    """What the Models API says `model_id` accepts, as AIModel field values.
+
+    `thinking_off_max_effort` and `min_cacheable_tokens` are not in the API's answer: they stay
+    as the docs gave them.
+    """
+    info = client().models.retrieve(model_id)
+    found: dict = {}
+    if info.max_tokens:
+        found["max_output_tokens"] = info.max_tokens
+    capabilities = info.capabilities
+    if capabilities is not None:
+        thinking = capabilities.thinking
+        types = thinking.types
+        found["thinking_types"] = [
+            name
+            for name in ("adaptive", "between_tools", "disabled", "enabled")
+            if getattr(getattr(types, name, None), "supported", False)
+        ]
+        effort = capabilities.effort
+        found["effort_levels"] = (
+            [
+                level
+                for level in ("low", "medium", "high", "xhigh", "max")
+                if getattr(getattr(effort, level, None), "supported", False)
+            ]
+            if effort.supported
+            else []
+        )
+        found["structured_outputs"] = capabilities.structured_outputs.supported
+        found["batches"] = capabilities.batch.supported
+    return found

@@ -28,16 +28,16 @@ def test_a_first_run_of_25_tasks_makes_2_requests(fake_anthropic, team, lead, do
     assert TaskAnalysis.objects.filter(source=Source.AI).count() == 25
 
 
-def test_every_request_sends_max_tokens_and_a_json_schema_with_thinking_off(
+def test_every_request_sends_max_tokens_and_a_schema_keyed_by_the_batch_s_tasks(
     fake_anthropic, team, lead, domain
 ):
     make_tasks(team, lead, domain, 3)
     request_and_run(team, lead)
     body = fake_anthropic.message_requests[0]["body"]
     assert body["model"] == "claude-haiku-5-5"
-    assert body["max_tokens"] == 3 * 120 + 200
-    assert body["output_config"]["format"]["type"] == "json_schema"
-    assert body["thinking"] == {"type": "disabled"}
+    assert body["max_tokens"] == 3 * 160 + 200
+    results = body["output_config"]["format"]["schema"]["properties"]["results"]
+    assert results["required"] == ["t1", "t2", "t3"]
 
 
 def test_an_identical_second_run_makes_no_request(fake_anthropic, team, lead, domain):
@@ -134,7 +134,7 @@ def test_tasks_missing_from_an_answer_are_asked_alone(fake_anthropic, team, lead
     assert run.status == RunStatus.SUCCEEDED
     assert len(fake_anthropic.message_requests) == 1 + 3
     single = [r for r in fake_anthropic.message_requests[1:]]
-    assert all(r["body"]["max_tokens"] == 120 + 200 for r in single)
+    assert all(r["body"]["max_tokens"] == 160 + 200 for r in single)
 
 
 def test_an_answer_that_stays_wrong_fails_that_task_and_invents_nothing(

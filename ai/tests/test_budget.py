@@ -82,7 +82,10 @@ def test_every_api_call_lands_in_the_ledger_with_its_usage(fake_anthropic, team,
     assert (line.user, line.team, line.workshop, line.run) == (lead, team, team.workshop, run)
     assert line.model_id == "claude-haiku-5-5"
     assert line.cost_usd == AIModel.objects.get(model_id="claude-haiku-5-5").cost_usd(
-        input_tokens=line.input_tokens, output_tokens=line.output_tokens
+        input_tokens=line.input_tokens,
+        output_tokens=line.output_tokens,
+        cache_write_tokens=line.cache_write_tokens,
+        cache_read_tokens=line.cache_read_tokens,
     )
     assert sum(line.tasks for line in lines) == 25
     assert not Reservation.objects.filter(status=Reservation.Status.ACTIVE).exists()

@@ -45,7 +45,12 @@ def test_the_instructor_analyses_every_pending_task_at_batch_prices(
     assert lines.count() == 2
     line = lines.first()
     haiku = AIModel.objects.get(model_id="claude-haiku-5-5")
-    full_price = haiku.cost_usd(input_tokens=line.input_tokens, output_tokens=line.output_tokens)
+    full_price = haiku.cost_usd(
+        input_tokens=line.input_tokens,
+        output_tokens=line.output_tokens,
+        cache_write_tokens=line.cache_write_tokens,
+        cache_read_tokens=line.cache_read_tokens,
+    )
     assert line.cost_usd == (full_price * Decimal("0.5")).quantize(Decimal("0.00000001"))
     assert not Reservation.objects.filter(status=Reservation.Status.ACTIVE).exists()
 
