@@ -692,7 +692,11 @@ class FakeAnthropic:
         if behaviour == "dirty" and keys:
             field = names.get("suggestion", "suggestion")
             results[keys[0]][field] = "자동화\x00 가능\x07\x1b[31m 합니다"
-        text = json.dumps({"results": results}, ensure_ascii=False)
+        answer = results
+        if (schema.get("properties", {}).get("results") or {}).get("type") == "array":
+            # The schema asks for a list of items that carry their own id: answer that shape.
+            answer = [{names.get("id", "id"): key, **item} for key, item in results.items()]
+        text = json.dumps({"results": answer}, ensure_ascii=False)
         if behaviour == "malformed":
             return "죄송하지만 " + text[: len(text) // 2]
         if behaviour == "truncate" and keys:
