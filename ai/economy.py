@@ -22,7 +22,7 @@ import anthropic
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -262,20 +262,31 @@ def _adopt_listed_batch(batch: EconomyBatch, client) -> bool:
 
 
 def recover_batches() -> int:
-    """Pick up what a dead worker left: half-submitted batches are looked for and polled,
-    submitted ones polled again. Safe to run beside live workers (both steps claim the row)."""
-    count = 0
-    for batch_id in EconomyBatch.objects.filter(
-        status=EconomyBatch.Status.QUEUED, submit_started_at__isnull=False
-    ).values_list("pk", flat=True):
+    """Pick up what a dead worker left: a batch whose submission got no answer is looked for
+    (and polled if found), a submitted batch nobody has polled lately is polled again.
+
+    Only rows quiet for longer than a live worker would leave them are touched, so running it
+    beside live workers starts no second submission or second poll chain.
+    """
+    now = timezone.now()
+    quiet = timedelta(seconds=settings.AI_TIMEOUT_SECONDS) + CLOCK_SLACK
+    unpolled = timedelta(seconds=2 * settings.AI_BATCH_POLL_SECONDS) + CLOCK_SLACK
+    half_submitted = EconomyBatch.objects.filter(
+        status=EconomyBatch.Status.QUEUED, submit_started_at__lt=now - quiet
+    ).values_list("pk", flat=True)
+    forgotten = (
+        EconomyBatch.objects.filter(status=EconomyBatch.Status.SUBMITTED)
+        .filter(
+            Q(polled_at__isnull=True, submitted_at__lt=now - unpolled)
+            | Q(polled_at__lt=now - unpolled)
+        )
+        .values_list("pk", flat=True)
+    )
+    for batch_id in half_submitted:
         _enqueue_submit(batch_id)
-        count += 1
-    for batch_id in EconomyBatch.objects.filter(status=EconomyBatch.Status.SUBMITTED).values_list(
-        "pk", flat=True
-    ):
+    for batch_id in forgotten:
         _enqueue_poll(batch_id)
-        count += 1
-    return count
+    return len(half_submitted) + len(forgotten)
 
 
 def _answer_from_cache(batch: EconomyBatch, tasks: list[Task], *, model) -> list[Task]:
@@ -328,7 +339,7 @@ def poll(batch_id: int) -> None:
     # One poller at a time applies a batch: a second one (recovery beside a live worker) stops.
     if not EconomyBatch.objects.filter(
         pk=batch.pk, status=EconomyBatch.Status.SUBMITTED, polls=batch.polls
-    ).update(polls=batch.polls + 1):
+    ).update(polls=batch.polls + 1, polled_at=timezone.now()):
         return
     if state is None or state.processing_status != "ended":
         if timezone.now() - batch.submitted_at > MAX_WAIT:

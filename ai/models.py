@@ -628,6 +628,7 @@ class EconomyBatch(models.Model):
         Reservation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     polls = models.PositiveIntegerField(default=0)
+    polled_at = models.DateTimeField(null=True, blank=True)
     message = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -128,6 +128,11 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
+            model_name="economybatch",
+            name="polled_at",
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
             model_name="usagerecord",
             name="uncertain",
             field=models.BooleanField(default=False, verbose_name="결과 불명"),

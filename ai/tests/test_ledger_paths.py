@@ -1,7 +1,10 @@
 """Every call the API may have billed has a ledger line, in every failure path."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import DatabaseError
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from ai import economy, services
@@ -168,6 +171,10 @@ def test_a_worker_starting_after_a_crash_finds_the_batch_it_left(
     batch = economy.economy_request(workshop=team.workshop, actor=instructor)
     economy.submit(batch.pk)  # created on the API; the answer never came
     DBTaskResult.objects.all().delete()  # the crash takes the queued follow-up with it
+    assert economy.recover_batches() == 0  # a live worker may still be waiting for its answer
+    EconomyBatch.objects.filter(pk=batch.pk).update(
+        submit_started_at=timezone.now() - timedelta(minutes=5)
+    )
     assert economy.recover_batches() == 1
     work_off_queue()
     batch.refresh_from_db()
