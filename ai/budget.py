@@ -210,14 +210,17 @@ def settle(
     usage: Usage,
     *,
     unanswered: int = 0,
+    attempt_usd: Decimal | None = None,
     **record_kwargs,
 ) -> list[UsageRecord]:
     """Replace a reservation by the real cost of the call it covered.
 
     `unanswered` attempts were sent and never answered (a timeout, a dropped connection, each
     SDK retry counting): the API may have billed each, and nobody can say what it cost, so each
-    is a "결과 불명" line at the reservation's worst case. The budget stays conservative.
+    is a "결과 불명" line at one attempt's worst case (`attempt_usd`, by default the whole
+    reservation). The budget stays conservative.
     """
+    attempt_usd = reservation.amount_usd if attempt_usd is None else attempt_usd
     lines = []
     with transaction.atomic():
         Reservation.objects.filter(pk=reservation.pk).update(status=Reservation.Status.SETTLED)
@@ -230,8 +233,7 @@ def settle(
                     context,
                     Usage(),
                     ok=False,
-                    request_id=record_kwargs.get("request_id", ""),
-                    uncertain_usd=reservation.amount_usd,
+                    uncertain_usd=attempt_usd.quantize(Decimal("0.00000001")),
                 )
             )
     return lines

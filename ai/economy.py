@@ -15,6 +15,7 @@ asked about: a task edited while its batch ran gets the answer as history and st
 
 import logging
 import secrets
+from collections import Counter, defaultdict
 from datetime import timedelta
 from functools import partial
 
@@ -125,7 +126,11 @@ def submit(batch_id: int) -> None:
                 return
         except anthropic.APIError:
             logger.warning("economy batch %s: could not list batches; trying later", batch.pk)
-            _submit_later_or_fail(batch)
+            _submit_later(batch)
+            return
+        if batch.submit_attempts >= MAX_SUBMITS:
+            # Looked for after the last unanswered attempt, and not there: nothing was made.
+            _fail(batch, _("AI 서버에 배치를 보내지 못했습니다. 잠시 뒤 다시 시도하세요."))
             return
     mode_config = AnalysisMode.objects.select_related("model").get(mode=Mode.QUICK)
     model = mode_config.model
@@ -141,7 +146,9 @@ def submit(batch_id: int) -> None:
     if not tasks:
         _finish(batch, answered=set(batch.task_ids), teams=set())
         return
-    token = batch.request_token or secrets.token_hex(4)
+    # A token per attempt: a batch an earlier, unanswered attempt made is told apart from this
+    # one by its custom_ids, and each attempt's map is kept to read its results back.
+    token = secrets.token_hex(4)
     requests, requests_map, worst = [], {}, 0
     size = settings.AI_BATCH_SIZE
     for number, start in enumerate(range(0, len(tasks), size)):
@@ -178,7 +185,7 @@ def submit(batch_id: int) -> None:
         pk=batch.pk, status=EconomyBatch.Status.QUEUED, submit_attempts=batch.submit_attempts
     ).update(
         request_token=token,
-        requests_map=requests_map,
+        requests_map={**batch.requests_map, **requests_map},
         reservation=reservation,
         total_tasks=len(already) + len(tasks),
         submit_started_at=timezone.now(),
@@ -196,18 +203,18 @@ def submit(batch_id: int) -> None:
             _fail(batch, _("AI 서버가 배치를 거절했습니다. 운영자에게 알려 주세요."))
             return
         logger.warning("economy batch %s: no batch yet (%s); trying later", batch.pk, error)
-        _submit_later_or_fail(batch)
+        _submit_later(batch)
         return
     except anthropic.APIError as error:
         # Timed out or the connection dropped: the batch may or may not exist.
         logger.warning("economy batch %s: submission unanswered (%s)", batch.pk, error)
-        _submit_later_or_fail(batch)
+        _submit_later(batch)
         return
     _submitted(batch, created.id)
 
 
 def _submitted(batch: EconomyBatch, api_batch_id: str, *, reconciled: bool = False) -> None:
-    EconomyBatch.objects.filter(pk=batch.pk).update(
+    EconomyBatch.objects.filter(pk=batch.pk, status=EconomyBatch.Status.QUEUED).update(
         status=EconomyBatch.Status.SUBMITTED,
         api_batch_id=api_batch_id,
         reconciled=reconciled,
@@ -218,10 +225,8 @@ def _submitted(batch: EconomyBatch, api_batch_id: str, *, reconciled: bool = Fal
     transaction.on_commit(partial(_enqueue_poll, batch.pk))
 
 
-def _submit_later_or_fail(batch: EconomyBatch) -> None:
-    if batch.submit_attempts >= MAX_SUBMITS:
-        _fail(batch, _("AI 서버에 배치를 보내지 못했습니다. 잠시 뒤 다시 시도하세요."))
-        return
+def _submit_later(batch: EconomyBatch) -> None:
+    """Try again later; the next try first looks for the batch this one may have made."""
     EconomyBatch.objects.filter(pk=batch.pk).update(
         message=_("AI 서버의 응답을 기다리는 중입니다. 제출 여부를 확인한 뒤 이어 갑니다.")
     )
@@ -232,24 +237,25 @@ def _adopt_listed_batch(batch: EconomyBatch, client) -> bool:
     """Find the batch an unanswered submission may have created; poll it if found.
 
     A listed batch is ours when it was created after our submission started, holds as many
-    requests as we sent and belongs to no other row; once it has ended, its results must carry
-    our custom_ids too (they are checked again when the answers are applied).
+    requests as one of our attempts sent and belongs to no other row; once it has ended, its
+    results must carry that attempt's custom_ids (`wb<row>-<token>-<n>`) too, and they are
+    checked again when the answers are applied.
     """
     if not batch.requests_map:
         return False
     since = batch.submit_started_at - CLOCK_SLACK
+    attempt_sizes = Counter(custom_id.split("-")[1] for custom_id in batch.requests_map)
     taken = set(
         EconomyBatch.objects.exclude(api_batch_id="").values_list("api_batch_id", flat=True)
     )
-    page = client.messages.batches.list(limit=100)
-    for listed in page.data:
+    for listed in client.messages.batches.list(limit=100):  # follows the pages
         if listed.created_at < since:
             break  # newest first: the rest are older
         counts = listed.request_counts
         total = (
             counts.processing + counts.succeeded + counts.errored + counts.canceled + counts.expired
         )
-        if listed.id in taken or total != len(batch.requests_map):
+        if listed.id in taken or total not in attempt_sizes.values():
             continue
         if listed.processing_status == "ended":
             ids = {line.custom_id for line in client.messages.batches.results(listed.id)}
@@ -291,17 +297,17 @@ def recover_batches() -> int:
 
 def _answer_from_cache(batch: EconomyBatch, tasks: list[Task], *, model) -> list[Task]:
     """Save cached answers at once (they cost nothing, and the ledger says what they saved, as
-    for a run); return the tasks still to send."""
+    for a run); return the tasks still to send. The same text in several teams is one key."""
     inputs = {task.pk: TaskInput.from_task(task, key="") for task in tasks}
-    keys = {
-        inputs[task.pk].cache_key(
+    by_key: dict[str, list[Task]] = defaultdict(list)
+    for task in tasks:
+        cache_key = inputs[task.pk].cache_key(
             prompt_version=prompts.PROMPT_VERSION, mode=Mode.QUICK, model_id=model.model_id
-        ): task
-        for task in tasks
-    }
-    hits = cache.get_many(list(keys))
-    for cache_key, result in hits.items():
-        task = keys[cache_key]
+        )
+        by_key[cache_key].append(task)
+    hits = cache.get_many(list(by_key))
+    answered = [(task, result) for key, result in hits.items() for task in by_key[key]]
+    for task, result in answered:
         TaskAnalysis(
             task=task,
             mode=Mode.QUICK,
@@ -312,11 +318,11 @@ def _answer_from_cache(batch: EconomyBatch, tasks: list[Task], *, model) -> list
             task_hours=task.hours_per_month,
             **result,
         ).save()
-    if hits:
-        budget.record_cache_hits(_call_context(batch, model), tasks=len(hits))
-        for team_id in {keys[key].team_id for key in hits}:
+    if answered:
+        budget.record_cache_hits(_call_context(batch, model), tasks=len(answered))
+        for team_id in {task.team_id for task, _result in answered}:
             events.analysis_changed(team_id=team_id)
-    return [task for key, task in keys.items() if key not in hits]
+    return [task for key, group in by_key.items() if key not in hits for task in group]
 
 
 def _call_context(batch: EconomyBatch, model) -> budget.CallContext:
@@ -347,7 +353,22 @@ def poll(batch_id: int) -> None:
         else:
             transaction.on_commit(partial(_enqueue_poll, batch.pk))
         return
-    _apply(batch, client.messages.batches.results(batch.api_batch_id))
+    try:
+        # Every line read before anything is written: a stream that breaks halfway writes
+        # nothing, and the next poll reads the batch again.
+        lines = list(client.messages.batches.results(batch.api_batch_id))
+    except Exception:
+        logger.exception("economy batch %s: could not read its results", batch.pk)
+        transaction.on_commit(partial(_enqueue_poll, batch.pk))
+        return
+    with transaction.atomic():
+        # Applied once: the row is locked and must still be waiting for its answers.
+        if (
+            EconomyBatch.objects.select_for_update()
+            .filter(pk=batch.pk, status=EconomyBatch.Status.SUBMITTED)
+            .exists()
+        ):
+            _apply(batch, lines)
 
 
 def _apply(batch: EconomyBatch, results) -> None:
@@ -369,13 +390,7 @@ def _apply(batch: EconomyBatch, results) -> None:
         if line.result.type != "succeeded":
             continue
         answer = anthropic_provider.answer_from_message(line.result.message, list(asked))
-        budget.record(
-            context,
-            answer.usage,
-            kind=UsageRecord.Kind.BATCH,
-            tasks=len(asked),
-            request_id=answer.request_id,
-        )
+        stored = 0
         for key, entry in asked.items():
             # [task id, input hash when submitted]; batches submitted before the hash was
             # recorded hold the bare task id.
@@ -411,6 +426,14 @@ def _apply(batch: EconomyBatch, results) -> None:
             )
             answered.add(task_id)
             teams.add(task.team_id)
+            stored += 1
+        budget.record(
+            context,
+            answer.usage,
+            kind=UsageRecord.Kind.BATCH,
+            tasks=stored,
+            request_id=answer.request_id,
+        )
     _finish(batch, answered=answered | _cached_ids(batch), teams=teams, changed=changed)
 
 
@@ -468,6 +491,7 @@ def _finish(
     if batch.reservation_id:
         # The real costs are in the ledger line by line; the hold is no longer needed.
         budget.release(batch.reservation, status=Reservation.Status.SETTLED)
+    # After the commit when applying inside a transaction (at once otherwise).
     for team_id in teams:
-        events.analysis_changed(team_id=team_id)
-    events.board_changed(workshop_id=batch.workshop_id)
+        transaction.on_commit(partial(events.analysis_changed, team_id=team_id))
+    transaction.on_commit(partial(events.board_changed, workshop_id=batch.workshop_id))

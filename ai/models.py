@@ -49,6 +49,7 @@ PER_MTOK = Decimal("1000000")
 # https://platform.claude.com/docs/en/build-with-claude/thinking-troubleshooting).
 EFFORTS = ["low", "medium", "high", "xhigh", "max"]
 THINKING_OFF = ("disabled", "between_tools")
+THINKING_TYPES = ("adaptive", "between_tools", "disabled", "enabled")
 
 
 def _effort_rank(effort: str) -> int:

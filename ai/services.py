@@ -334,14 +334,19 @@ def _collect(state: RunState, pool, chunks: list[list[TaskInput]]) -> list[TaskI
         if reservation is not False:
             futures[pool.submit(_ask, state, chunk)] = (chunk, reservation)
     again: list[TaskInput] = []
-    while futures:
-        done, _running = wait(futures, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
-        if not state.run.beat():
-            _record_after_takeover(state, futures)
-            raise RunTakenOver
-        for future in done:
-            chunk, reservation = futures.pop(future)
-            again += _take_answer(state, chunk, future, reservation)
+    try:
+        while futures:
+            done, _running = wait(futures, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
+            if not state.run.beat():
+                raise RunTakenOver
+            for future in done:
+                chunk, reservation = futures.pop(future)
+                again += _take_answer(state, chunk, future, reservation)
+    except BaseException:
+        # Taken over, or something broke: save nothing more, but every call in flight goes
+        # into the ledger when it lands.
+        _record_in_flight(state, futures)
+        raise
     return again
 
 
@@ -385,9 +390,9 @@ def _ask(state: RunState, chunk: list[TaskInput]):
     )
 
 
-def _record_after_takeover(state: RunState, futures: dict) -> None:
-    """Another worker owns the run now: save nothing more, but put every call the API may
-    bill in the ledger — those already sent are waited for and recorded when they land."""
+def _record_in_flight(state: RunState, futures: dict) -> None:
+    """Settle the calls still out: a call not started is released; one already sent is waited
+    for and recorded (an answer it got is not saved)."""
     for future, (_chunk, reservation) in futures.items():
         if future.cancel():
             if reservation:
@@ -399,8 +404,18 @@ def _record_after_takeover(state: RunState, futures: dict) -> None:
             if reservation:
                 _settle_failed(state, reservation, error)
             continue
+        except Exception:
+            logger.exception("analysis run %s: a call failed while stopping", state.run.pk)
+            if reservation:
+                _settle_failed(state, reservation, ProviderError("server", unanswered=1))
+            continue
         if reservation:
             _settle(state, reservation, answer, tasks=0)
+
+
+def _attempt_usd(reservation):
+    """One attempt's worst case: the reservation covers every attempt the SDK may send."""
+    return reservation.amount_usd / (1 + settings.AI_MAX_RETRIES)
 
 
 def _settle(state: RunState, reservation, answer, *, tasks: int) -> None:
@@ -412,11 +427,19 @@ def _settle(state: RunState, reservation, answer, *, tasks: int) -> None:
         tasks=tasks,
         request_id=answer.request_id,
         unanswered=answer.unanswered,
+        attempt_usd=_attempt_usd(reservation),
     )
 
 
 def _settle_failed(state: RunState, reservation, error: ProviderError) -> None:
-    budget.settle(reservation, state.context, error.usage, ok=False, unanswered=error.unanswered)
+    budget.settle(
+        reservation,
+        state.context,
+        error.usage,
+        ok=False,
+        unanswered=error.unanswered,
+        attempt_usd=_attempt_usd(reservation),
+    )
 
 
 def _take_answer(state: RunState, chunk: list[TaskInput], future, reservation) -> list[TaskInput]:
@@ -431,6 +454,10 @@ def _take_answer(state: RunState, chunk: list[TaskInput], future, reservation) -
             state.failed[task_input.task_id] = error.kind
         _progress(state)
         return []
+    except Exception:
+        if reservation:  # a bug after the call was sent: it may have been billed
+            _settle_failed(state, reservation, ProviderError("server", unanswered=1))
+        raise
     again, results = [], []
     for task_input in chunk:
         item = answer.items.get(task_input.key)

@@ -30,7 +30,7 @@ def _text(value, limit: int, *, required: bool = True) -> str:
     value = printable(" ".join(value.split()), limit)
     if required and not value:
         raise InvalidAnswer("empty text")
-    return value[:limit]
+    return value
 
 
 def _list(value) -> list[str]:

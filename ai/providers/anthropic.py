@@ -9,15 +9,19 @@ ten minutes.
 
 import json
 import logging
+import re
 import threading
 import time
+from collections import Counter
 
 import anthropic
+import httpx2
 import jiter
 from django.conf import settings
 
 from ai import prompts
 from ai.inputs import TaskInput
+from ai.models import EFFORTS, THINKING_TYPES
 from ai.providers.base import Answer, Provider, ProviderError, Usage
 from ai.validation import printable
 
@@ -27,26 +31,34 @@ logger = logging.getLogger(__name__)
 ANSWER_OVERHEAD_TOKENS = 200
 MODEL_ID_MAX = 100  # TaskAnalysis.model_id, UsageRecord.model_id
 
-# Requests the SDK sent and answers it received, per thread: the SDK call runs on the calling
-# thread, and its retries are invisible otherwise. An attempt sent but never answered may
-# have been billed.
+# Attempts the SDK sent that never got an answer, per thread (the SDK call runs on the calling
+# thread, and its retries are invisible otherwise): the API may have billed each of them.
 _attempts = threading.local()
 
 
-def _count_sent(request) -> None:
-    _attempts.sent = getattr(_attempts, "sent", 0) + 1
+class _CountingTransport(httpx2.HTTPTransport):
+    """Counts attempts that reached the server and got no response back.
 
+    A connection that never opened (refused, DNS, connect or pool timeout) sent nothing and is
+    not counted; anything failing after that (a read timeout, a dropped connection) is.
+    """
 
-def _count_answered(response) -> None:
-    _attempts.answered = getattr(_attempts, "answered", 0) + 1
+    def handle_request(self, request):
+        try:
+            return super().handle_request(request)
+        except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout):
+            raise
+        except Exception:
+            _attempts.unanswered = getattr(_attempts, "unanswered", 0) + 1
+            raise
 
 
 def _start_counting() -> None:
-    _attempts.sent = _attempts.answered = 0
+    _attempts.unanswered = 0
 
 
 def _unanswered() -> int:
-    return max(0, getattr(_attempts, "sent", 0) - getattr(_attempts, "answered", 0))
+    return getattr(_attempts, "unanswered", 0)
 
 
 def client() -> anthropic.Anthropic:
@@ -55,9 +67,7 @@ def client() -> anthropic.Anthropic:
         base_url=settings.ANTHROPIC_BASE_URL,
         timeout=settings.AI_TIMEOUT_SECONDS,
         max_retries=settings.AI_MAX_RETRIES,
-        http_client=anthropic.DefaultHttpxClient(
-            event_hooks={"request": [_count_sent], "response": [_count_answered]}
-        ),
+        http_client=anthropic.DefaultHttpxClient(transport=_CountingTransport()),
     )
 
 
@@ -130,28 +140,36 @@ def _results_with_duplicates(text: str) -> tuple[dict | None, int]:
     return (results if isinstance(results, dict) else None), duplicates
 
 
-def _complete_results_of_truncated(text: str) -> dict:
-    """Every item finished before the answer was cut off at max_tokens.
+_ITEM_KEY = re.compile(r'"([^"\\]+)"\s*:\s*\{')
+
+
+def _complete_results_of_truncated(text: str) -> tuple[dict, int]:
+    """Every item finished before the answer was cut off at max_tokens, and the repeated ids.
 
     The answer is written in order, so each item but the last one parsed is whole; the last
     may have lost its tail (a number cut short still parses), so it is dropped and asked again.
+    An id written twice is dropped too: the partial parser keeps its first place but its last
+    value, which may be the cut one.
     """
     try:
         data = jiter.from_json(text.encode(), partial_mode="on")
     except ValueError:
-        return {}
+        return {}, 0
     results = data.get("results") if isinstance(data, dict) else None
     if not isinstance(results, dict) or not results:
-        return {}
-    return dict(list(results.items())[:-1])
+        return {}, 0
+    written = _ITEM_KEY.findall(text)  # item ids in the order they were written
+    repeated = {key for key, count in Counter(written).items() if count > 1}
+    unsure = repeated | {written[-1]} if written else repeated
+    return {k: v for k, v in results.items() if k not in unsure}, len(repeated)
 
 
 def parse_items(text: str, keys: list[str], *, truncated: bool = False) -> tuple[dict, int]:
     """The answer's items for `keys`, and how many stray items (unknown or repeated ids) it had."""
-    if truncated:
-        results, duplicates = _complete_results_of_truncated(text), 0
-    else:
-        results, duplicates = _results_with_duplicates(text)
+    results, duplicates = _results_with_duplicates(text)
+    if results is None and truncated:
+        # Cut off mid-JSON (an answer that stopped at max_tokens but parses is used whole).
+        results, duplicates = _complete_results_of_truncated(text)
     if results is None:
         return {}, 0
     wanted = set(keys)
@@ -201,10 +219,12 @@ class AnthropicProvider(Provider):
         self.client = client()
 
     def estimate(self, tasks, *, mode, model, per_task_tokens: int = 160):
+        """The worst case of every attempt the SDK may send: an attempt that times out may be
+        billed, and the retry after it is billed again."""
         from ai.budget import worst_case_usd
 
         params = request_params(tasks, mode=mode, model=model, per_task_tokens=per_task_tokens)
-        return worst_case_usd(model, params)
+        return worst_case_usd(model, params) * (1 + settings.AI_MAX_RETRIES)
 
     def analyse(self, tasks, *, mode, model, per_task_tokens: int = 160) -> Answer:
         params = request_params(tasks, mode=mode, model=model, per_task_tokens=per_task_tokens)
@@ -238,14 +258,14 @@ def model_capabilities(model_id: str) -> dict:
         types = thinking.types
         found["thinking_types"] = [
             name
-            for name in ("adaptive", "between_tools", "disabled", "enabled")
+            for name in THINKING_TYPES
             if getattr(getattr(types, name, None), "supported", False)
         ]
         effort = capabilities.effort
         found["effort_levels"] = (
             [
                 level
-                for level in ("low", "medium", "high", "xhigh", "max")
+                for level in EFFORTS
                 if getattr(getattr(effort, level, None), "supported", False)
             ]
             if effort.supported

@@ -962,8 +962,15 @@ class FakeAnthropic:
         }
 
     def _batch_results(self, batch_id: str) -> str:
+        """The same lines every time they are fetched, as the real API keeps them."""
+        batch = self.batches[batch_id]
+        if "results" not in batch:
+            batch["results"] = self._compute_results(batch)
+        return batch["results"]
+
+    def _compute_results(self, batch: dict) -> str:
         lines = []
-        for request in self.batches[batch_id]["requests"]:
+        for request in batch["requests"]:
             try:
                 check_message_params(request["params"])
             except Refused as refused:

@@ -91,3 +91,19 @@ def test_an_answer_with_control_characters_and_odd_usage_is_stored_clean(
     )
     line = UsageRecord.objects.get(kind=UsageRecord.Kind.CALL)
     assert line.output_tokens == 0 and line.input_tokens > 0
+
+
+def test_an_id_written_twice_before_the_cut_is_not_salvaged():
+    from ai.providers.anthropic import parse_items
+
+    text = '{"results": {"t1": {"r": "HIGH"}, "t2": {"r": "LOW"}, "t1": {"r": "LO'
+    items, stray = parse_items(text, ["t1", "t2", "t3"], truncated=True)
+    assert (items, stray) == ({"t2": {"r": "LOW"}}, 1)
+
+
+def test_an_answer_that_stopped_at_max_tokens_but_is_whole_is_used_whole():
+    from ai.providers.anthropic import parse_items
+
+    text = '{"results": {"t1": {"r": "HIGH"}, "t2": {"r": "LOW"}}}'
+    items, _stray = parse_items(text, ["t1", "t2"], truncated=True)
+    assert set(items) == {"t1", "t2"}

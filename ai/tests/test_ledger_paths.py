@@ -216,3 +216,31 @@ def _data(task) -> dict:
         "occurrences_per_period": task.occurrences_per_period,
         "minutes_per_occurrence": task.minutes_per_occurrence,
     }
+
+
+def test_a_connection_that_never_opened_is_not_settled_as_uncertain(
+    fake_anthropic, settings, team, lead, domain
+):
+    settings.ANTHROPIC_BASE_URL = "http://127.0.0.1:9"  # nothing listens: nothing was sent
+    settings.AI_MAX_RETRIES = 0
+    make_tasks(team, lead, domain, 1)
+    run, _ = services.analysis_request(team=team, actor=lead)
+    services.run_execute(run.pk)
+    (line,) = calls()
+    assert (line.uncertain, line.cost_usd) == (False, 0)
+
+
+def test_identical_pending_tasks_in_two_teams_are_all_answered_from_the_cache(
+    economy_api, instructor, team, lead, other_team, other_lead, domain
+):
+    make_tasks(team, lead, domain, 2)
+    make_tasks(other_team, other_lead, domain, 2)  # the same texts
+    run, _ = services.analysis_request(team=team, actor=lead)
+    services.run_execute(run.pk)  # the cache now knows both texts
+    TaskAnalysis.objects.all().delete()  # both teams pending again
+    batch = economy.economy_request(workshop=team.workshop, actor=instructor)
+    work_off_queue()
+    batch.refresh_from_db()
+    assert TaskAnalysis.objects.filter(source=Source.CACHE).count() == 4
+    assert batch.done_tasks == 4
+    assert batches_created(economy_api) == []
