@@ -308,16 +308,13 @@ def _answer_from_cache(batch: EconomyBatch, tasks: list[Task], *, model) -> list
     hits = cache.get_many(list(by_key))
     answered = [(task, result) for key, result in hits.items() for task in by_key[key]]
     for task, result in answered:
-        TaskAnalysis(
-            task=task,
-            mode=Mode.QUICK,
+        _store(
+            task,
+            result,
             source=Source.CACHE,
             model_id=model.model_id,
-            prompt_version=prompts.PROMPT_VERSION,
             input_hash=inputs[task.pk].input_hash(),
-            task_hours=task.hours_per_month,
-            **result,
-        ).save()
+        )
     if answered:
         budget.record_cache_hits(_call_context(batch, model), tasks=len(answered))
         for team_id in {task.team_id for task, _result in answered}:
@@ -412,10 +409,24 @@ def _apply(batch: EconomyBatch, results) -> None:
                 changed.add(task_id)
                 mine = latest.get(task_id)
                 if mine is None or mine.input_hash != current:
-                    _store(task, result, answer, input_hash=asked_hash, note=_NOTE_CHANGED)
+                    _store(
+                        task,
+                        result,
+                        source=Source.AI,
+                        model_id=answer.model_id,
+                        input_hash=asked_hash,
+                        note=_NOTE_CHANGED,
+                    )
                     teams.add(task.team_id)
                 continue
-            _store(task, result, answer, input_hash=current, note=_NOTE)
+            _store(
+                task,
+                result,
+                source=Source.AI,
+                model_id=answer.model_id,
+                input_hash=current,
+                note=_NOTE,
+            )
             remember_answer(
                 task_input.cache_key(
                     prompt_version=prompts.PROMPT_VERSION,
@@ -441,12 +452,14 @@ _NOTE = _("절약 모드(배치)")
 _NOTE_CHANGED = _("절약 모드(배치) · 제출 뒤 업무가 바뀌어 이전 내용에 대한 답")
 
 
-def _store(task: Task, result: dict, answer, *, input_hash: str, note: str) -> None:
+def _store(
+    task: Task, result: dict, *, source: str, model_id: str, input_hash: str, note: str = ""
+) -> None:
     TaskAnalysis(
         task=task,
         mode=Mode.QUICK,
-        source=Source.AI,
-        model_id=answer.model_id,
+        source=source,
+        model_id=model_id,
         prompt_version=prompts.PROMPT_VERSION,
         input_hash=input_hash,
         task_hours=task.hours_per_month,

@@ -2,20 +2,13 @@
 
 import pytest
 
-from ai import services
 from ai.models import AIModel, RunStatus, TaskAnalysis, UsageRecord
 from ai.providers.anthropic import AnthropicProvider
 from ai.tests.conftest import make_tasks
+from ai.tests.test_analysis_runs import request_and_run
 from ai.tests.test_api_contract import tasks
 from conftest import task_data
 from workshops import services as workshop_services
-
-
-def request_and_run(team, actor, **kwargs):
-    run, _created = services.analysis_request(team=team, actor=actor, **kwargs)
-    services.run_execute(run.pk)
-    run.refresh_from_db()
-    return run
 
 
 def test_an_answer_cut_off_at_max_tokens_keeps_every_complete_item(
