@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -35,6 +35,7 @@ def test_an_answer_that_lands_after_another_worker_took_the_run_is_recorded(
 
     def taken_over(params):  # while the call is in flight, another worker claims the run
         AnalysisRun.objects.filter(pk=run.pk).update(attempts=99)
+        connection.close()  # this runs on the fake's thread: leave no connection behind
 
     fake_anthropic.on_message = taken_over
     services.run_execute(run.pk)
