@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import user_get_or_create_by_email
+from workshop_site.forms import RefusesControlCharacters
 
 
 class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
@@ -26,7 +27,7 @@ class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
         return super().clean_email()
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(RefusesControlCharacters, forms.ModelForm):
     class Meta:
         model = User
         fields = ["name"]

@@ -158,6 +158,23 @@ class CallContext:
     run_id: int | None = None
 
 
+def _names(context: CallContext) -> dict:
+    """The team's and workshop's names now, kept on the ledger line."""
+    from workshops.models import Team, Workshop
+
+    names = {}
+    if context.team_id:
+        names["team_name"] = (
+            Team.objects.filter(pk=context.team_id).values_list("name", flat=True).first() or ""
+        )
+    if context.workshop_id:
+        names["workshop_title"] = (
+            Workshop.objects.filter(pk=context.workshop_id).values_list("title", flat=True).first()
+            or ""
+        )
+    return names
+
+
 def record(
     context: CallContext,
     usage: Usage,
@@ -181,6 +198,7 @@ def record(
     if uncertain_usd is not None:
         cost = uncertain_usd
     line = UsageRecord.objects.create(
+        **_names(context),
         month=month_start(),
         kind=kind,
         ok=ok and uncertain_usd is None,
@@ -252,6 +270,7 @@ def record_cache_hits(context: CallContext, *, tasks: int) -> UsageRecord | None
         # No call this month to learn from: a typical answer (60 output, 150 input tokens).
         per_task = context.model.cost_usd(input_tokens=150, output_tokens=60)
     return UsageRecord.objects.create(
+        **_names(context),
         month=month_start(),
         kind=UsageRecord.Kind.CACHE,
         model_id=context.model.model_id,

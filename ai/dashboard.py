@@ -1,7 +1,6 @@
 """Spend figures for the operators: the admin dashboard, its CSV export, `usage_report`."""
 
 import calendar
-import csv
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from ai import budget
 from ai.models import EconomyBatch, UsageRecord, month_start
+from workshop_site.spreadsheets import write_csv
 
 ZERO = Decimal("0")
 
@@ -149,8 +149,8 @@ LEDGER_COLUMNS = [
     "model_id",
     "mode",
     "user__email",
-    "team__name",
-    "workshop__title",
+    "team_name",
+    "workshop_title",
     "run_id",
     "input_tokens",
     "output_tokens",
@@ -166,10 +166,7 @@ LEDGER_COLUMNS = [
 
 
 def write_ledger_csv(month: date, stream) -> None:
-    """The month's ledger as CSV, UTF-8 with a byte-order mark so Excel shows Korean."""
-    stream.write("\ufeff")
-    writer = csv.writer(stream)
-    writer.writerow(LEDGER_COLUMNS)
+    """The month's ledger as CSV, UTF-8 with a byte-order mark so Excel shows Korean. Names
+    are as they were when each line was written, and a formula in one is written as text."""
     rows = UsageRecord.objects.filter(month=month).order_by("created_at", "id")
-    for row in rows.values_list(*LEDGER_COLUMNS).iterator():
-        writer.writerow(row)
+    write_csv(stream, [LEDGER_COLUMNS, *rows.values_list(*LEDGER_COLUMNS).iterator()])

@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ai.models import Rating
+from workshop_site.forms import RefusesControlCharacters
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(RefusesControlCharacters, forms.Form):
     rating = forms.ChoiceField(label=_("자동화 가능성"), choices=Rating.choices)
     note = forms.CharField(
         label=_("이유"),

@@ -482,6 +482,10 @@ class UsageRecord(models.Model):
     run = models.ForeignKey(
         AnalysisRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="usage"
     )
+    # The names as they were when the line was written: a renamed team does not rewrite its
+    # past spend (and the ledger keeps meaning something after the team is gone).
+    team_name = models.CharField(_("팀 이름(당시)"), max_length=200, blank=True)
+    workshop_title = models.CharField(_("워크샵 이름(당시)"), max_length=200, blank=True)
     input_tokens = models.PositiveIntegerField(_("입력 토큰"), default=0)
     output_tokens = models.PositiveIntegerField(_("출력 토큰"), default=0)
     cache_write_tokens = models.PositiveIntegerField(_("캐시 쓰기 토큰"), default=0)

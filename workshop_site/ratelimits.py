@@ -61,5 +61,39 @@ def _record_refusal(request, group: str) -> None:
     )
 
 
+def wrong_guesses_limited(group: str, rate_setting: str, rate_per_address_setting: str):
+    """Limit the view's *wrong* guesses (responses 404) per user and per address, any method.
+
+    For codes that grant entry (a join code): a right code costs nothing, so 50 leads behind
+    one office address join freely, while someone trying codes is stopped after a few misses.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            limits = [("user_or_ip", getattr(settings, rate_setting))]
+            limits.append(("ip", getattr(settings, rate_per_address_setting)))
+            for key, rate in limits:
+                usage = get_usage(
+                    request, group=f"{group}:{key}", key=key, rate=rate, increment=False
+                )
+                # Counted without adding this request: the limit is reached at `limit` misses.
+                if usage and usage["count"] >= usage["limit"]:
+                    _record_refusal(request, group)
+                    return too_many_requests(request, usage["time_left"])
+            response = view(request, *args, **kwargs)
+            if response.status_code == 404:
+                for key, rate in limits:
+                    get_usage(request, group=f"{group}:{key}", key=key, rate=rate, increment=True)
+            return response
+
+        return wrapped
+
+    return decorator
+
+
 ai_limited = rate_limited("ai", "AI_RATE_LIMIT")
 write_limited = rate_limited("write", "WRITE_RATE_LIMIT")
+join_guesses_limited = wrong_guesses_limited(
+    "join", "JOIN_GUESS_RATE_LIMIT", "JOIN_GUESS_RATE_LIMIT_PER_ADDRESS"
+)

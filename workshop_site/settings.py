@@ -245,6 +245,12 @@ SLACK_WEBHOOK_URL = env_url("SLACK_WEBHOOK_URL", schemes=("https", "http"))
 
 AI_RATE_LIMIT = env_str("AI_RATE_LIMIT", "20/h")
 WRITE_RATE_LIMIT = env_str("WRITE_RATE_LIMIT", "100/15m")
+# Wrong join codes, per person and per address (an office shares one address, but only wrong
+# codes count): about 887 million codes exist, so these stop guessing without slowing anyone.
+# A second post of the same add-task form within this many seconds adds nothing (a double tap).
+TASK_SUBMIT_WINDOW = env_int("TASK_SUBMIT_WINDOW", 120, minimum=1)
+JOIN_GUESS_RATE_LIMIT = env_str("JOIN_GUESS_RATE_LIMIT", "10/10m")
+JOIN_GUESS_RATE_LIMIT_PER_ADDRESS = env_str("JOIN_GUESS_RATE_LIMIT_PER_ADDRESS", "60/10m")
 # When the cache (Redis) is down the limiter cannot count. Open: requests go through (the AI
 # budget still holds: it lives in the database). Closed: every limited request gets a 429.
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", True)

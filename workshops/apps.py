@@ -10,9 +10,35 @@ def close_sockets_on_logout(sender, request=None, user=None, **kwargs):
         events.session_ended(session_key=session_key)
 
 
+def recheck_sockets_when_access_changes(sender, instance, created=False, **kwargs):
+    """A participation deleted (also by a team's or workshop's deletion) or changed: after
+    the commit, that person's open sockets in the workshop check whether they may stay."""
+    if created:
+        return
+    from functools import partial
+
+    from django.db import transaction
+
+    from workshops import events
+
+    transaction.on_commit(
+        partial(events.access_changed, user_id=instance.user_id, workshop_id=instance.workshop_id)
+    )
+
+
 class WorkshopsConfig(AppConfig):
     name = "workshops"
     verbose_name = "워크샵"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from workshops.models import Participant
+
         user_logged_out.connect(close_sockets_on_logout, dispatch_uid="close_sockets_on_logout")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                recheck_sockets_when_access_changes,
+                sender=Participant,
+                dispatch_uid=f"recheck_sockets_{signal is post_save}",
+            )

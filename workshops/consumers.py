@@ -3,7 +3,9 @@
 A socket joins the groups its owner may hear (see `workshops.events`), sends a fresh snapshot
 of every live region on each (re)connect, keeps its presence entry alive, and closes when the
 session that opened it ends. Close codes: 4403 refused (not signed in, not a participant,
-foreign origin), 4401 signed out or session expired.
+foreign origin; or, on an open socket, the person's place in the workshop ended or moved), 4401
+signed out or session expired. A socket refused before it opens is answered at the handshake
+with HTTP 403 (the browser reports 1006); only in-process ASGI tests see 4403 there.
 """
 
 import asyncio
@@ -53,7 +55,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         )
         publisher.register_consumer_loop(asyncio.get_running_loop())
 
-        groups = [events.workshop_group(workshop_id)]
+        groups = [events.workshop_group(workshop_id), events.user_group(user.pk)]
         session_key = getattr(self.scope.get("session"), "session_key", None)
         if session_key:
             groups.append(events.session_group(session_key))
@@ -127,6 +129,21 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
     async def session_ended(self, event):
         await self.close(code=CLOSE_SIGNED_OUT)
 
+    async def access_changed(self, event):
+        if event.get("workshop_id") == self.viewer.workshop_id and not await self.still_allowed():
+            await self.close(code=CLOSE_REFUSED)
+
+    async def still_allowed(self) -> bool:
+        """May this person still see what the socket shows: the same workshop, as the same
+        role, the same team?"""
+        viewer = await database_sync_to_async(render.viewer_for)(
+            self.scope["user"], self.viewer.workshop_id, self._query_param("team")
+        )
+        return viewer is not None and (viewer.is_instructor, viewer.team_id) == (
+            self.viewer.is_instructor,
+            self.viewer.team_id,
+        )
+
     # --- Heartbeat ---------------------------------------------------------------------------
 
     async def heartbeat(self):
@@ -144,9 +161,14 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                     await database_sync_to_async(events.presence_changed)(
                         workshop_id=self.viewer.workshop_id
                     )
-                if beats % SESSION_CHECK_EVERY == 0 and not await self.session_is_valid():
-                    await self.close(code=CLOSE_SIGNED_OUT)
-                    return
+                if beats % SESSION_CHECK_EVERY == 0:
+                    if not await self.session_is_valid():
+                        await self.close(code=CLOSE_SIGNED_OUT)
+                        return
+                    # Also without an event (a change made outside the models' signals).
+                    if not await self.still_allowed():
+                        await self.close(code=CLOSE_REFUSED)
+                        return
         except asyncio.CancelledError:
             pass
         except Exception:

@@ -51,6 +51,11 @@ def instructors_group(workshop_id: int) -> str:
     return f"workshop.{workshop_id}.instructors"
 
 
+def user_group(user_id: int) -> str:
+    """Every socket one person has open, on any device."""
+    return f"user.{user_id}"
+
+
 def session_group(session_key: str) -> str:
     """The sockets opened with one sign-in (one browser), not all of a user's devices."""
     digest = hashlib.sha256(session_key.encode()).hexdigest()[:32]
@@ -198,6 +203,17 @@ def session_ended(*, session_key: str) -> None:
     for events in _captured:
         events.append((group, "session_ended"))
     publisher.send_control(group, {"type": "session.ended"})
+
+
+@_never_raises
+def access_changed(*, user_id: int, workshop_id: int) -> None:
+    """A person's place in a workshop ended or moved (removed, moved to another team, the
+    team or workshop deleted): their sockets there check again, and close (4403) if the page
+    they show is no longer theirs to see."""
+    group = user_group(user_id)
+    for events in _captured:
+        events.append((group, "access_changed"))
+    publisher.send_control(group, {"type": "access.changed", "workshop_id": workshop_id})
 
 
 # --- Workshop-wide figures: the pulse and the board, at most once per window -------------------

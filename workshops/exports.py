@@ -1,20 +1,21 @@
 """Excel and CSV exports of a workshop or a team, with every task and its latest analysis.
 
 XLSX (openpyxl) has three sheets: 업무, 팀, 업무 영역. CSV is the task sheet alone, UTF-8 with a
-byte-order mark so that Excel opens Korean correctly. Text that starts like a formula (=, +, -,
-@) is written as text, never as a formula: a task title must not run in someone's Excel.
+byte-order mark so that Excel opens Korean correctly. Every cell goes through
+`workshop_site.spreadsheets`: text that starts like a formula is written as text, never as a
+formula (a task title must not run in someone's Excel), and characters XLSX cannot hold are
+dropped.
 """
 
-import csv
 import io
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from workshop_site.spreadsheets import append_row, csv_bytes
 from workshops.models import Frequency
 from workshops.reports import RATING_ORDER, Row, team_report, workshop_summary
 
@@ -39,12 +40,6 @@ TASK_COLUMNS = [
     "더 필요한 정보",
     "메모",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _plain(value):
-    # Labels are lazy translations; spreadsheets want plain text.
-    return str(value) if isinstance(value, Promise) else value
 
 
 def task_values(row: Row) -> list:
@@ -75,23 +70,11 @@ def task_values(row: Row) -> list:
         ]
     else:
         values += ["", "", "", "", Decimal("0"), row.source_label, "", "", "", "", ""]
-    return [_plain(value) for value in values]
-
-
-def _safe_csv(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return values
 
 
 def tasks_csv(rows: list[Row]) -> bytes:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(TASK_COLUMNS)
-    for row in rows:
-        writer.writerow([_safe_csv(value) for value in task_values(row)])
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes([TASK_COLUMNS, *(task_values(row) for row in rows)])
 
 
 def _sheet(workbook, title, header, lines, *, first=False):
@@ -101,10 +84,7 @@ def _sheet(workbook, title, header, lines, *, first=False):
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for line in lines:
-        sheet.append([_plain(value) for value in line])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text that looks like a formula stays text
+        append_row(sheet, line)
     for index, name in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(name) * 3))
     sheet.freeze_panes = "A2"

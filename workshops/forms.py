@@ -1,6 +1,11 @@
+import re
+import uuid
+
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from workshop_site.forms import RefusesControlCharacters
 from workshops.models import (
     MINUTES_MAX,
     MINUTES_PER_PERIOD,
@@ -15,9 +20,10 @@ from workshops.models import (
 )
 
 MAX_DOMAINS = 20
+SUBMIT_KEY = re.compile(r"[0-9a-f]{32}")
 
 
-class WorkshopForm(forms.ModelForm):
+class WorkshopForm(RefusesControlCharacters, forms.ModelForm):
     domains = forms.CharField(
         label=_("업무 영역"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -76,7 +82,7 @@ class JoinCodeForm(forms.Form):
         return code
 
 
-class DisplayNameMixin(forms.Form):
+class DisplayNameMixin(RefusesControlCharacters, forms.Form):
     display_name = forms.CharField(
         label=_("내 이름"),
         max_length=NAME_MAX_LENGTH,
@@ -96,11 +102,11 @@ class AcceptInvitationForm(DisplayNameMixin):
     pass
 
 
-class TeamForm(forms.Form):
+class TeamForm(RefusesControlCharacters, forms.Form):
     name = forms.CharField(label=_("팀 이름"), max_length=NAME_MAX_LENGTH)
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(RefusesControlCharacters, forms.ModelForm):
     occurrences_per_period = forms.IntegerField(
         label=_("횟수"),
         min_value=1,
@@ -146,6 +152,14 @@ class TaskForm(forms.ModelForm):
         self.fields["frequency"].error_messages["invalid_choice"] = _(
             "빈도를 목록에서 골라 주세요."
         )
+
+    @cached_property
+    def submit_key(self) -> str:
+        """One key per form shown: two posts of the same form (a double tap, a retry) carry the
+        same key, so the second adds nothing (see views.task_create). A form shown again
+        after an error keeps the key it was posted with."""
+        posted = self.data.get("submit_key", "") if self.is_bound else ""
+        return posted if SUBMIT_KEY.fullmatch(posted) else uuid.uuid4().hex
 
     def _get_validation_exclusions(self):
         # The domain field found its row among the workshop's domains already; the model's

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from workshop_site.spreadsheets import append_row, csv_bytes
 from workshops.forms import TaskForm
 from workshops.models import FREQUENCY_UNITS, Frequency, Team
 
@@ -85,10 +86,7 @@ def template_rows(team: Team) -> list[list]:
 
 
 def template_csv(team: Team) -> bytes:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    csv.writer(buffer).writerows(template_rows(team))
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes(template_rows(team))
 
 
 def template_xlsx(team: Team) -> bytes:
@@ -96,7 +94,7 @@ def template_xlsx(team: Team) -> bytes:
     sheet = workbook.active
     sheet.title = "업무"
     for line in template_rows(team):
-        sheet.append(line)
+        append_row(sheet, line)  # a domain named "=2+5" stays text
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,6 +1,10 @@
+import logging
+
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import retarget
 
 from ai.selectors import attach_analyses, progress_context
-from workshop_site.ratelimits import write_limited
+from workshop_site.ratelimits import join_guesses_limited, write_limited
 from workshops import selectors, services
 from workshops.access import get_task_for_user, get_team_for_user, get_workshop_for_instructor
 from workshops.forms import (
@@ -27,6 +31,8 @@ from workshops.live import presence
 from workshops.live import render as live_render
 from workshops.models import Invitation, Participant, Workshop
 from workshops.services import RuleError
+
+logger = logging.getLogger(__name__)
 
 
 def _add_rule_error(form, error: RuleError) -> None:
@@ -71,6 +77,7 @@ def _workshop_for_code(code: str) -> Workshop:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@join_guesses_limited
 @write_limited
 def join_workshop(request, code):
     try:
@@ -363,10 +370,11 @@ def _tasks_region(request, access, *, status=200):
 def task_create(request, pk):
     access = get_team_for_user(request.user, pk, write=True)
     form = TaskForm(request.POST, workshop=access.team.workshop)
-    if form.is_valid():
+    if form.is_valid() and _first_submit(request, form):
         try:
             services.task_create(team=access.team, actor=request.user, data=form.cleaned_data)
         except RuleError as error:
+            _forget_submit(request, form)  # corrected and sent again, it must count
             _add_rule_error(form, error)
     if form.errors:
         if request.htmx:  # the form alone: nothing else of the team is shown or read
@@ -383,6 +391,29 @@ def task_create(request, pk):
         return render(request, "workshops/team_detail.html#task-add-form-with-tasks", context)
     messages.success(request, _("업무를 추가했습니다."))
     return redirect(access.team)
+
+
+def _submit_cache_key(request, form) -> str:
+    return f"task-submit:{request.user.pk}:{form.submit_key}"
+
+
+def _first_submit(request, form) -> bool:
+    """Whether this is the first post of this form (False: a double tap or a retry of one that
+    went through, answered like the first without adding the task twice)."""
+    if form.data.get("submit_key") != form.submit_key:
+        return True  # a page from before the key existed
+    try:
+        return cache.add(_submit_cache_key(request, form), 1, settings.TASK_SUBMIT_WINDOW)
+    except Exception:
+        logger.warning("task submit keys: cache unavailable; not deduplicating")
+        return True
+
+
+def _forget_submit(request, form) -> None:
+    try:
+        cache.delete(_submit_cache_key(request, form))
+    except Exception:
+        logger.warning("task submit keys: cache unavailable")
 
 
 @login_required

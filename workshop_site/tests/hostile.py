@@ -243,6 +243,9 @@ FLASH = re.compile(r'<p class="message ([^"]*)">(.*?)</p>', re.S)
 RAW_MARKUP = ("<script>alert(1)</script>", "<img src=x onerror=")
 
 
+from workshop_site.forms import CONTROL_CHARACTERS  # noqa: E402
+
+
 def as_django_reads(value: str) -> str:
     """`value` after the trip through a form body: bytes that are not UTF-8 (a lone
     surrogate) arrive as U+FFFD, as QueryDict decodes them."""
@@ -251,11 +254,12 @@ def as_django_reads(value: str) -> str:
 
 def kept_text(value, *, max_length: int, required: bool = True) -> str | None:
     """What a Django CharField keeps of `value` sent in a form (strip=True,
-    ProhibitNullCharactersValidator, max_length), or None when it must refuse it."""
+    ProhibitNullCharactersValidator, max_length), or None when it must refuse it: our forms
+    also refuse control characters other than tab, newline and CR (RefusesControlCharacters)."""
     if not isinstance(value, str):
         return None
     kept = as_django_reads(value).strip()
-    if "\x00" in kept or len(kept) > max_length or (required and not kept):
+    if CONTROL_CHARACTERS.search(kept) or len(kept) > max_length or (required and not kept):
         return None
     return kept
 

@@ -78,6 +78,21 @@ async def test_a_foreign_origin_is_refused(workshop, lead, team):
     assert await refused(workshop.pk, lead, origin=b"https://evil.example.com") == (False, 4403)
 
 
+@pytest.mark.parametrize(
+    "origin", [b"http://testserver:9999", b"https://testserver", b"ftp://testserver", b"null"]
+)
+async def test_an_origin_on_our_host_with_another_scheme_or_port_is_refused(
+    workshop, lead, team, origin
+):
+    assert await refused(workshop.pk, lead, origin=origin) == (False, 4403)
+
+
+async def test_our_own_origin_with_its_default_port_written_out_is_accepted(workshop, lead, team):
+    socket, connected, _code = await open_socket(workshop.pk, lead, origin=b"http://testserver:80")
+    await socket.disconnect()
+    assert connected
+
+
 async def test_a_missing_workshop_is_refused(lead, team):
     assert await refused(987654, lead) == (False, 4403)
 
@@ -286,4 +301,65 @@ async def test_an_odd_team_parameter_is_ignored_not_fatal(workshop, instructor, 
     socket, connected, _ = await open_socket(workshop.pk, instructor, query="?team=%C2%B2")
     assert connected
     assert f'id="workshop-{workshop.pk}-board"' in await drain(socket)
+    await socket.disconnect()
+
+
+# --- A place in the workshop that ends closes the socket (issue 19, finding 1) ----------------
+
+
+async def closes_with(socket, code: int) -> bool:
+    """Whether the socket is closed with `code` before long (pushes before it are skipped)."""
+    for _ in range(10):
+        output = await socket.receive_output(timeout=3)
+        if output["type"] == "websocket.close":
+            return output.get("code") == code
+    return False
+
+
+async def test_a_removed_member_s_open_socket_is_closed_with_4403(workshop, member, team):
+    from workshops.models import Participant
+
+    socket, _, _ = await open_socket(workshop.pk, member)
+    await drain(socket)
+    await database_sync_to_async(
+        Participant.objects.filter(user=member, workshop=workshop).delete
+    )()
+    assert await closes_with(socket, 4403)
+    await socket.disconnect()
+
+
+async def test_a_member_moved_to_another_team_stops_hearing_the_old_one(
+    workshop, member, team, other_team
+):
+    from workshops.models import Participant
+
+    socket, _, _ = await open_socket(workshop.pk, member)
+    await drain(socket)
+    await database_sync_to_async(Participant.objects.filter(user=member, workshop=workshop).update)(
+        team=other_team
+    )
+    participant = await database_sync_to_async(Participant.objects.get)(user=member)
+    await database_sync_to_async(participant.save)()  # the admin saves the changed row
+    assert await closes_with(socket, 4403)
+    await socket.disconnect()
+
+
+async def test_a_deleted_team_closes_its_members_sockets(workshop, member, team):
+    socket, _, _ = await open_socket(workshop.pk, member)
+    await drain(socket)
+    await database_sync_to_async(team.delete)()
+    assert await closes_with(socket, 4403)
+    await socket.disconnect()
+
+
+async def test_another_members_removal_leaves_a_socket_open(workshop, member, lead, team):
+    from workshops.models import Participant
+
+    socket, _, _ = await open_socket(workshop.pk, lead)
+    await drain(socket)
+    await database_sync_to_async(
+        Participant.objects.filter(user=member, workshop=workshop).delete
+    )()
+    await drain(socket, first=1.0)
+    assert await socket.receive_nothing(timeout=0.5)
     await socket.disconnect()

@@ -162,7 +162,7 @@ def test_an_invalid_form_keeps_every_typed_value(client_as, lead, team, domain):
         "'; DROP TABLE workshops_task; --",
         "👩‍👩‍👧‍👦 가족 업무 🇰🇷",
         "שלום عربى mixed ‮RTL‬",
-        "제어\x07문자\x1b와 탭\t",
+        "탭\t과 함께",  # tab stays; other control characters are refused (test_spreadsheet_safety)
         "ﾟ･✿ヾ╲(｡◕‿◕｡)╱✿･ﾟ",
     ],
 )
