@@ -7,11 +7,12 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.signals import user_logged_out
 
-from conftest import task_data
+from conftest import make_user, task_data
 from workshop_site.asgi import application
 from workshop_site.testing import session_cookie_for
 from workshops import services
 from workshops.live import presence
+from workshops.models import Workshop
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -135,6 +136,53 @@ async def test_a_member_never_hears_another_teams_details(
     await socket.disconnect()
 
 
+async def test_with_an_instructor_online_a_member_still_hears_no_other_team(
+    workshop, instructor, member, team, other_lead, other_team, domain
+):
+    # Instructors on the board and on the other team's page: their audiences are rendered.
+    board, _, _ = await open_socket(workshop.pk, instructor)
+    watching, _, _ = await open_socket(workshop.pk, instructor, query=f"?team={other_team.pk}")
+    socket, _, _ = await open_socket(workshop.pk, member)
+    for open_one in (board, watching, socket):
+        await drain(open_one)
+    await add_task(other_team, other_lead, domain, "다른 팀의 비밀 업무")
+    heard_by_board, heard_on_page = await drain(board), await drain(watching)
+    pushed = await drain(socket)
+    assert f'id="board-team-{other_team.pk}"' in heard_by_board
+    assert "다른 팀의 비밀 업무" in heard_on_page
+    assert "다른 팀의 비밀 업무" not in pushed
+    assert "board-team-" not in pushed
+    for open_one in (board, watching, socket):
+        await open_one.disconnect()
+
+
+async def test_an_expired_session_closes_the_socket(workshop, member, team, monkeypatch):
+    from django.contrib.sessions.models import Session
+
+    from workshops import consumers
+
+    monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(consumers, "SESSION_CHECK_EVERY", 1)
+    cookie = await database_sync_to_async(session_cookie_for)(member)
+    socket, _, _ = await open_socket(workshop.pk, member, cookie=cookie)
+    await drain(socket, first=0.5)
+    await database_sync_to_async(lambda: Session.objects.all().delete())()
+    await clear_session_cache()
+    assert await closes_with(socket, 4401)
+    await socket.disconnect()
+
+
+async def clear_session_cache():
+    """Sessions are read through the cache: an expired one is gone from both."""
+    from django.core.cache import caches
+
+    for alias in ("default", "sessions"):
+        try:
+            await database_sync_to_async(caches[alias].clear)()
+        except Exception:  # noqa: S112 - a cache this configuration does not have
+            continue
+
+
 def board_cell(html: str, team, cell: str) -> str:
     """A cell of the team's row in the last board in `html`."""
     row = html.split(f'id="board-team-{team.pk}"')[-1]
@@ -185,15 +233,20 @@ async def test_an_instructor_watching_a_team_page_gets_that_team_in_the_snapshot
 
 
 async def test_an_instructor_cannot_watch_another_workshops_team(
-    workshop, instructor, other_instructor
+    workshop, instructor, other_instructor, domain
 ):
-    foreign_team_id = 10_000
-    socket, connected, _ = await open_socket(
-        workshop.pk, instructor, query=f"?team={foreign_team_id}"
+    other = await database_sync_to_async(
+        lambda: services.workshop_open(workshop=Workshop.objects.exclude(pk=workshop.pk).get())
+    )()
+    foreign_lead = await database_sync_to_async(make_user)("foreign.lead@example.com")
+    foreign = await database_sync_to_async(services.team_create)(
+        workshop=other, lead=foreign_lead, team_name="남의 팀", display_name="남팀장"
     )
+    socket, connected, _ = await open_socket(workshop.pk, instructor, query=f"?team={foreign.pk}")
     assert connected
     snapshot = await drain(socket)
-    assert f"team-{foreign_team_id}" not in snapshot
+    assert f"team-{foreign.pk}" not in snapshot
+    assert "남의 팀" not in snapshot
     await socket.disconnect()
 
 
