@@ -84,3 +84,59 @@ def test_the_ledger_csv_writes_a_formula_like_team_name_as_text_and_keeps_past_n
 def test_every_formula_start_is_neutralised_in_csv(start):
     text = csv_bytes([[f"{start}1+1"]]).decode("utf-8").lstrip("\ufeff").lstrip('"')
     assert text.startswith(f"'{start}")
+
+
+HOSTILE_TEXT = '=HYPERLINK("http://evil.example","x")\x01\x07\x1b'
+FILES = [
+    ("workshops:workshop_export", "csv", "instructor"),
+    ("workshops:workshop_export", "xlsx", "instructor"),
+    ("workshops:team_export", "csv", "lead"),
+    ("workshops:team_export", "xlsx", "lead"),
+    ("workshops:task_import_template", "csv", "lead"),
+    ("workshops:task_import_template", "xlsx", "lead"),
+    ("admin:ai_ledger_csv", None, "operator"),
+]
+
+
+def cells(content: bytes, fmt: str) -> list:
+    if fmt == "xlsx":
+        book = load_workbook(io.BytesIO(content))
+        return [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    import csv
+
+    rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+    return [value for row in rows for value in row]
+
+
+@pytest.mark.parametrize(("name", "fmt", "who"), FILES)
+def test_every_file_the_product_writes_neutralises_formulas_and_drops_control_characters(
+    name, fmt, who, client_as, admin_client, instructor, lead, team, domain
+):
+    """The hostile-input catalogue for files: a formula with control characters in every text
+    a person sets (team, domain, task title and description, workshop title), stored as older
+    data would be (past the forms), then every file the product writes."""
+    task = services.task_create(team=team, actor=lead, data=task_data(domain))
+    Task.objects.filter(pk=task.pk).update(title=HOSTILE_TEXT, description=HOSTILE_TEXT)
+    Domain.objects.filter(pk=domain.pk).update(name=HOSTILE_TEXT)
+    type(team).objects.filter(pk=team.pk).update(name=HOSTILE_TEXT)
+    type(team.workshop).objects.filter(pk=team.workshop_id).update(title=HOSTILE_TEXT)
+    haiku = AIModel.objects.get(model_id="claude-haiku-5-5")
+    budget.record(
+        budget.CallContext(model=haiku, team_id=team.pk, workshop_id=team.workshop_id),
+        Usage(input_tokens=1, output_tokens=1),
+    )
+    client = (
+        admin_client if who == "operator" else client_as({"instructor": instructor}.get(who, lead))
+    )
+    args = [] if who == "operator" else [team.workshop_id if "workshop" in name else team.pk, fmt]
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+    found = cells(response.content, fmt or "csv")
+    if fmt == "xlsx":
+        hostile = [c for c in found if isinstance(c.value, str) and "HYPERLINK" in c.value]
+        assert hostile and all(c.data_type == "s" for c in hostile)
+        texts = [c.value for c in hostile]
+    else:
+        texts = [v for v in found if "HYPERLINK" in v]
+        assert texts and all(v.startswith("'=") for v in texts)
+    assert not any(ch in text for text in texts for ch in "\x01\x07\x1b")
