@@ -32,6 +32,7 @@ from ai.models import (
 )
 from ai.providers.base import Usage
 from ai.tokens import estimate_tokens
+from workshops.models import Team, Workshop
 
 logger = logging.getLogger(__name__)
 
@@ -159,20 +160,15 @@ class CallContext:
 
 
 def _names(context: CallContext) -> dict:
-    """The team's and workshop's names now, kept on the ledger line."""
-    from workshops.models import Team, Workshop
-
-    names = {}
+    """The team's and workshop's names now, kept on the ledger line (one query)."""
     if context.team_id:
-        names["team_name"] = (
-            Team.objects.filter(pk=context.team_id).values_list("name", flat=True).first() or ""
-        )
+        row = Team.objects.filter(pk=context.team_id).values_list("name", "workshop__title")
+        team_name, title = row.first() or ("", "")
+        return {"team_name": team_name, "workshop_title": title}
     if context.workshop_id:
-        names["workshop_title"] = (
-            Workshop.objects.filter(pk=context.workshop_id).values_list("title", flat=True).first()
-            or ""
-        )
-    return names
+        title = Workshop.objects.filter(pk=context.workshop_id).values_list("title", flat=True)
+        return {"workshop_title": title.first() or ""}
+    return {}
 
 
 def record(

@@ -71,6 +71,7 @@ MODELS = {
         "min_cacheable": 512,
         "structured_outputs": True,
         "batch": True,
+        "sampling": {"temperature": 1, "top_p": 0.99},
     },
     "claude-sonnet-5-5": {
         "display_name": "Claude Sonnet 5.5",
@@ -83,6 +84,7 @@ MODELS = {
         "min_cacheable": 512,
         "structured_outputs": True,
         "batch": True,
+        "sampling": {"temperature": 1},
     },
 }
 
@@ -297,7 +299,7 @@ def check_message_params(params: dict) -> dict:
     _check_system(params)
     effort = _check_output_config(params, model)
     _check_thinking(params, model, effort or model["default_effort"])
-    _check_sampling(params)
+    _check_sampling(params, model)
     return model
 
 
@@ -430,15 +432,17 @@ def _check_thinking(params: dict, model: dict, effort: str) -> None:
         )
 
 
-def _check_sampling(params: dict) -> None:
-    # Both 5.5 models refuse sampling changes: Sonnet 5.5 any non-default value, Haiku 5.5
-    # anything but temperature 1 / top_p 0.99 (their migration guides).
+def _check_sampling(params: dict, model: dict) -> None:
+    # Sampling on the 5.5 models (their migration guides): Sonnet 5.5 refuses any non-default
+    # temperature, top_p or top_k; Haiku 5.5 takes temperature 1 and top_p 0.99 only, never
+    # top_k, and never temperature and top_p together.
     if "top_k" in params:
         raise invalid("top_k: is not supported for this model")
-    if params.get("temperature", 1) != 1:
-        raise invalid("temperature: only the default value 1 is supported for this model")
     if "temperature" in params and "top_p" in params:
         raise invalid("temperature and top_p cannot both be specified for this model")
+    for name in ("temperature", "top_p"):
+        if name in params and params[name] != model["sampling"].get(name):
+            raise invalid(f"{name}: only the default value is supported for this model")
 
 
 def schema_problem(schema, *, path: str = "", counts: dict | None = None) -> str:

@@ -295,3 +295,23 @@ def test_an_unreachable_models_api_never_blocks_the_save(admin_client, settings)
     haiku.refresh_from_db()
     assert haiku.label == "하이쿠"
     assert "확인하지 못해" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("model", "sampling", "accepted"),
+    [
+        ("claude-haiku-5-5", {"top_p": 0.99}, True),
+        ("claude-haiku-5-5", {"top_p": 0.9}, False),
+        ("claude-haiku-5-5", {"temperature": 1, "top_p": 0.99}, False),
+        ("claude-sonnet-5-5", {"temperature": 1}, True),
+        ("claude-sonnet-5-5", {"top_p": 0.99}, False),
+        ("claude-sonnet-5-5", {"temperature": 0.2}, False),
+    ],
+)
+def test_the_fake_takes_only_the_sampling_each_model_allows(model, sampling, accepted):
+    params = sonnet_params(model=model, **sampling)
+    if accepted:
+        check_message_params(params)
+    else:
+        with pytest.raises(Exception, match="supported|both"):
+            check_message_params(params)

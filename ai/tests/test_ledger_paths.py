@@ -84,12 +84,17 @@ def test_a_cache_that_is_down_costs_a_later_call_not_this_run(
     assert calls().count() == 1
 
 
-def test_a_call_that_timed_out_is_settled_at_its_worst_case(
-    fake_anthropic, settings, team, lead, domain
-):
+@pytest.fixture
+def slow_api(fake_anthropic, settings):
+    """An API that answers after the SDK has given up (1 s timeout, 2 s answers), no retries."""
     settings.AI_TIMEOUT_SECONDS = 1
     settings.AI_MAX_RETRIES = 0
     fake_anthropic.timeout_seconds = 2
+    return fake_anthropic
+
+
+def test_a_call_that_timed_out_is_settled_at_its_worst_case(slow_api, team, lead, domain):
+    fake_anthropic = slow_api
     make_tasks(team, lead, domain, 2)
     fake_anthropic.script("timeout", "timeout")  # the chunk, then nothing more is sent
     run, _ = services.analysis_request(team=team, actor=lead)
@@ -102,11 +107,10 @@ def test_a_call_that_timed_out_is_settled_at_its_worst_case(
 
 
 def test_a_timed_out_attempt_before_a_good_retry_is_recorded_too(
-    fake_anthropic, settings, team, lead, domain
+    slow_api, settings, team, lead, domain
 ):
-    settings.AI_TIMEOUT_SECONDS = 1
+    fake_anthropic = slow_api
     settings.AI_MAX_RETRIES = 1
-    fake_anthropic.timeout_seconds = 2
     make_tasks(team, lead, domain, 2)
     fake_anthropic.script("timeout")  # the SDK's retry gets an answer
     run, _ = services.analysis_request(team=team, actor=lead)
@@ -117,11 +121,9 @@ def test_a_timed_out_attempt_before_a_good_retry_is_recorded_too(
 
 
 def test_the_spend_dashboard_shows_uncertain_settlements(
-    fake_anthropic, settings, team, lead, domain, admin_client
+    slow_api, team, lead, domain, admin_client
 ):
-    settings.AI_TIMEOUT_SECONDS = 1
-    settings.AI_MAX_RETRIES = 0
-    fake_anthropic.timeout_seconds = 2
+    fake_anthropic = slow_api
     make_tasks(team, lead, domain, 1)
     fake_anthropic.script("timeout", "timeout")
     run, _ = services.analysis_request(team=team, actor=lead)
@@ -135,12 +137,10 @@ def test_the_spend_dashboard_shows_uncertain_settlements(
 
 
 @pytest.fixture
-def economy_api(fake_anthropic, settings):
+def economy_api(slow_api, settings):
     settings.AI_BATCH_POLL_SECONDS = 0
-    settings.AI_TIMEOUT_SECONDS = 1
-    fake_anthropic.batch_seconds = 0.2
-    fake_anthropic.timeout_seconds = 2
-    return fake_anthropic
+    slow_api.batch_seconds = 0.2
+    return slow_api
 
 
 def batches_created(fake) -> list[dict]:
