@@ -313,5 +313,5 @@ def test_the_fake_takes_only_the_sampling_each_model_allows(model, sampling, acc
     if accepted:
         check_message_params(params)
     else:
-        with pytest.raises(Exception, match="supported|both"):
+        with pytest.raises(Exception, match=r"supported|both"):
             check_message_params(params)
