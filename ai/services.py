@@ -471,13 +471,36 @@ def _take_answer(state: RunState, chunk: list[TaskInput], future, reservation) -
             logger.info("analysis run %s: %s %s", state.run.pk, task_input.key, problem)
             state.problems[task_input.task_id] = "refused" if answer.refused else "invalid"
             again.append(task_input)
-    # The ledger line first: whatever happens while saving, the call it paid for is on record.
-    if reservation:
-        _settle(state, reservation, answer, tasks=len(results))
+    # The ledger line and the answers commit together: a worker killed halfway leaves neither
+    # (its successor asks again and records that), never a line for answers it did not keep.
+    # An error while saving keeps the line and what was saved, then goes on up.
     source = Source.AI if state.provider.is_ai else Source.RULES
-    for task_input, result in results:
-        _save(state, task_input, result, source=source, model_id=answer.model_id)
-        if state.provider.is_ai:
+    saved, failure = [], None
+    with transaction.atomic():
+        if reservation:
+            _settle(state, reservation, answer, tasks=len(results))
+        # Locked until the commit, so a task cannot be deleted under its answer (a foreign key
+        # is checked only at the commit, too late to leave that one task out).
+        alive = set(
+            Task.objects.select_for_update()
+            .filter(pk__in=[task_input.task_id for task_input, _result in results])
+            .values_list("pk", flat=True)
+        )
+        for task_input, result in results:
+            if task_input.task_id not in alive:
+                state.deleted.add(task_input.task_id)
+                continue
+            try:
+                with transaction.atomic():
+                    _save(state, task_input, result, source=source, model_id=answer.model_id)
+            except Exception as error:
+                failure = error
+                break
+            saved.append((task_input, result))
+    if failure is not None:
+        raise failure
+    if state.provider.is_ai:
+        for task_input, result in saved:
             remember_answer(_cache_key(state, task_input), result)
     _progress(state)
     return again
