@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/workshop
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install lint format test-sqlite test-postgres test-browser migrate seed clean audit
+.PHONY: run test install lint format test-sqlite test-postgres test-browser migrate seed clean audit rehearse-deploy
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -50,6 +50,10 @@ test-sqlite: install var/secret_key
 
 test-postgres: install var/secret_key
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m "not browser"
+
+# What docs/deploy-railway.md tells Railway to run, on loopback with production settings.
+rehearse-deploy: install
+	$(PY) bin/rehearse-deploy
 
 # Security checks (CI runs them after the tests): bandit over our code, pip-audit over the
 # installed packages. See README, "Security checks".

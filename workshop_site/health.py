@@ -1,8 +1,17 @@
 """Health endpoints for the platform's checks.
 
-/health/        liveness: the process answers; touches nothing else.
-/health/ready/  readiness: the database, the cache, a channel-layer round trip and the age of
-                the newest worker heartbeat, each timed; 503 if any fails.
+/health/         liveness: the process answers; touches nothing else.
+/health/deploy/  the deploy gate: the process answers and the database does (a migration-free
+                 SELECT 1); what Railway probes before it routes traffic to a new deployment.
+/health/ready/   readiness: the database, the cache, a channel-layer round trip and the age of
+                 the newest worker heartbeat, each timed; 503 if any fails. For an external
+                 uptime monitor: it ties the answer to the worker and Redis, which a web deploy
+                 must not wait for.
+
+The platform's probe arrives as plain HTTP with its own Host (Railway: `healthcheck.railway.app`)
+and no X-Forwarded-Proto. `HealthProbeMiddleware`, first in the stack, answers /health/ and
+/health/deploy/ for the hosts in HEALTHCHECK_HOSTS before host validation and the HTTPS
+redirect; every other path still meets both.
 """
 
 import asyncio
@@ -24,6 +33,22 @@ CHECK_TIMEOUT = 3.0
 @never_cache
 def live(request):
     return JsonResponse({"status": "ok"})
+
+
+class HealthProbeMiddleware:
+    """Answers the platform's health probe on the two probe paths only (see the docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.views = {"/health/": live, "/health/deploy/": deploy}
+
+    def __call__(self, request):
+        view = self.views.get(request.path_info)
+        if view is not None:
+            host = request.META.get("HTTP_HOST", "").rsplit(":", 1)[0].lower()
+            if host in settings.HEALTHCHECK_HOSTS:
+                return view(request)
+        return self.get_response(request)
 
 
 def _database() -> str:
@@ -66,6 +91,21 @@ def _worker() -> str:
     if age > settings.WORKER_HEARTBEAT_MAX_AGE:
         raise RuntimeError(f"the newest worker heartbeat is {age:.0f} s old")
     return f"{age:.0f} s ago"
+
+
+@never_cache
+def deploy(request):
+    """The deploy gate: liveness plus the database, timed; 503 with the error if it fails."""
+    started = time.perf_counter()
+    try:
+        result = {"ok": True, "detail": _database()}
+    except Exception as error:  # every failure is a report, not a crash
+        result = {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
+    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return JsonResponse(
+        {"status": "ok" if result["ok"] else "fail", "checks": {"database": result}},
+        status=200 if result["ok"] else 503,
+    )
 
 
 async def _timed(name: str, check) -> tuple[str, dict]:

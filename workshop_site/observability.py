@@ -1,6 +1,7 @@
 """Request ids, JSON logs, Sentry, security headers and session limits.
 
-Every request gets an id (taken from X-Request-ID when it looks like one, else a new one). It is
+Every request gets an id: Railway's X-Railway-Request-Id (so our lines and the edge's HTTP log
+share it), else X-Request-ID from another proxy, when it looks like an id; else a new one. It is
 in every log line written while the request is handled, in the X-Request-ID response header and
 on the error pages, so an operator can find a user's failed request by the id on their screen.
 """
@@ -22,6 +23,8 @@ from django.utils.translation import gettext as _
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Where a request id may come from, first match wins.
+REQUEST_ID_HEADERS = ("X-Railway-Request-Id", "X-Request-ID")
 
 
 def current_request_id() -> str:
@@ -33,8 +36,14 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        request_id = next(
+            (
+                incoming
+                for header in REQUEST_ID_HEADERS
+                if _SAFE_ID.match(incoming := request.headers.get(header, ""))
+            ),
+            uuid.uuid4().hex,
+        )
         request.request_id = request_id
         token = request_id_var.set(request_id)
         try:
@@ -58,13 +67,25 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# The level names Railway's log explorer colours and filters by (docs.railway.com/observability/
+# logs: "debug, info, warn, error"); anything above error is error there too.
+LOG_LEVELS = {
+    logging.DEBUG: "debug",
+    logging.INFO: "info",
+    logging.WARNING: "warn",
+    logging.ERROR: "error",
+    logging.CRITICAL: "error",
+}
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line, for log collectors (LOG_FORMAT=json)."""
+    """One JSON object per line, for log collectors (LOG_FORMAT=json): `message` and `level`
+    as Railway's structured logs expect them, the request id as a searchable attribute."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname,
+            "level": LOG_LEVELS.get(record.levelno, "info"),
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", "-"),

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The platform's health probe, before host validation and the HTTPS redirect (health.py).
+    "workshop_site.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "workshop_site.observability.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -254,11 +256,17 @@ JOIN_GUESS_RATE_LIMIT_PER_ADDRESS = env_str("JOIN_GUESS_RATE_LIMIT_PER_ADDRESS",
 # When the cache (Redis) is down the limiter cannot count. Open: requests go through (the AI
 # budget still holds: it lives in the database). Closed: every limited request gets a 429.
 RATELIMIT_FAIL_OPEN = env_bool("RATELIMIT_FAIL_OPEN", True)
-# Requests reach us through this many proxies that append to X-Forwarded-For (0: none, the
-# client is REMOTE_ADDR). Entries a client writes itself are never trusted.
+# Where the client's address comes from (workshop_site/client_ip.py), for our limits, allauth's
+# and the audit log. CLIENT_IP_HEADER: a header our edge proxy overwrites with the address it
+# saw (Railway: X-Real-IP). Or TRUSTED_PROXY_COUNT: proxies that append to X-Forwarded-For.
+# Neither: REMOTE_ADDR. Entries a client writes itself are never trusted.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER")
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+if CLIENT_IP_HEADER and TRUSTED_PROXY_COUNT:
+    raise ImproperlyConfigured("Set CLIENT_IP_HEADER or TRUSTED_PROXY_COUNT, not both")
 RATELIMIT_IP_META_KEY = "workshop_site.client_ip.client_ip"
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = CLIENT_IP_HEADER or None
 
 # --- Accounts --------------------------------------------------------------------------------
 
@@ -325,13 +333,40 @@ if OIDC_ISSUER and not (env_str("OIDC_CLIENT_ID") and env_str("OIDC_CLIENT_SECRE
 
 # --- E-mail ----------------------------------------------------------------------------------
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Sign-in codes go out through an HTTPS mail API (django-anymail) when EMAIL_API is set: PaaS
+# plans that block SMTP (Railway's Free, Trial and Hobby) still send. Otherwise EMAIL_BACKEND
+# (SMTP with the EMAIL_HOST settings, or the console on a laptop).
+EMAIL_API = env_str("EMAIL_API")
+# The provider's key setting and API address setting in django-anymail, per provider.
+EMAIL_APIS = {
+    "postmark": ("POSTMARK_SERVER_TOKEN", "POSTMARK_API_URL"),
+    "sendgrid": ("SENDGRID_API_KEY", "SENDGRID_API_URL"),
+    "mailgun": ("MAILGUN_API_KEY", "MAILGUN_API_URL"),
+    "resend": ("RESEND_API_KEY", "RESEND_API_URL"),
+    "brevo": ("BREVO_API_KEY", "BREVO_API_URL"),
+}
+# A sign-in request waits for the mail to be handed over, holding one of WEB_THREADS: at most
+# this many seconds, then the person is told to ask for the code again (accounts/adapter.py).
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 5, minimum=1)
+if EMAIL_API:
+    if EMAIL_API not in EMAIL_APIS:
+        raise ImproperlyConfigured(
+            f"EMAIL_API must be one of {', '.join(sorted(EMAIL_APIS))}, got {EMAIL_API!r}"
+        )
+    if not env_str("EMAIL_API_KEY"):
+        raise ImproperlyConfigured("EMAIL_API needs EMAIL_API_KEY too")
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_API}.EmailBackend"
+    _key_setting, _url_setting = EMAIL_APIS[EMAIL_API]
+    ANYMAIL = {_key_setting: env_str("EMAIL_API_KEY"), "REQUESTS_TIMEOUT": EMAIL_TIMEOUT}
+    if env_url("EMAIL_API_URL", schemes=("https", "http")):
+        ANYMAIL[_url_setting] = env_url("EMAIL_API_URL", schemes=("https", "http"))
+else:
+    EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = 10
 # For the filebased backend (the browser tests read sign-in codes from it).
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "workshop@localhost")
@@ -374,6 +409,12 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TRUST_X_FORWARDED_PROTO", False) else None
 )
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Health paths answer over plain HTTP too: platforms and uptime monitors probe them that way.
+SECURE_REDIRECT_EXEMPT = [r"^health/(deploy/|ready/)?$"]
+# Hosts the platform's health probe uses; answered on /health/ and /health/deploy/ only.
+HEALTHCHECK_HOSTS = [
+    host.lower() for host in env_list("HEALTHCHECK_HOSTS", ["healthcheck.railway.app"])
+]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
@@ -433,7 +474,9 @@ INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1)
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(f"LOG_LEVEL must be a logging level name, got {LOG_LEVEL!r}")
-LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+# Production logs go to stdout as JSON (Railway parses JSON lines and reads stderr as errors);
+# a developer's terminal gets plain lines.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 if LOG_FORMAT not in {"plain", "json"}:
     raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
 LOGGING = {
@@ -472,6 +515,7 @@ if SENTRY_DSN:
     init_sentry(
         dsn=SENTRY_DSN,
         environment=env_str("SENTRY_ENVIRONMENT", "production"),
+            "stream": "ext://sys.stdout",
         release=env_str("SENTRY_RELEASE") or env_str("RAILWAY_GIT_COMMIT_SHA"),
         traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0),
     )

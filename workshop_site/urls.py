@@ -11,6 +11,7 @@ admin.site.index_title = "운영 관리"
 urlpatterns = [
     path("health/", health.live, name="health_live"),
     path("health/ready/", health.ready, name="health_ready"),
+    path("health/deploy/", health.deploy, name="health_deploy"),
     path("admin/", admin.site.urls),
     path("accounts/", include(account_patterns)),
     path("accounts/", include("allauth.urls")),

@@ -181,6 +181,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "health_live": Endpoint(None, GET=everyone(OK), POST=everyone(OK)),
     "health_ready": Endpoint(None, GET=everyone(OK), POST=everyone(OK), outside_transaction=True),
 }
+    "health_deploy": Endpoint(None, GET=everyone(OK), POST=everyone(OK)),
 
 # --- The same workshop once it is closed ---------------------------------------------------------
 # README: "anyone once a workshop is closed gets 403". Reading (pages, reports, exports) goes on;

@@ -118,7 +118,7 @@ def test_json_logs_are_one_object_a_line():
     line = JsonFormatter().format(record)
     assert json.loads(line) == {
         "time": json.loads(line)["time"],
-        "level": "ERROR",
+        "level": "error",
         "logger": "app",
         "message": "실패: x",
         "request_id": "abc123abc",

@@ -1,8 +1,9 @@
 """How many WebSockets are open, per web process and in all, published to the shared cache.
 
-The launch plan's rule of thumb was 100 simultaneous users per instance: above
-LIVE_CONNECTION_ALERT open sockets the operators get a warning in the log and one Slack
-message (at most one an hour), and the spend dashboard shows the figures.
+The launch plan's rule of thumb was 100 simultaneous users per instance: when one web process
+holds more than LIVE_CONNECTION_ALERT open sockets the operators get a warning in the log and
+one Slack message (at most one an hour per process), and the spend dashboard shows the figures.
+Counting per process, not in all: two processes with 80 each are fine, one with 150 is not.
 """
 
 import logging
@@ -45,19 +46,18 @@ def closed() -> None:
 
 def publish() -> None:
     """Write this process's count (also from the consumers' heartbeat, so it never expires
-    while the process lives) and check the total against the alert threshold."""
+    while the process lives) and check it against the alert threshold."""
     try:
         cache.set(_key(PROCESS), _open, TTL)
         now = time.time()
         registry = {p: until for p, until in (cache.get(REGISTRY) or {}).items() if until > now}
         registry[PROCESS] = now + TTL
         cache.set(REGISTRY, registry, None)
-        total = sum(per_process(registry).values())
+        count = _open
+        if count > settings.LIVE_CONNECTION_ALERT and cache.add(f"{ALERTED}:{PROCESS}", 1, 3600):
+            _alert(count)
     except Exception:  # counting must never break a socket
         logger.exception("live: could not publish connection count")
-        return
-    if total > settings.LIVE_CONNECTION_ALERT and cache.add(ALERTED, 1, 3600):
-        _alert(total)
 
 
 def per_process(registry: dict | None = None) -> dict[str, int]:
@@ -76,8 +76,8 @@ def _alert(count: int) -> None:
     from ai.alerts import send_slack
 
     message = (
-        f"[워크샵] 실시간 연결이 {count}개로 기준({settings.LIVE_CONNECTION_ALERT})을 넘었습니다. "
-        "웹 프로세스를 늘릴지 확인하세요."
+        f"[워크샵] 웹 프로세스 {PROCESS}의 실시간 연결이 {count}개로 "
+        f"기준({settings.LIVE_CONNECTION_ALERT})을 넘었습니다. 웹 프로세스를 늘릴지 확인하세요."
     )
     logger.warning(message)
     send_slack(message)

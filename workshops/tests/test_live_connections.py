@@ -48,9 +48,23 @@ def test_crossing_the_threshold_alerts_once_an_hour(monkeypatch, settings, slack
     connections.opened()
     assert len(slack.messages) == 1
     assert "실시간 연결이 3개로 기준(2)을 넘었습니다" in slack.messages[0]["text"]
-    cache.delete(connections.ALERTED)  # an hour later
+    cache.delete(f"{connections.ALERTED}:{connections.PROCESS}")  # an hour later
     connections.opened()
     assert len(slack.messages) == 2
+
+
+def test_the_threshold_is_per_process_not_the_sum_of_all(monkeypatch, settings, slack):
+    settings.LIVE_CONNECTION_ALERT = 2
+    # Another web process holds two sockets and this one two: four in all, none over.
+    cache.set(connections._key("other-host:1"), 2, connections.TTL)
+    cache.set(connections.REGISTRY, {"other-host:1": 10**10}, None)
+    monkeypatch.setattr(connections, "_open", 1)
+    connections.opened()
+    assert connections.total() == 4
+    assert slack.messages == []
+    connections.opened()
+    assert len(slack.messages) == 1
+    assert connections.PROCESS in slack.messages[0]["text"]
 
 
 def test_the_spend_dashboard_shows_the_counts(db, monkeypatch, client, settings):
