@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 
-from accounts.models import AuditEntry, User
+from accounts.admin_audit import AuditedAccessMixin
+from accounts.models import AuditEntry, PrivacyConsent, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -19,7 +20,7 @@ class UserChangeForm(BaseUserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAccessMixin, BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ("email",)
@@ -65,13 +66,8 @@ class UserAdmin(BaseUserAdmin):
         return obj.is_superuser or any(g.name == "instructor" for g in obj.groups.all())
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "action", "actor", "summary", "workshop", "ip", "request_id")
-    list_filter = ("action", "workshop")
-    search_fields = ("summary", "actor__email", "request_id", "target_id")
-    list_select_related = ("actor", "workshop")
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records kept as evidence: operators read them, nobody adds, edits or deletes one."""
 
     def has_add_permission(self, request):
         return False
@@ -81,3 +77,23 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(AuditedAccessMixin, ReadOnlyAdmin):
+    list_display = ("at", "action", "actor", "summary", "workshop", "ip", "request_id")
+    list_filter = ("action", "workshop")
+    search_fields = ("summary", "actor__email", "request_id", "target_id")
+    list_select_related = ("actor", "workshop")
+    date_hierarchy = "at"
+
+
+@admin.register(PrivacyConsent)
+class PrivacyConsentAdmin(AuditedAccessMixin, ReadOnlyAdmin):
+    """Proof of each consent: read-only, like the audit log."""
+
+    list_display = ("user", "version", "agreed_at", "ip", "request_id")
+    list_filter = ("version",)
+    search_fields = ("user__email", "request_id")
+    list_select_related = ("user",)
+    date_hierarchy = "agreed_at"

@@ -1,8 +1,11 @@
 """The audit log: one call per action, from the service or view that performed it."""
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from workshop_site.client_ip import client_ip
 from workshop_site.observability import current_request_id
@@ -39,3 +42,15 @@ def record(
             )
     except Exception:
         logger.exception("audit: could not record %s", action)
+
+
+def purge_expired(*, now=None) -> int:
+    """Delete entries older than AUDIT_RETENTION_DAYS (at least a year: the minimum for access
+    records); the number deleted. Run by the worker's daily chore."""
+    from accounts.models import AuditEntry
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    deleted, _by_model = AuditEntry.objects.filter(at__lt=cutoff).delete()
+    if deleted:
+        logger.info("audit: deleted %d entries older than %s", deleted, cutoff.date())
+    return deleted

@@ -110,3 +110,31 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+
+class PrivacyConsent(models.Model):
+    """A person's agreement to one version of the personal-data notice (accounts.privacy).
+
+    Asked once per version, when joining a workshop; a new version of the notice asks again."""
+
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="privacy_consents",
+        verbose_name="사용자",
+    )
+    version = models.CharField("고지 버전", max_length=20)
+    agreed_at = models.DateTimeField("동의 시각", default=timezone.now)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    request_id = models.CharField("요청 ID", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "개인정보 동의"
+        verbose_name_plural = "개인정보 동의"
+        ordering = ["-agreed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "version"], name="one_consent_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.version}"

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from accounts.admin_audit import AuditedAccessMixin
 from ai.models import AIModel, AnalysisMode, AnalysisRun, TaskAnalysis
 from ai.providers.anthropic import model_capabilities
 
@@ -126,7 +127,7 @@ class AnalysisRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskAnalysis)
-class TaskAnalysisAdmin(admin.ModelAdmin):
+class TaskAnalysisAdmin(AuditedAccessMixin, admin.ModelAdmin):
     list_display = (
         "task",
         "rating",
@@ -203,7 +204,7 @@ class BudgetSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(UsageRecord)
-class UsageRecordAdmin(admin.ModelAdmin):
+class UsageRecordAdmin(AuditedAccessMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "kind",

@@ -675,3 +675,18 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.worker_id} @ {self.beat_at:%H:%M:%S}"
+
+
+class DailyChore(models.Model):
+    """When a once-a-day chore of the workers last ran: the row is claimed under a lock, so
+    of several workers exactly one runs it (see ai.worker.claim_daily)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("일일 작업")
+        verbose_name_plural = _("일일 작업")
+
+    def __str__(self):
+        return f"{self.name} @ {self.last_run_at:%Y-%m-%d %H:%M}" if self.last_run_at else self.name

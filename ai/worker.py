@@ -2,20 +2,62 @@
 
 Every HEARTBEAT_SECONDS it writes a heartbeat row (what /health/ready/ checks) and hands runs
 left behind by dead workers back to the queue, so recovery does not wait for someone to press
-a button.
+a button. Once a day (whichever worker claims the day first) it does the housekeeping that
+personal-data retention needs: workshops past their retention period are purged and old audit
+entries deleted.
 """
 
 import logging
 import os
 import socket
 import threading
+from datetime import timedelta
 
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
+from accounts import audit
 from ai.services import HEARTBEAT_SECONDS  # one cadence for the worker's chores and for runs
 
 logger = logging.getLogger(__name__)
+
+HOUSEKEEPING = "housekeeping"
+DAILY = timedelta(days=1)
+
+
+def claim_daily(name: str, *, now=None) -> bool:
+    """True for the one caller that may run chore `name` now: it last ran a day or more ago
+    (or never). The row is locked while it is read and stamped, so two workers never both
+    claim the same day."""
+    from ai.models import DailyChore
+
+    now = now or timezone.now()
+    DailyChore.objects.get_or_create(name=name)
+    with transaction.atomic():
+        chore = DailyChore.objects.select_for_update(skip_locked=True).filter(name=name).first()
+        if chore is None:  # another worker is claiming it right now
+            return False
+        if chore.last_run_at is not None and now - chore.last_run_at < DAILY:
+            return False
+        chore.last_run_at = now
+        chore.save(update_fields=["last_run_at"])
+    return True
+
+
+def housekeeping(*, now=None) -> bool:
+    """Run the daily retention chores if this worker claims today's run; whether it ran.
+
+    A failed run waits for the next day: purge_due picks up every workshop that is due, so
+    nothing is left behind for longer than that."""
+    # workshops.retention imports workshops.reports, which imports ai.models and ai.selectors:
+    # imported when ai.worker loads, it would make ai and workshops import each other.
+    from workshops.retention import purge_due
+
+    if not claim_daily(HOUSEKEEPING, now=now):
+        return False
+    purge_due(now)
+    audit.purge_expired(now=now)
+    return True
 
 
 class Chores(threading.Thread):
@@ -45,6 +87,10 @@ class Chores(threading.Thread):
             recover_stale_runs()
         except Exception:
             logger.exception("worker chores failed; trying again shortly")
+        try:
+            housekeeping()
+        except Exception:
+            logger.exception("daily housekeeping failed; it runs again tomorrow")
 
     def run(self) -> None:
         while not self.stopping.wait(HEARTBEAT_SECONDS):

@@ -469,6 +469,28 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1)
 
+# --- Personal data (개인정보) ------------------------------------------------------------------
+
+# What the privacy page (/privacy/) and the consent notice at joining say (accounts.privacy).
+PRIVACY_OPERATOR_NAME = env_str("PRIVACY_OPERATOR_NAME", "워크샵 운영자")
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL") or (
+    ADMINS[0][1] if ADMINS else DEFAULT_FROM_EMAIL
+)
+# A closed workshop's teams, participants and tasks are deleted this many days after it closed
+# (the worker's daily chore, workshops.retention); idle accounts in no workshop go too.
+PRIVACY_RETENTION_DAYS = env_int("PRIVACY_RETENTION_DAYS", 180, minimum=1)
+# Access records must be kept at least a year (개인정보의 안전성 확보조치 기준 제8조).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=365)
+# How long the database backups the operator turned on in Railway keep their copies; the
+# privacy page states it. The notice promises at most 30 days, so a longer value is refused.
+BACKUP_RETENTION_DAYS = env_int("BACKUP_RETENTION_DAYS", 30, minimum=0)
+if BACKUP_RETENTION_DAYS > 30:
+    raise ImproperlyConfigured(
+        f"BACKUP_RETENTION_DAYS must be at most 30, got {BACKUP_RETENTION_DAYS}; "
+        "shorten the backup retention in Railway first"
+    )
+HOSTING_REGION_LABEL = env_str("HOSTING_REGION_LABEL", "Railway 싱가포르 리전 (asia-southeast1)")
+
 # --- Logging and errors -----------------------------------------------------------------------
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
@@ -493,6 +515,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
             "formatter": LOG_FORMAT,
             "filters": ["request_id"],
         }
@@ -515,7 +538,6 @@ if SENTRY_DSN:
     init_sentry(
         dsn=SENTRY_DSN,
         environment=env_str("SENTRY_ENVIRONMENT", "production"),
-            "stream": "ext://sys.stdout",
         release=env_str("SENTRY_RELEASE") or env_str("RAILWAY_GIT_COMMIT_SHA"),
         traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, minimum=0),
     )

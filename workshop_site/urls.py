@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import urlpatterns as account_patterns
+from accounts.views import privacy_policy
 from workshop_site import health
 
 admin.site.site_header = "업무 자동화 워크샵 운영"
@@ -10,9 +11,10 @@ admin.site.index_title = "운영 관리"
 
 urlpatterns = [
     path("health/", health.live, name="health_live"),
-    path("health/ready/", health.ready, name="health_ready"),
     path("health/deploy/", health.deploy, name="health_deploy"),
+    path("health/ready/", health.ready, name="health_ready"),
     path("admin/", admin.site.urls),
+    path("privacy/", privacy_policy, name="privacy"),
     path("accounts/", include(account_patterns)),
     path("accounts/", include("allauth.urls")),
     path("", include("workshops.urls")),

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from accounts.admin_audit import AuditedAccessMixin
 from workshops.models import Domain, Invitation, Participant, Task, Team, Workshop
 
 
@@ -15,7 +16,7 @@ class WorkshopAdmin(admin.ModelAdmin):
     list_filter = ("status", "date")
     search_fields = ("title", "join_code")
     date_hierarchy = "date"
-    readonly_fields = ("created_at", "updated_at", "opened_at", "closed_at")
+    readonly_fields = ("created_at", "updated_at", "opened_at", "closed_at", "purged_at")
     inlines = [DomainInline]
     list_select_related = ("created_by",)
 
@@ -36,7 +37,7 @@ class DomainAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAccessMixin, admin.ModelAdmin):
     list_display = ("name", "workshop", "lead", "task_count", "created_at")
     list_filter = ("workshop",)
     search_fields = ("name", "lead__email", "lead__name", "workshop__title")
@@ -52,7 +53,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(AuditedAccessMixin, admin.ModelAdmin):
     list_display = ("user", "workshop", "role", "team", "joined_at")
     list_filter = ("role", "workshop")
     search_fields = ("user__email", "user__name", "team__name", "workshop__title")
@@ -61,7 +62,7 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AuditedAccessMixin, admin.ModelAdmin):
     list_display = ("team", "created_by", "created_at", "expires_at", "revoked_at", "use_count")
     list_filter = ("team__workshop",)
     search_fields = ("team__name", "created_by__email")
@@ -71,7 +72,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(AuditedAccessMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "team",

@@ -90,7 +90,30 @@ class DisplayNameMixin(RefusesControlCharacters, forms.Form):
     )
 
 
-class JoinForm(DisplayNameMixin):
+class PrivacyConsentMixin(forms.Form):
+    """With `ask_consent`, a required box for the personal-data notice (accounts.privacy):
+    joining is the one place it is asked, once per version of the notice."""
+
+    def __init__(self, *args, ask_consent: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asks_consent = ask_consent
+        if ask_consent:
+            self.fields["privacy_consent"] = forms.BooleanField(
+                label=_("개인정보 수집·이용 및 국외 이전에 동의합니다 (필수)"),
+                error_messages={
+                    "required": _(
+                        "개인정보 수집·이용 및 국외 이전에 동의해야 참여할 수 있습니다. "
+                        "안내를 읽고 동의란에 표시해 주세요."
+                    )
+                },
+            )
+
+    @property
+    def consent_given(self) -> bool:
+        return self.asks_consent and bool(self.cleaned_data.get("privacy_consent"))
+
+
+class JoinForm(PrivacyConsentMixin, DisplayNameMixin):
     team_name = forms.CharField(
         label=_("팀 이름"),
         max_length=NAME_MAX_LENGTH,
@@ -98,7 +121,7 @@ class JoinForm(DisplayNameMixin):
     )
 
 
-class AcceptInvitationForm(DisplayNameMixin):
+class AcceptInvitationForm(PrivacyConsentMixin, DisplayNameMixin):
     pass
 
 

@@ -78,6 +78,10 @@ class Workshop(models.Model):
     updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
     opened_at = models.DateTimeField(_("시작 시각"), null=True, blank=True)
     closed_at = models.DateTimeField(_("종료 시각"), null=True, blank=True)
+    # Set when the retention period ran out and the participants' data was deleted
+    # (workshops.retention); the figures it showed are kept in `purged_summary`.
+    purged_at = models.DateTimeField(_("파기 시각"), null=True, blank=True)
+    purged_summary = models.JSONField(_("파기 전 집계"), default=dict, blank=True, editable=False)
 
     objects = WorkshopQuerySet.as_manager()
 
@@ -113,6 +117,10 @@ class Workshop(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
+
+    @property
+    def is_purged(self) -> bool:
+        return self.purged_at is not None
 
     def open(self):
         self.status = self.Status.OPEN

@@ -46,10 +46,21 @@ def team_report(request, pk):
 # --- Workshop summary -------------------------------------------------------------------------
 
 
+def purged_page(request, workshop):
+    """What the workshop's pages show once its personal data is gone: the kept figures."""
+    return render(
+        request,
+        "workshops/workshop_purged.html",
+        {"workshop": workshop, "figures": workshop.purged_summary},
+    )
+
+
 @login_required
 @require_GET
 def workshop_summary(request, pk):
     workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    if workshop.is_purged:
+        return purged_page(request, workshop)
     version = live_render.new_version()
     context = charts.summary_context(reports.workshop_summary(workshop))
     context["version"] = version
@@ -68,6 +79,8 @@ def workshop_summary(request, pk):
 @require_GET
 def workshop_export(request, pk, fmt):
     workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    if workshop.is_purged:
+        return purged_page(request, workshop)
     audit.record(
         "export",
         actor=request.user,

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import audit, privacy
 from accounts.models import User
 from workshops import events
 from workshops.models import (
@@ -136,6 +136,10 @@ def workshop_update(
 
 
 def workshop_open(*, workshop: Workshop, actor: User | None = None) -> Workshop:
+    if workshop.is_purged:
+        raise RuleError(
+            _("보유 기간이 지나 참여자와 업무 기록을 파기한 워크샵이라 다시 열 수 없습니다.")
+        )
     if workshop.is_open:
         return workshop
     if not workshop.domains.exists():
@@ -180,8 +184,16 @@ def _ensure_can_join(*, workshop: Workshop, user: User) -> None:
 
 
 @transaction.atomic
-def team_create(*, workshop: Workshop, lead: User, team_name: str, display_name: str) -> Team:
-    """The user joins `workshop` as the lead of a new team."""
+def team_create(
+    *,
+    workshop: Workshop,
+    lead: User,
+    team_name: str,
+    display_name: str,
+    consent: privacy.ConsentGiven | None = None,
+) -> Team:
+    """The user joins `workshop` as the lead of a new team (with `consent`: having just agreed
+    to the personal-data notice, recorded in the same transaction)."""
     _ensure_can_join(workshop=workshop, user=lead)
     if Participant.objects.filter(workshop=workshop, user=lead).exists():
         raise RuleError(_("이미 이 워크샵에 참여하고 있습니다."))
@@ -203,6 +215,8 @@ def team_create(*, workshop: Workshop, lead: User, team_name: str, display_name:
             _("같은 이름의 팀이 방금 만들어졌거나 이미 참여 중입니다. 다시 확인해 주세요."),
             field="team_name",
         ) from None
+    if consent is not None:
+        privacy.consent_record(user=lead, consent=consent, workshop=workshop)
     transaction.on_commit(partial(events.team_created, team_id=team.pk))
     audit.record("join_as_lead", actor=lead, target=team, workshop=workshop, summary=team.name)
     return team
@@ -256,7 +270,13 @@ def invitation_check(*, invitation: Invitation, user: User) -> Participant | Non
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: User, display_name: str) -> Participant:
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    user: User,
+    display_name: str,
+    consent: privacy.ConsentGiven | None = None,
+) -> Participant:
     invitation = (
         Invitation.objects.select_for_update()
         .select_related("team__workshop")
@@ -276,6 +296,8 @@ def invitation_accept(*, invitation: Invitation, user: User, display_name: str) 
             )
     except IntegrityError:
         raise RuleError(_("이미 이 워크샵에 참여하고 있습니다.")) from None
+    if consent is not None:
+        privacy.consent_record(user=user, consent=consent, workshop=invitation.team.workshop)
     Invitation.objects.filter(pk=invitation.pk).update(use_count=F("use_count") + 1)
     transaction.on_commit(partial(events.participant_joined, team_id=invitation.team_id))
     audit.record(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import retarget
 
+from accounts import privacy
 from ai.selectors import attach_analyses, progress_context
 from workshop_site.ratelimits import join_guesses_limited, write_limited
 from workshops import selectors, services
@@ -30,6 +31,7 @@ from workshops.forms import (
 from workshops.live import presence
 from workshops.live import render as live_render
 from workshops.models import Invitation, Participant, Workshop
+from workshops.result_views import purged_page
 from workshops.services import RuleError
 
 logger = logging.getLogger(__name__)
@@ -110,7 +112,11 @@ def join_workshop(request, code):
             status=403,
         )
 
-    form = JoinForm(request.POST or None, initial={"display_name": request.user.name})
+    form = JoinForm(
+        request.POST or None,
+        initial={"display_name": request.user.name},
+        ask_consent=privacy.needs_consent(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             team = services.team_create(
@@ -118,13 +124,22 @@ def join_workshop(request, code):
                 lead=request.user,
                 team_name=form.cleaned_data["team_name"],
                 display_name=form.cleaned_data["display_name"],
+                consent=_consent(request, form),
             )
         except RuleError as error:
             _add_rule_error(form, error)
         else:
             messages.success(request, _("팀을 만들었습니다. 이제 팀의 업무를 적어 보세요."))
             return redirect(team)
-    return render(request, "workshops/join.html", {"workshop": workshop, "form": form})
+    return render(
+        request,
+        "workshops/join.html",
+        {"workshop": workshop, "form": form, "notice": privacy.notice()},
+    )
+
+
+def _consent(request, form) -> privacy.ConsentGiven | None:
+    return privacy.ConsentGiven.from_request(request) if form.consent_given else None
 
 
 @login_required
@@ -134,7 +149,11 @@ def accept_invitation(request, token):
     invitation = get_object_or_404(
         Invitation.objects.select_related("team__workshop", "team__lead"), token=token
     )
-    form = AcceptInvitationForm(request.POST or None, initial={"display_name": request.user.name})
+    form = AcceptInvitationForm(
+        request.POST or None,
+        initial={"display_name": request.user.name},
+        ask_consent=privacy.needs_consent(request.user),
+    )
     try:
         existing = services.invitation_check(invitation=invitation, user=request.user)
     except RuleError as error:
@@ -153,13 +172,18 @@ def accept_invitation(request, token):
                 invitation=invitation,
                 user=request.user,
                 display_name=form.cleaned_data["display_name"],
+                consent=_consent(request, form),
             )
         except RuleError as error:
             _add_rule_error(form, error)
         else:
             messages.success(request, _("%(team)s 팀에 들어왔습니다.") % {"team": invitation.team})
             return redirect(invitation.team)
-    return render(request, "workshops/invitation.html", {"invitation": invitation, "form": form})
+    return render(
+        request,
+        "workshops/invitation.html",
+        {"invitation": invitation, "form": form, "notice": privacy.notice()},
+    )
 
 
 # --- Instructor ------------------------------------------------------------------------------
@@ -227,6 +251,8 @@ def workshop_detail(request, pk):
             user=request.user, workshop_id=pk
         )
         return redirect(participant.team)
+    if workshop.is_purged:
+        return purged_page(request, workshop)
     join_url = request.build_absolute_uri(workshop.get_join_url())
     qr_svg = segno.make(join_url, error="m").svg_inline(
         scale=6, dark="#111827", border=2, omitsize=True

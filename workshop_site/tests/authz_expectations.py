@@ -163,6 +163,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "workshops:task_edit": Endpoint("task", GET=TEAM_WRITE_PAGE, POST=TEAM_WRITE_DONE),
     "workshops:task_delete": Endpoint("task", GET=TEAM_WRITE_PAGE, POST=TEAM_WRITE_DONE),
     "workshops:help": Endpoint(None, GET=everyone(OK), POST=everyone(NA)),
+    # The privacy policy (처리방침): public, like the help page.
+    "privacy": Endpoint(None, GET=everyone(OK), POST=everyone(NA)),
     # --- ai -----------------------------------------------------------------------------------
     "ai:request": Endpoint("team", GET=POST_ONLY, POST=TEAM_WRITE_DONE),
     "ai:progress": Endpoint("team", GET=TEAM_READ, POST=GET_ONLY),
@@ -179,9 +181,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     # --- health -------------------------------------------------------------------------------
     # The platform's checks: public, and they answer any method.
     "health_live": Endpoint(None, GET=everyone(OK), POST=everyone(OK)),
+    "health_deploy": Endpoint(None, GET=everyone(OK), POST=everyone(OK)),
     "health_ready": Endpoint(None, GET=everyone(OK), POST=everyone(OK), outside_transaction=True),
 }
-    "health_deploy": Endpoint(None, GET=everyone(OK), POST=everyone(OK)),
 
 # --- The same workshop once it is closed ---------------------------------------------------------
 # README: "anyone once a workshop is closed gets 403". Reading (pages, reports, exports) goes on;

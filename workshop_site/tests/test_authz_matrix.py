@@ -274,8 +274,12 @@ def _import_file(world: World) -> SimpleUploadedFile:
 
 
 PAYLOADS = {
-    "workshops:join_workshop": lambda w: {"team_name": "새로 만든 팀", "display_name": "새 팀장"},
-    "workshops:accept_invitation": lambda w: {"display_name": "새 팀원"},
+    "workshops:join_workshop": lambda w: {
+        "team_name": "새로 만든 팀",
+        "display_name": "새 팀장",
+        "privacy_consent": "on",
+    },
+    "workshops:accept_invitation": lambda w: {"display_name": "새 팀원", "privacy_consent": "on"},
     "workshops:workshop_create": lambda w: {
         "title": "새 워크샵",
         "date": "2026-05-01",

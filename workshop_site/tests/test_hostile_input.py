@@ -588,7 +588,7 @@ def test_joining_keeps_team_and_display_names_as_typed_or_refuses_in_korean(
         response = post(
             client,
             reverse("workshops:join_workshop", args=[workshop.join_code]),
-            data,
+            {**data, "privacy_consent": "on"},
             endpoint="workshops:join_workshop",
         )
         team = Team.objects.filter(lead=user).first()
@@ -621,7 +621,7 @@ def test_accepting_an_invitation_keeps_the_display_name_as_typed_or_refuses_in_k
         response = post(
             client,
             invitation.get_absolute_url(),
-            {"display_name": value},
+            {"display_name": value, "privacy_consent": "on"},
             endpoint="workshops:accept_invitation",
         )
         joined = Participant.objects.filter(user=user, team=team).exists()

@@ -66,6 +66,7 @@ def test_an_instructor_and_a_lead_run_a_workshop(asgi_server, transactional_db, 
     lead.wait_for_url(re.compile(rf"/join/{code}/"))
     lead.fill("input[name=display_name]", "박팀장")
     lead.fill("input[name=team_name]", "영업1팀")
+    lead.check("input[name=privacy_consent]")
     lead.click("button:has-text('팀 만들고 참여하기')")
     lead.wait_for_url(re.compile(r"/teams/\d+/"))
 

@@ -7,6 +7,8 @@ from conftest import make_user
 from workshops import services
 from workshops.models import Invitation, Participant
 
+CONSENT = {"privacy_consent": "on"}  # the personal-data box a first join asks for
+
 
 def accept_url(invitation):
     return reverse("workshops:accept_invitation", args=[invitation.token])
@@ -53,7 +55,9 @@ def test_the_instructor_cannot_create_invitations(client_as, instructor, team):
 def test_a_member_opening_the_link_joins_that_team(client_as, lead, team):
     invitation = services.invitation_create(team=team, actor=lead)
     newcomer = make_user("new.member@example.com", "")
-    response = client_as(newcomer).post(accept_url(invitation), {"display_name": "새 팀원"})
+    response = client_as(newcomer).post(
+        accept_url(invitation), {"display_name": "새 팀원", **CONSENT}
+    )
     assert response["Location"] == team.get_absolute_url()
     participant = Participant.objects.get(user=newcomer)
     assert (participant.team, participant.role) == (team, Participant.Role.MEMBER)
@@ -65,7 +69,7 @@ def test_an_expired_invitation_is_refused(client_as, lead, team):
     invitation = services.invitation_create(team=team, actor=lead)
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
     newcomer = make_user("late@example.com")
-    response = client_as(newcomer).post(accept_url(invitation), {"display_name": "늦은"})
+    response = client_as(newcomer).post(accept_url(invitation), {"display_name": "늦은", **CONSENT})
     assert response.status_code == 403
     assert "만료된 초대 링크" in response.content.decode()
     assert not Participant.objects.filter(user=newcomer).exists()
@@ -100,7 +104,7 @@ def test_another_teams_lead_cannot_switch_teams_by_link(
     client_as, lead, team, other_lead, other_team
 ):
     invitation = services.invitation_create(team=team, actor=lead)
-    response = client_as(other_lead).post(accept_url(invitation), {"display_name": "x"})
+    response = client_as(other_lead).post(accept_url(invitation), {"display_name": "x", **CONSENT})
     assert response.status_code == 403
     assert "이미 이 워크샵에" in response.content.decode()
     assert Participant.objects.get(user=other_lead).team == other_team

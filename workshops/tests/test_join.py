@@ -8,6 +8,9 @@ def join_url(code):
     return reverse("workshops:join_workshop", args=[code])
 
 
+CONSENT = {"privacy_consent": "on"}  # the personal-data box a first join asks for
+
+
 def test_a_code_typed_loosely_finds_the_workshop(client_as, outsider, workshop):
     code = workshop.join_code.lower()
     response = client_as(outsider).get(reverse("workshops:join"), {"code": f" {code} "})
@@ -27,7 +30,8 @@ def test_an_empty_code_asks_for_one(client_as, outsider):
 
 def test_joining_creates_a_team_led_by_the_joiner(client_as, outsider, workshop):
     response = client_as(outsider).post(
-        join_url(workshop.join_code), {"display_name": "새 팀장", "team_name": "마케팅팀"}
+        join_url(workshop.join_code),
+        {"display_name": "새 팀장", "team_name": "마케팅팀", **CONSENT},
     )
     team = Team.objects.get(name="마케팅팀")
     assert response["Location"] == team.get_absolute_url()
@@ -39,7 +43,8 @@ def test_joining_creates_a_team_led_by_the_joiner(client_as, outsider, workshop)
 
 def test_a_taken_team_name_points_members_to_an_invitation(client_as, outsider, team):
     response = client_as(outsider).post(
-        join_url(team.workshop.join_code), {"display_name": "외부", "team_name": "영업1팀 "}
+        join_url(team.workshop.join_code),
+        {"display_name": "외부", "team_name": "영업1팀 ", **CONSENT},
     )
     assert "초대 링크" in response.content.decode()
     assert not Participant.objects.filter(user=outsider).exists()
@@ -51,7 +56,7 @@ def test_a_team_name_in_other_case_is_taken_too(client_as, outsider, workshop):
 
     newcomer = make_user("new@example.com")
     response = client_as(newcomer).post(
-        join_url(workshop.join_code), {"display_name": "n", "team_name": "SALES"}
+        join_url(workshop.join_code), {"display_name": "n", "team_name": "SALES", **CONSENT}
     )
     assert response.status_code == 200
     assert Team.objects.filter(name__iexact="sales").count() == 1
@@ -74,7 +79,7 @@ def test_a_draft_workshop_cannot_be_joined_yet(client_as, outsider, workshop):
     workshop.status = workshop.Status.DRAFT
     workshop.save()
     response = client_as(outsider).post(
-        join_url(workshop.join_code), {"display_name": "a", "team_name": "b"}
+        join_url(workshop.join_code), {"display_name": "a", "team_name": "b", **CONSENT}
     )
     assert response.status_code == 403
     assert "아직 참여가 열리지 않은" in response.content.decode()
@@ -95,7 +100,7 @@ def test_anonymous_joiners_sign_in_first_and_come_back(client, workshop):
 
 def test_an_invalid_join_form_keeps_what_was_typed(client_as, outsider, workshop):
     response = client_as(outsider).post(
-        join_url(workshop.join_code), {"display_name": "😀 이름", "team_name": "x" * 51}
+        join_url(workshop.join_code), {"display_name": "😀 이름", "team_name": "x" * 51, **CONSENT}
     )
     body = response.content.decode()
     assert "😀 이름" in body

@@ -1,0 +1,106 @@
+"""The personal-data notice (개인정보 수집·이용 및 국외 이전) and the consent to it.
+
+The notice's wording lives in templates/accounts/_privacy_notice.html and the privacy page;
+its facts (who, how long, where) come from settings through `notice()`. A change to what the
+notice says about collection, purposes or transfers is a new NOTICE_VERSION: everyone is then
+asked again the next time they join a workshop.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import audit
+from accounts.models import PrivacyConsent, User
+from workshop_site.client_ip import client_ip
+from workshop_site.observability import current_request_id
+
+NOTICE_VERSION = "2026-12-07"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the notice and the privacy page state, from settings."""
+
+    version: str
+    operator_name: str
+    contact_email: str
+    retention_days: int
+    audit_retention_days: int
+    backup_retention_days: int
+    hosting_region: str
+    ai_transfer: bool  # task descriptions go to Anthropic only when AI analysis is on
+
+    @property
+    def effective_date(self) -> date:
+        """시행일: the notice version is the date it took effect."""
+        return date.fromisoformat(self.version)
+
+
+def notice() -> Notice:
+    return Notice(
+        version=NOTICE_VERSION,
+        operator_name=settings.PRIVACY_OPERATOR_NAME,
+        contact_email=settings.PRIVACY_CONTACT_EMAIL,
+        retention_days=settings.PRIVACY_RETENTION_DAYS,
+        audit_retention_days=settings.AUDIT_RETENTION_DAYS,
+        backup_retention_days=settings.BACKUP_RETENTION_DAYS,
+        hosting_region=settings.HOSTING_REGION_LABEL,
+        ai_transfer=bool(settings.ANTHROPIC_API_KEY),
+    )
+
+
+def needs_consent(user) -> bool:
+    """Whether `user` has yet to agree to the current version of the notice."""
+    if not user.is_authenticated:
+        return True
+    return not PrivacyConsent.objects.filter(user=user, version=NOTICE_VERSION).exists()
+
+
+@dataclass(frozen=True)
+class ConsentGiven:
+    """A ticked consent box, as the request carried it: recorded with the join it came with."""
+
+    ip: str | None
+    request_id: str
+    version: str = NOTICE_VERSION
+
+    @classmethod
+    def from_request(cls, request) -> "ConsentGiven":
+        request_id = current_request_id()
+        if request_id == "-":  # outside a request
+            request_id = ""
+        return cls(ip=client_ip(request) or None, request_id=request_id, version=NOTICE_VERSION)
+
+
+def consent_record(*, user: User, consent: ConsentGiven, workshop=None) -> PrivacyConsent:
+    """Store `user`'s consent (once per version) and write it to the audit log.
+
+    Called inside the joining service's transaction: no join without its consent, and no
+    consent recorded for a join that failed."""
+    existing = PrivacyConsent.objects.filter(user=user, version=consent.version).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            record = PrivacyConsent.objects.create(
+                user=user,
+                version=consent.version,
+                agreed_at=timezone.now(),
+                ip=consent.ip,
+                request_id=consent.request_id[:64],
+            )
+    except IntegrityError:  # the same person's other tab agreed a moment ago
+        return PrivacyConsent.objects.get(user=user, version=consent.version)
+    audit.record(
+        "privacy.consent",
+        actor=user,
+        target=record,
+        workshop=workshop,
+        summary=f"version {consent.version}",
+        detail={"version": consent.version},
+    )
+    return record
