@@ -195,3 +195,19 @@ def test_health_checks_do_not_wait_for_a_thread(views):
 
     assert asyncio.run(run()) == ((200, b"health"), (200, b"very-slow"))
     assert views.finished == ["health", "very-slow"]
+
+
+def test_the_installed_django_and_asgiref_are_the_verified_ones():
+    from workshop_site.checks import http_threads_verified
+
+    assert http_threads_verified(None) == []
+
+
+def test_an_upgrade_stops_the_start_until_verified_again(monkeypatch):
+    from workshop_site import checks
+
+    installed = {"django": "6.0.1", "asgiref": "3.13.0"}
+    monkeypatch.setattr(checks, "version", installed.__getitem__)
+    [error] = checks.http_threads_verified(None)
+    assert error.id == "workshop_site.E001"
+    assert "verified with django 5.2, but django 6.0 is installed" in error.msg
