@@ -4,35 +4,15 @@ A failing webhook or mail server never breaks the request or job that crossed th
 the failure is logged and the alert row stays, so it is not sent twice.
 """
 
-import json
 import logging
-import urllib.request
 
-from django.conf import settings
 from django.core.mail import mail_admins
 from django.utils.translation import gettext as _
 
 from ai.models import BudgetAlert, BudgetSettings
+from workshop_site.slack import send_slack
 
 logger = logging.getLogger(__name__)
-
-
-def send_slack(text: str) -> bool:
-    url = settings.SLACK_WEBHOOK_URL
-    if not url:
-        return False
-    request = urllib.request.Request(  # noqa: S310 - the operator configures the URL
-        url,
-        data=json.dumps({"text": text}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        # The operator configures the URL; settings allow only http(s) schemes.
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310  # nosec B310
-            return 200 <= response.status < 300
-    except Exception:
-        logger.exception("Slack webhook failed")
-        return False
 
 
 def budget_alert_text(alert: BudgetAlert) -> str:

@@ -8,6 +8,9 @@ class AiConfig(AppConfig):
 
     def ready(self):
         from ai import checks  # noqa: F401 - registers the system check
+        from ai.budget import record_rate_limit_refusal
         from ai.defaults import ensure_default_models
+        from workshop_site.ratelimits import request_refused
 
         post_migrate.connect(ensure_default_models, sender=self, dispatch_uid="ai_defaults")
+        request_refused.connect(record_rate_limit_refusal, dispatch_uid="ai_rate_limit_refusals")

@@ -345,3 +345,14 @@ def _refusal_counts(month) -> dict[str, int]:
         .annotate(n=Count("id"))
         .values_list("kind", "n")
     )
+
+
+def record_rate_limit_refusal(sender: str, request, **kwargs) -> None:
+    """Count a request a rate limit refused (workshop_site.ratelimits.request_refused), for the
+    spend dashboard's "거절된 요청"."""
+    Refusal.objects.create(
+        month=month_start(),
+        kind=Refusal.Kind.RATE_LIMIT,
+        user=request.user if request.user.is_authenticated else None,
+        detail=sender,
+    )

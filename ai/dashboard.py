@@ -124,20 +124,6 @@ def spend_report(month: date) -> dict:
         "by_user": _grouped(month, "user_id", "user__email"),
         "chart": daily_chart(month),
         "is_current": current,
-        "connections": live_connections(),
-    }
-
-
-def live_connections() -> dict:
-    from django.conf import settings
-
-    from workshops.live import connections
-
-    counts = connections.per_process()
-    return {
-        "total": sum(counts.values()),
-        "by_process": sorted(counts.items()),
-        "threshold": settings.LIVE_CONNECTION_ALERT,
     }
 
 

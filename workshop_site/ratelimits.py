@@ -1,15 +1,22 @@
 """Per-user request limits (django-ratelimit on the shared cache), answered in Korean.
 
 A limited POST gets a 429 page (or, for htmx, the same page, whose message the browser shows
-as a toast) saying when to try again, with a Retry-After header.
+as a toast) saying when to try again, with a Retry-After header. Each refusal is announced as
+`request_refused` (sender: the limit's group); the spend dashboard's counter listens
+(ai.budget.record_rate_limit_refusal), so this module knows nothing of who counts them.
 """
 
 import math
 from functools import wraps
 
 from django.conf import settings
+from django.dispatch import Signal
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
+
+# Sent for every request a limit refuses: sender=the group (e.g. "write", "ai:unavailable"),
+# request=the request.
+request_refused = Signal()
 
 
 def too_many_requests(request, seconds_left: int, *, unavailable: bool = False):
@@ -51,14 +58,7 @@ def rate_limited(group: str, rate_setting: str):
 
 
 def _record_refusal(request, group: str) -> None:
-    from ai.models import Refusal, month_start
-
-    Refusal.objects.create(
-        month=month_start(),
-        kind=Refusal.Kind.RATE_LIMIT,
-        user=request.user if request.user.is_authenticated else None,
-        detail=group,
-    )
+    request_refused.send(sender=group, request=request)
 
 
 def wrong_guesses_limited(group: str, rate_setting: str, rate_per_address_setting: str):

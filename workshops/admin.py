@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import path
 
 from accounts.admin_audit import AuditedAccessMixin
+from workshops.live import connections
 from workshops.models import Domain, Invitation, Participant, Task, Team, Workshop
 
 
@@ -26,6 +29,28 @@ class WorkshopAdmin(admin.ModelAdmin):
     @admin.display(description="팀 수", ordering="_team_count")
     def team_count(self, obj):
         return obj._team_count
+
+    change_list_template = "admin/workshops/workshop/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "live/",
+                self.admin_site.admin_view(self.live_connections_view),
+                name="workshops_live_connections",
+            ),
+            *super().get_urls(),
+        ]
+
+    def live_connections_view(self, request):
+        """Open WebSockets per web process, against the per-process alert threshold."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "실시간 연결",
+            "report": connections.report(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/workshops/live_connections.html", context)
 
 
 @admin.register(Domain)

@@ -2,7 +2,8 @@
 
 The launch plan's rule of thumb was 100 simultaneous users per instance: when one web process
 holds more than LIVE_CONNECTION_ALERT open sockets the operators get a warning in the log and
-one Slack message (at most one an hour per process), and the spend dashboard shows the figures.
+one Slack message (at most one an hour per process), and the admin's 실시간 연결 page shows
+the figures.
 Counting per process, not in all: two processes with 80 each are fine, one with 150 is not.
 """
 
@@ -14,6 +15,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from workshop_site.slack import send_slack
 
 logger = logging.getLogger("workshops.live")
 
@@ -72,9 +75,20 @@ def total() -> int:
     return sum(per_process().values())
 
 
-def _alert(count: int) -> None:
-    from ai.alerts import send_slack
+def report() -> dict:
+    """What the operators' live-connection page shows (admin: 워크샵 → 실시간 연결)."""
+    from workshops.live.metrics import dropped_total
 
+    counts = per_process()
+    return {
+        "total": sum(counts.values()),
+        "by_process": sorted(counts.items()),
+        "threshold": settings.LIVE_CONNECTION_ALERT,
+        "dropped": dropped_total(),
+    }
+
+
+def _alert(count: int) -> None:
     message = (
         f"[워크샵] 웹 프로세스 {PROCESS}의 실시간 연결이 {count}개로 "
         f"기준({settings.LIVE_CONNECTION_ALERT})을 넘었습니다. 웹 프로세스를 늘릴지 확인하세요."

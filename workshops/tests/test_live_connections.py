@@ -67,13 +67,22 @@ def test_the_threshold_is_per_process_not_the_sum_of_all(monkeypatch, settings, 
     assert connections.PROCESS in slack.messages[0]["text"]
 
 
-def test_the_spend_dashboard_shows_the_counts(db, monkeypatch, client, settings):
+def test_the_operators_live_connection_page_shows_the_counts(db, monkeypatch, client, settings):
     from ai.tests.test_spend_admin import staff_client
 
     settings.LIVE_CONNECTION_ALERT = 1
     monkeypatch.setattr(connections, "_open", 2)
     connections.publish()
-    body = staff_client(client).get(reverse("admin:ai_spend")).content.decode()
-    assert "실시간 연결 (지금)" in body
-    assert f"{connections.PROCESS}: 2" in body
+    operator = staff_client(client)
+    changelist = operator.get(reverse("admin:workshops_workshop_changelist")).content.decode()
+    assert reverse("admin:workshops_live_connections") in changelist
+    body = operator.get(reverse("admin:workshops_live_connections")).content.decode()
+    assert f'<td>{connections.PROCESS}</td><td style="text-align:right">2</td>' in body
     assert "<strong>넘음</strong>" in body
+
+
+def test_the_spend_dashboard_is_about_spend_only(db, client):
+    from ai.tests.test_spend_admin import staff_client
+
+    body = staff_client(client).get(reverse("admin:ai_spend")).content.decode()
+    assert "실시간 연결" not in body

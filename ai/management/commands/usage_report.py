@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ai import dashboard
-from ai.alerts import send_slack
+from workshop_site.slack import send_slack
 
 
 class Command(BaseCommand):
