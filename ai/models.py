@@ -36,10 +36,13 @@ class Ease(models.TextChoices):
 
 
 class Source(models.TextChoices):
-    AI = "ai", _("AI")
-    CACHE = "cache", _("AI · 저장된 결과")
-    RULES = "rules", _("규칙 기반 추정")
-    PERSON = "person", _("사람이 수정")
+    """Where a rating came from. These labels are the only spelling: cards, reports, exports
+    and the help page all show them."""
+
+    AI = "ai", _("AI 분석")
+    CACHE = "cache", _("AI 분석 · 저장된 결과")
+    RULES = "rules", _("규칙 기반 추정 (AI 아님)")
+    PERSON = "person", _("사람이 정한 평가")
 
 
 PER_MTOK = Decimal("1000000")

@@ -21,13 +21,7 @@ RATING_COLOURS = {
     Rating.NEEDS_INFO: "#8b5cf6",
     "": "#e5e7eb",  # not analysed yet
 }
-RATING_NAMES = {
-    Rating.HIGH: "높음",
-    Rating.MEDIUM: "보통",
-    Rating.LOW: "낮음",
-    Rating.NEEDS_INFO: "정보 부족",
-    "": "분석 전",
-}
+RATING_NAMES = {**{rating: str(rating.label) for rating in Rating}, "": "분석 전"}
 
 
 @dataclass
@@ -123,7 +117,7 @@ class Matrix:
 def impact_ease(summary: WorkshopSummary) -> Matrix:
     """Deep-analysed tasks placed by ease of implementation (x) and hours saved (y)."""
     order = [Ease.EASY, Ease.MEDIUM, Ease.HARD]
-    names = {Ease.EASY: "쉬움", Ease.MEDIUM: "보통", Ease.HARD: "어려움"}
+    names = {ease: str(ease.label) for ease in Ease}
     left, right, top, bottom = 60, WIDTH - 20, 20, 280
     column = (right - left) / len(order)
     most = max((point.row.hours_saved for point in summary.matrix), default=0) or Decimal("1")

@@ -113,10 +113,7 @@ def workshop_xlsx(workshop) -> bytes:
         [
             "업무 영역",
             "업무 수",
-            "높음",
-            "보통",
-            "낮음",
-            "정보 부족",
+            *[str(rating.label) for rating in RATING_ORDER],
             "분석 전",
             "월 시간",
             "월 절감 시간",

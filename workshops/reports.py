@@ -8,18 +8,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ai.models import Ease, Rating, Source, TaskAnalysis, saved_hours
+from ai.models import Ease, Rating, TaskAnalysis, saved_hours
 from ai.selectors import latest_analyses, latest_analyses_of_workshop
 from workshops.models import Domain, Task, Team, Workshop
 
 ZERO = Decimal("0")
 RATING_ORDER = [Rating.HIGH, Rating.MEDIUM, Rating.LOW, Rating.NEEDS_INFO]
-SOURCE_LABELS = {
-    Source.AI: "AI",
-    Source.CACHE: "AI (저장된 결과)",
-    Source.RULES: "규칙 기반 추정",
-    Source.PERSON: "사람이 정함",
-}
 
 
 @dataclass
@@ -36,7 +30,7 @@ class Row:
 
     @property
     def source_label(self) -> str:
-        return SOURCE_LABELS.get(self.analysis.source, "") if self.analysis else "분석 전"
+        return self.analysis.get_source_display() if self.analysis else "분석 전"
 
 
 def rows_for(tasks: list[Task]) -> list[Row]:

@@ -62,7 +62,7 @@ def test_the_team_report_ranks_tasks_by_hours_saved(client_as, lead, team, analy
     rows = response.context["report"].rows
     assert [row.hours_saved for row in rows] == sorted((r.hours_saved for r in rows), reverse=True)
     body = response.content.decode()
-    assert "규칙 기반 추정" in body and "사람이 정함" in body
+    assert "규칙 기반 추정 (AI 아님)" in body and "사람이 정한 평가" in body
     assert "절감 시간 = 지금 드는 월 시간 × 자동화 비율" in body
 
 
