@@ -21,14 +21,14 @@ from functools import partial
 
 import anthropic
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from ai import budget, prompts
+from ai import budget
+from ai.answers import answer_cache_key, answer_save, cached_answers, remember_answer
 from ai.inputs import TaskInput
 from ai.models import (
     AnalysisMode,
@@ -41,7 +41,7 @@ from ai.models import (
 )
 from ai.providers import anthropic as anthropic_provider
 from ai.selectors import latest_analyses
-from ai.services import AnalysisRefused, remember_answer, tasks_needing_analysis
+from ai.services import AnalysisRefused, tasks_needing_analysis
 from ai.validation import InvalidAnswer, clean_result
 from workshops import events
 from workshops.models import Task, Workshop
@@ -301,20 +301,22 @@ def _answer_from_cache(batch: EconomyBatch, tasks: list[Task], *, model) -> list
     inputs = {task.pk: TaskInput.from_task(task, key="") for task in tasks}
     by_key: dict[str, list[Task]] = defaultdict(list)
     for task in tasks:
-        cache_key = inputs[task.pk].cache_key(
-            prompt_version=prompts.PROMPT_VERSION, mode=Mode.QUICK, model_id=model.model_id
-        )
+        cache_key = answer_cache_key(inputs[task.pk], mode=Mode.QUICK, model_id=model.model_id)
         by_key[cache_key].append(task)
-    hits = cache.get_many(list(by_key))
-    answered = [(task, result) for key, result in hits.items() for task in by_key[key]]
-    for task, result in answered:
-        _store(
+    hits = cached_answers(by_key)
+    answered = [
+        (task, result)
+        for key, result in hits.items()
+        for task in by_key[key]
+        if answer_save(
             task,
             result,
+            mode=Mode.QUICK,
             source=Source.CACHE,
             model_id=model.model_id,
             input_hash=inputs[task.pk].input_hash(),
         )
+    ]
     if answered:
         budget.record_cache_hits(_call_context(batch, model), tasks=len(answered))
         for team_id in {task.team_id for task, _result in answered}:
@@ -408,31 +410,29 @@ def _apply(batch: EconomyBatch, results) -> None:
                 # never cached; dropped if the new text already has an answer of its own.
                 changed.add(task_id)
                 mine = latest.get(task_id)
-                if mine is None or mine.input_hash != current:
-                    _store(
-                        task,
-                        result,
-                        source=Source.AI,
-                        model_id=answer.model_id,
-                        input_hash=asked_hash,
-                        note=_NOTE_CHANGED,
-                    )
+                if (mine is None or mine.input_hash != current) and answer_save(
+                    task,
+                    result,
+                    mode=Mode.QUICK,
+                    source=Source.AI,
+                    model_id=answer.model_id,
+                    input_hash=asked_hash,
+                    note=_NOTE_CHANGED,
+                ):
                     teams.add(task.team_id)
                 continue
-            _store(
+            if not answer_save(
                 task,
                 result,
+                mode=Mode.QUICK,
                 source=Source.AI,
                 model_id=answer.model_id,
                 input_hash=current,
                 note=_NOTE,
-            )
+            ):
+                continue  # deleted while the batch was out
             remember_answer(
-                task_input.cache_key(
-                    prompt_version=prompts.PROMPT_VERSION,
-                    mode=Mode.QUICK,
-                    model_id=mode_config.model.model_id,
-                ),
+                answer_cache_key(task_input, mode=Mode.QUICK, model_id=mode_config.model.model_id),
                 result,
             )
             answered.add(task_id)
@@ -450,22 +450,6 @@ def _apply(batch: EconomyBatch, results) -> None:
 
 _NOTE = _("절약 모드(배치)")
 _NOTE_CHANGED = _("절약 모드(배치) · 제출 뒤 업무가 바뀌어 이전 내용에 대한 답")
-
-
-def _store(
-    task: Task, result: dict, *, source: str, model_id: str, input_hash: str, note: str = ""
-) -> None:
-    TaskAnalysis(
-        task=task,
-        mode=Mode.QUICK,
-        source=source,
-        model_id=model_id,
-        prompt_version=prompts.PROMPT_VERSION,
-        input_hash=input_hash,
-        task_hours=task.hours_per_month,
-        note=note,
-        **result,
-    ).save()
 
 
 def _cached_ids(batch: EconomyBatch) -> set[int]:

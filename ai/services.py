@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from ai import budget, prompts
+from ai import budget
+from ai.answers import answer_cache_key, answer_save, cached_answers, remember_answer
 from ai.inputs import TaskInput
 from ai.models import (
     AnalysisMode,
@@ -289,16 +289,14 @@ def _model_id(state: RunState) -> str:
 
 
 def _cache_key(state: RunState, task_input: TaskInput) -> str:
-    return task_input.cache_key(
-        prompt_version=prompts.PROMPT_VERSION, mode=state.run.mode, model_id=_model_id(state)
-    )
+    return answer_cache_key(task_input, mode=state.run.mode, model_id=_model_id(state))
 
 
 def _answer_from_cache(state: RunState) -> None:
     if not state.provider.is_ai:
         return
     keys = {_cache_key(state, task_input): key for key, task_input in state.inputs.items()}
-    hits = cache.get_many(list(keys))
+    hits = cached_answers(keys)
     for cache_key, result in hits.items():
         key = keys[cache_key]
         _save(state, state.inputs.pop(key), result, source=Source.CACHE)
@@ -506,33 +504,18 @@ def _take_answer(state: RunState, chunk: list[TaskInput], future, reservation) -
     return again
 
 
-def remember_answer(cache_key: str, result: dict) -> None:
-    """Keep an answer for other teams; a cache that is down costs a later call, not this run."""
-    try:
-        cache.set(cache_key, result, settings.AI_CACHE_TTL)
-    except Exception:
-        logger.exception("could not keep an AI answer in the cache")
-
-
 def _save(state: RunState, task_input: TaskInput, result: dict, *, source, model_id=""):
     task = state.tasks[task_input.task_id]
-    try:
-        with transaction.atomic():
-            TaskAnalysis(
-                task=task,
-                run=state.run,
-                mode=state.run.mode,
-                source=source,
-                model_id=model_id or _model_id(state),
-                prompt_version=prompts.PROMPT_VERSION,
-                input_hash=task_input.input_hash(),
-                task_hours=task.hours_per_month,
-                **result,
-            ).save()
-    except IntegrityError:
-        # The task was deleted while it was being analysed: nothing to attach the answer to.
-        if Task.objects.filter(pk=task.pk).exists():
-            raise
+    saved = answer_save(
+        task,
+        result,
+        run=state.run,
+        mode=state.run.mode,
+        source=source,
+        model_id=model_id or _model_id(state),
+        input_hash=task_input.input_hash(),
+    )
+    if not saved:
         state.deleted.add(task.pk)
 
 
