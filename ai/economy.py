@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from ai import budget
 from ai.answers import answer_cache_key, answer_save, cached_answers, remember_answer
+from ai.errors import AnalysisRefused
 from ai.inputs import TaskInput
 from ai.models import (
     AnalysisMode,
@@ -40,8 +41,7 @@ from ai.models import (
     UsageRecord,
 )
 from ai.providers import anthropic as anthropic_provider
-from ai.selectors import latest_analyses
-from ai.services import AnalysisRefused, tasks_needing_analysis
+from ai.selectors import is_stale, latest_analyses, tasks_needing_analysis
 from ai.validation import InvalidAnswer, clean_result
 from workshops import events
 from workshops.models import Task, Workshop
@@ -409,8 +409,7 @@ def _apply(batch: EconomyBatch, results) -> None:
                 # Kept as history (under the old text's hash, so the task reads "분석 필요"),
                 # never cached; dropped if the new text already has an answer of its own.
                 changed.add(task_id)
-                mine = latest.get(task_id)
-                if (mine is None or mine.input_hash != current) and answer_save(
+                if is_stale(latest.get(task_id), task) and answer_save(
                     task,
                     result,
                     mode=Mode.QUICK,

@@ -8,6 +8,7 @@ from django.db.models import Count, Max
 
 from ai.inputs import TaskInput
 from ai.models import AnalysisRun, Rating, TaskAnalysis, saved_hours
+from workshops.models import Task
 
 
 def latest_analyses(task_ids) -> dict[int, TaskAnalysis]:
@@ -67,6 +68,19 @@ def with_analysis_counts(tasks):
     return tasks.annotate(analysis_total=Count("analyses"), latest_analysis_id=Max("analyses__id"))
 
 
+def is_stale(analysis: TaskAnalysis | None, task) -> bool:
+    """The one rule for "분석 필요": never analysed, or the task's text changed since (its
+    analysis is of other words). A person's rating stands until the task itself changes."""
+    return analysis is None or analysis.input_hash != TaskInput.from_task(task, key="").input_hash()
+
+
+def tasks_needing_analysis(team) -> list[Task]:
+    """The team's tasks never analysed, or changed since their latest analysis."""
+    tasks = list(Task.objects.filter(team=team).select_related("domain"))
+    latest = latest_analyses([t.pk for t in tasks])
+    return [task for task in tasks if is_stale(latest.get(task.pk), task)]
+
+
 def attach_analyses(tasks, *, failed_ids=()) -> AnalysisSummary:
     """Give each task its latest analysis, history size and staleness; sum up the team.
 
@@ -87,9 +101,7 @@ def attach_analyses(tasks, *, failed_ids=()) -> AnalysisSummary:
         task.analysis = analysis
         task.analysis_count = counts.get(task.pk, 0)
         task.analysis_failed = task.pk in failed and analysis is None
-        task.analysis_stale = bool(
-            analysis and analysis.input_hash != TaskInput.from_task(task, key="").input_hash()
-        )
+        task.analysis_stale = analysis is not None and is_stale(analysis, task)
         if analysis:
             # The share applies to the task's hours as they are now, not when it was judged.
             analysis.hours_saved_now = saved_hours(analysis.automatable_share, task.hours_per_month)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from ai import budget
 from ai.answers import answer_cache_key, answer_save, cached_answers, remember_answer
+from ai.errors import AnalysisRefused
 from ai.inputs import TaskInput
 from ai.models import (
     AnalysisMode,
@@ -35,6 +36,7 @@ from ai.models import (
 )
 from ai.providers import Provider, ProviderError, default_provider
 from ai.providers.rules import RuleProvider
+from ai.selectors import tasks_needing_analysis
 from ai.validation import InvalidAnswer, clean_result
 from workshops import events
 from workshops.models import Task, Team
@@ -62,32 +64,7 @@ class RunTakenOver(Exception):
     """This worker was silent too long; another one now owns the run."""
 
 
-class AnalysisRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 # --- Requesting ------------------------------------------------------------------------------
-
-
-def tasks_needing_analysis(team: Team) -> list[Task]:
-    """Tasks never analysed, or changed since their latest analysis."""
-    from ai.selectors import latest_analyses
-
-    tasks = list(Task.objects.filter(team=team).select_related("domain"))
-    latest = latest_analyses([t.pk for t in tasks])
-    pending = []
-    for task in tasks:
-        analysis = latest.get(task.pk)
-        # A person's rating stands until the task itself changes; then it is asked again
-        # (the person's row stays in the history).
-        if (
-            analysis is None
-            or analysis.input_hash != TaskInput.from_task(task, key="").input_hash()
-        ):
-            pending.append(task)
-    return pending
 
 
 def analysis_request(

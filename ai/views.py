@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from ai import economy, selectors, services
+from ai.errors import AnalysisRefused
 from ai.forms import OverrideForm
 from ai.models import AnalysisRun, Mode
 from workshop_site.ratelimits import ai_limited, write_limited
@@ -42,7 +43,7 @@ def _requested(request, access, start):
     """Start a run with `start()` -> (run, created) and answer; a refusal is told, not raised."""
     try:
         _run, created = start()
-    except services.AnalysisRefused as refused:
+    except AnalysisRefused as refused:
         return _after_request(request, access, False, refused.message)
     return _after_request(request, access, created)
 
@@ -127,7 +128,7 @@ def economy_request(request, pk):
         raise PermissionDenied(_("종료된 워크샵은 읽기 전용입니다."))
     try:
         batch = economy.economy_request(workshop=workshop, actor=request.user)
-    except services.AnalysisRefused as refused:
+    except AnalysisRefused as refused:
         messages.info(request, refused.message)
     else:
         messages.success(

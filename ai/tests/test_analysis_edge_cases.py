@@ -6,7 +6,9 @@ import pytest
 from django.utils import timezone
 
 from ai import services
+from ai.errors import AnalysisRefused
 from ai.models import AnalysisRun, RunStatus, Source, TaskAnalysis
+from ai.selectors import tasks_needing_analysis
 from ai.tests.conftest import make_tasks
 from conftest import task_data
 from workshops import services as workshop_services
@@ -67,7 +69,7 @@ def test_a_worker_that_was_taken_over_does_not_overwrite_the_run(team, lead, dom
 def test_a_second_deep_press_for_another_task_is_refused_with_a_reason(team, lead, domain):
     first, second = make_tasks(team, lead, domain, 2)
     services.analysis_request(team=team, actor=lead, mode="deep", tasks=[first])
-    with pytest.raises(services.AnalysisRefused, match="심층 분석이 진행 중"):
+    with pytest.raises(AnalysisRefused, match="심층 분석이 진행 중"):
         services.analysis_request(team=team, actor=lead, mode="deep", tasks=[second])
 
 
@@ -75,11 +77,11 @@ def test_a_task_changed_after_a_persons_rating_is_asked_again(settings, team, le
     settings.ANTHROPIC_API_KEY = ""
     (task,) = make_tasks(team, lead, domain, 1)
     services.analysis_override(task=task, actor=lead, rating="HIGH", note="사람 판단")
-    assert services.tasks_needing_analysis(team) == []
+    assert tasks_needing_analysis(team) == []
     workshop_services.task_update(
         task=task, actor=lead, data=task_data(domain, title=task.title, minutes_per_occurrence=600)
     )
-    assert services.tasks_needing_analysis(team) == [task]
+    assert tasks_needing_analysis(team) == [task]
 
 
 def test_hours_saved_follow_the_tasks_current_hours(client_as, settings, team, lead, domain):

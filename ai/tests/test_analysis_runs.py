@@ -5,7 +5,9 @@ from decimal import Decimal
 import pytest
 
 from ai import services
+from ai.errors import AnalysisRefused
 from ai.models import AnalysisRun, RunStatus, Source, TaskAnalysis
+from ai.selectors import tasks_needing_analysis
 from ai.tests.conftest import make_tasks
 from conftest import make_user
 from workshops import events
@@ -238,7 +240,7 @@ def test_nothing_to_analyse_is_refused_with_a_reason(settings, team, lead, domai
     settings.ANTHROPIC_API_KEY = ""
     make_tasks(team, lead, domain, 1)
     request_and_run(team, lead)
-    with pytest.raises(services.AnalysisRefused, match="새로 분석할 업무가 없습니다"):
+    with pytest.raises(AnalysisRefused, match="새로 분석할 업무가 없습니다"):
         services.analysis_request(team=team, actor=lead)
 
 
@@ -280,7 +282,7 @@ def test_an_override_survives_asking_for_pending_tasks(fake_anthropic, team, lea
     (task,) = make_tasks(team, lead, domain, 1)
     request_and_run(team, lead)
     services.analysis_override(task=task, actor=lead, rating="HIGH", note="")
-    with pytest.raises(services.AnalysisRefused):
+    with pytest.raises(AnalysisRefused):
         services.analysis_request(team=team, actor=lead)
 
 
@@ -312,4 +314,4 @@ def test_a_new_member_task_is_pending_for_analysis(fake_anthropic, team, lead, d
     request_and_run(team, lead)
     member = make_user("late.member@example.com")
     make_tasks(team, member, domain, 1, prefix="새 업무")
-    assert [t.title for t in services.tasks_needing_analysis(team)] == ["새 업무 00"]
+    assert [t.title for t in tasks_needing_analysis(team)] == ["새 업무 00"]

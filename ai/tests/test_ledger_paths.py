@@ -16,6 +16,7 @@ from ai.models import (
     TaskAnalysis,
     UsageRecord,
 )
+from ai.selectors import tasks_needing_analysis
 from ai.tests.conftest import make_tasks
 from ai.tests.test_analysis_jobs import work_off_queue
 from workshops import services as workshop_services
@@ -195,7 +196,7 @@ def test_a_task_edited_while_its_batch_ran_keeps_the_answer_as_history_only(
     )
     work_off_queue()
     batch.refresh_from_db()
-    assert [t.pk for t in services.tasks_needing_analysis(team)] == [edited.pk]
+    assert [t.pk for t in tasks_needing_analysis(team)] == [edited.pk]
     history = TaskAnalysis.objects.get(task=edited)
     assert history.source == Source.AI and "바뀌어" in history.note
     assert "다시 분석해야" in batch.message
