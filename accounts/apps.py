@@ -1,9 +1,14 @@
+import time
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+
+from workshop_site.observability import SESSION_SEEN, SESSION_STARTED
 
 
 def ensure_instructor_group(sender, using="default", **kwargs):
     """The "instructor" group grants the right to create workshops; operators add people to it."""
+    # apps.py loads before the models exist; this runs after migrate, when they do.
     from django.contrib.auth.models import Group, Permission
 
     from accounts.models import CREATE_WORKSHOP_PERMISSION, INSTRUCTOR_GROUP
@@ -21,10 +26,7 @@ def ensure_instructor_group(sender, using="default", **kwargs):
 
 
 def on_sign_in(sender, request=None, user=None, **kwargs):
-    import time
-
-    from accounts import audit
-    from workshop_site.observability import SESSION_SEEN, SESSION_STARTED
+    from accounts import audit  # apps.py loads before the models audit imports
 
     if request is not None and hasattr(request, "session"):
         now = time.time()

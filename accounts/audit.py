@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import AuditEntry
 from workshop_site.client_ip import client_ip
 from workshop_site.observability import current_request_id
 
@@ -24,8 +25,6 @@ def record(
     request=None,
 ) -> None:
     """Write who did `action` to what. A failure to log never breaks the action itself."""
-    from accounts.models import AuditEntry
-
     request_id = current_request_id()
     try:
         with transaction.atomic():  # a savepoint: a failure here leaves the caller's work intact
@@ -47,8 +46,6 @@ def record(
 def purge_expired(*, now=None) -> int:
     """Delete entries older than AUDIT_RETENTION_DAYS (at least a year: the minimum for access
     records); the number deleted. Run by the worker's daily chore."""
-    from accounts.models import AuditEntry
-
     cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_RETENTION_DAYS)
     deleted, _by_model = AuditEntry.objects.filter(at__lt=cutoff).delete()
     if deleted:

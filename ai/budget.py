@@ -21,6 +21,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ai.alerts import send_budget_alert
 from ai.models import (
     AIModel,
     BudgetAlert,
@@ -301,8 +302,6 @@ def _alert_once(month, threshold: int, spent: Decimal) -> None:
         month=month, threshold=threshold, defaults={"spent_usd": spent}
     )
     if created:
-        from ai.alerts import send_budget_alert
-
         transaction.on_commit(partial(send_budget_alert, alert.pk))
 
 

@@ -9,6 +9,10 @@ from django.conf import settings
 from django.core.checks import Error, Warning, register
 from django.db import DatabaseError
 
+from ai.inputs import TaskInput
+from ai.models import AnalysisMode, Mode
+from ai.providers.anthropic import request_params
+
 
 def known_model_ids() -> set[str]:
     literal = typing.get_args(ModelParam)[0]
@@ -17,7 +21,6 @@ def known_model_ids() -> set[str]:
 
 @register()
 def configured_models_are_current(app_configs=None, **kwargs):
-    from ai.models import AnalysisMode
 
     try:
         modes = list(AnalysisMode.objects.select_related("model"))
@@ -52,9 +55,6 @@ def configured_models_are_current(app_configs=None, **kwargs):
 def configured_requests_are_accepted(app_configs=None, **kwargs):
     """Build each mode's largest request with our own code and ask the model row whether the
     API would take it: a wrong row fails `manage.py check` (and the deploy), not a workshop."""
-    from ai.inputs import TaskInput
-    from ai.models import AnalysisMode, Mode
-    from ai.providers.anthropic import request_params
 
     try:
         modes = list(AnalysisMode.objects.select_related("model"))

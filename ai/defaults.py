@@ -55,6 +55,8 @@ MODES = [("quick", "claude-haiku-5-5", 160), ("deep", "claude-sonnet-5-5", 640)]
 
 def ensure_default_models(sender=None, using="default", **kwargs) -> None:
     """Create the default models and modes if they are missing (runs after every migrate)."""
+    # Not at the top: migrations import this module for its tables of values, and must not
+    # load the current models.
     from ai.models import AIModel, AnalysisMode
 
     for fields in MODELS:

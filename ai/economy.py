@@ -89,6 +89,7 @@ def economy_request(*, workshop: Workshop, actor) -> EconomyBatch:
 
 
 def _enqueue_submit(batch_id: int, *, later: bool = False) -> None:
+    # ai.tasks (the django-tasks jobs) imports this module to run them: a circle at the top.
     from ai.tasks import submit_economy_batch
 
     job = submit_economy_batch
@@ -99,7 +100,7 @@ def _enqueue_submit(batch_id: int, *, later: bool = False) -> None:
 
 
 def _enqueue_poll(batch_id: int) -> None:
-    from ai.tasks import poll_economy_batch
+    from ai.tasks import poll_economy_batch  # as above
 
     delay = timedelta(seconds=settings.AI_BATCH_POLL_SECONDS)
     poll_economy_batch.using(run_after=timezone.now() + delay).enqueue(batch_id)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, Max
 
 from ai.inputs import TaskInput
-from ai.models import AnalysisRun, Rating, TaskAnalysis, saved_hours
+from ai.models import AnalysisRun, EconomyBatch, Rating, TaskAnalysis, saved_hours
 from workshops.models import Task
 
 
@@ -180,6 +180,4 @@ def workshop_savings(workshop_id: int) -> WorkshopSavings:
 
 
 def latest_economy_batch(workshop_id: int):
-    from ai.models import EconomyBatch
-
     return EconomyBatch.objects.filter(workshop_id=workshop_id).order_by("-id").first()

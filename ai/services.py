@@ -36,7 +36,7 @@ from ai.models import (
 )
 from ai.providers import Provider, ProviderError, default_provider
 from ai.providers.rules import RuleProvider
-from ai.selectors import tasks_needing_analysis
+from ai.selectors import latest_analyses, tasks_needing_analysis
 from ai.validation import InvalidAnswer, clean_result
 from workshops import events
 from workshops.models import Task, Team
@@ -122,6 +122,7 @@ def analysis_request(
 
 
 def _enqueue(run_id: int) -> None:
+    # ai.tasks (the django-tasks jobs) imports this module to run them: a circle at the top.
     from ai.tasks import run_analysis
 
     run_analysis.enqueue(run_id)
@@ -139,8 +140,6 @@ def analysis_retry(*, run: AnalysisRun, actor) -> tuple[AnalysisRun, bool]:
 
 def analysis_override(*, task: Task, actor, rating: str, note: str) -> TaskAnalysis:
     """A person's decision on a task's rating, kept beside (not instead of) the AI's rows."""
-    from ai.selectors import latest_analyses
-
     base = latest_analyses([task.pk]).get(task.pk)
     share = {
         Rating.HIGH: 70,

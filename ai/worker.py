@@ -17,7 +17,8 @@ from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 
 from accounts import audit
-from ai.services import HEARTBEAT_SECONDS  # one cadence for the worker's chores and for runs
+from ai.models import DailyChore, WorkerHeartbeat
+from ai.services import HEARTBEAT_SECONDS, recover_stale_runs  # one cadence for chores and runs
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +30,6 @@ def claim_daily(name: str, *, now=None) -> bool:
     """True for the one caller that may run chore `name` now: it last ran a day or more ago
     (or never). The row is locked while it is read and stamped, so two workers never both
     claim the same day."""
-    from ai.models import DailyChore
-
     now = now or timezone.now()
     DailyChore.objects.get_or_create(name=name)
     with transaction.atomic():
@@ -67,8 +66,6 @@ class Chores(threading.Thread):
         self.stopping = threading.Event()
 
     def beat(self) -> None:
-        from ai.models import WorkerHeartbeat
-
         WorkerHeartbeat.objects.update_or_create(
             worker_id=self.worker_id,
             defaults={
@@ -79,8 +76,6 @@ class Chores(threading.Thread):
         )
 
     def once(self) -> None:
-        from ai.services import recover_stale_runs
-
         try:
             close_old_connections()
             self.beat()

@@ -82,6 +82,8 @@ async def _channel_layer() -> str:
 
 
 def _worker() -> str:
+    # The heartbeat is the worker's (ai); workshop_site sits below every app and imports none
+    # at its top, and urls.py loads this module.
     from ai.models import WorkerHeartbeat
 
     newest = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()

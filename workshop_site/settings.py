@@ -534,7 +534,7 @@ LOGGING = {
 
 SENTRY_DSN = env_str("SENTRY_DSN")
 if SENTRY_DSN:
-    from workshop_site.observability import init_sentry
+    from workshop_site.observability import init_sentry  # only when Sentry is on
 
     init_sentry(
         dsn=SENTRY_DSN,

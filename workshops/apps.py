@@ -1,11 +1,15 @@
+from functools import partial
+
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_out
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 
 def close_sockets_on_logout(sender, request=None, user=None, **kwargs):
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key:
-        from workshops import events
+        from workshops import events  # apps.py loads before the models events imports
 
         events.session_ended(session_key=session_key)
 
@@ -15,11 +19,7 @@ def recheck_sockets_when_access_changes(sender, instance, created=False, **kwarg
     the commit, that person's open sockets in the workshop check whether they may stay."""
     if created:
         return
-    from functools import partial
-
-    from django.db import transaction
-
-    from workshops import events
+    from workshops import events  # apps.py loads before the models events imports
 
     transaction.on_commit(
         partial(events.access_changed, user_id=instance.user_id, workshop_id=instance.workshop_id)
@@ -31,9 +31,7 @@ class WorkshopsConfig(AppConfig):
     verbose_name = "워크샵"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
-        from workshops.models import Participant
+        from workshops.models import Participant  # the models exist once the registry is ready
 
         user_logged_out.connect(close_sockets_on_logout, dispatch_uid="close_sockets_on_logout")
         for signal in (post_save, post_delete):

@@ -2,15 +2,19 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from ai.selectors import (
+    AnalysisSummary,
+    attach_analyses,
+    latest_economy_batch,
+    runs_for_team,
+    with_analysis_counts,
+    workshop_savings,
+)
 from workshops.models import Domain, Participant, Task, Team, Workshop
-
-if TYPE_CHECKING:
-    from ai.selectors import AnalysisSummary
 
 
 @dataclass
@@ -39,8 +43,6 @@ class TeamTasks:
 
 def team_tasks(team: Team) -> TeamTasks:
     """The team's tasks grouped by the workshop's domains, each with its latest analysis."""
-    from ai.selectors import attach_analyses, runs_for_team, with_analysis_counts
-
     groups = {
         domain.pk: DomainTasks(domain)
         for domain in Domain.objects.filter(workshop_id=team.workshop_id)
@@ -100,8 +102,6 @@ class Board:
 
 def workshop_board(workshop: Workshop, online_user_ids: set[int] = frozenset()) -> Board:
     """Every team with its counts, hours saved and who of it is online; totals per domain."""
-    from ai.selectors import latest_economy_batch, workshop_savings
-
     savings = workshop_savings(workshop.pk)
     task_of_team = Task.objects.filter(team=OuterRef("pk"))
     teams = list(

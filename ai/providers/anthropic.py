@@ -221,6 +221,8 @@ class AnthropicProvider(Provider):
     def estimate(self, tasks, *, mode, model, per_task_tokens: int = 160):
         """The worst case of every attempt the SDK may send: an attempt that times out may be
         billed, and the retry after it is billed again."""
+        # ai.budget imports ai.providers (for Usage): importing it at the top of a provider
+        # would be a circle.
         from ai.budget import worst_case_usd
 
         params = request_params(tasks, mode=mode, model=model, per_task_tokens=per_task_tokens)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from workshop_site.slack import send_slack
+from workshops.live.metrics import dropped_total
 
 logger = logging.getLogger("workshops.live")
 
@@ -77,8 +78,6 @@ def total() -> int:
 
 def report() -> dict:
     """What the operators' live-connection page shows (admin: 워크샵 → 실시간 연결)."""
-    from workshops.live.metrics import dropped_total
-
     counts = per_process()
     return {
         "total": sum(counts.values()),

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from ai.selectors import progress_context
 from workshop_site.observability import current_request_id
-from workshops import selectors
+from workshops import charts, reports, selectors
 from workshops.live import presence
 from workshops.models import Participant, Task, Team, Workshop
 
@@ -205,8 +206,6 @@ def analysis_progress(
     team: Team, *, can_edit: bool, version: int | None = None, view: TeamView | None = None
 ) -> str:
     """The team's AI analysis panel: its button, progress and last result."""
-    from ai.selectors import progress_context
-
     runs = view.tasks.runs if view else None
     context = progress_context(team, can_edit=can_edit and not team.workshop.is_closed, runs=runs)
     context["version"] = view.version if view else version or new_version()
@@ -245,8 +244,6 @@ def board(
 
 def summary(workshop: Workshop, version: int | None = None) -> str:
     """The instructor's results summary (charts, top candidates)."""
-    from workshops import charts, reports
-
     version = version or new_version()
     # The figures without every task's row: that is what only the exports need.
     context = charts.summary_context(reports.workshop_summary(workshop, with_rows=False))
