@@ -218,7 +218,7 @@ def server_dirs(tmp_path_factory):
 @pytest.fixture(scope="session")
 def asgi_server(django_db_setup, server_dirs):
     """The app served by a real daphne process on loopback, on the test database."""
-    from workshop_site.testing import ServerProcess
+    from support.servers import ServerProcess
 
     mail, logs = server_dirs
     server = ServerProcess(mail_dir=mail, log_dir=logs).start()
@@ -245,7 +245,7 @@ def browser(chromium_path):
 @pytest.fixture
 def signed_in_context(browser):
     """signed_in_context(server, user, **options): a browser context already signed in."""
-    from workshop_site.testing import session_cookie_for
+    from support.servers import session_cookie_for
 
     def make(server, user, **options):
         context = browser.new_context(**options)
@@ -260,7 +260,7 @@ def signed_in_context(browser):
 
 @pytest.fixture
 def slack(settings):
-    from workshop_site.testing import SlackListener
+    from support.servers import SlackListener
 
     listener = SlackListener()
     settings.SLACK_WEBHOOK_URL = listener.url

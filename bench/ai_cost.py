@@ -14,7 +14,7 @@ with a throwaway SQLite database and the local-memory cache:
 
 The fake API is strict (it refuses any request the real API documents as invalid) and counts
 tokens as Claude's tokenizer does on Korean: one token per Hangul syllable, 3.5 ASCII
-characters a token (ai/testing/fake_anthropic.count_tokens). Dollars come from the AIModel rows
+characters a token (support/fake_anthropic.count_tokens). Dollars come from the AIModel rows
 seeded by migration. `failed` counts tasks left without an answer; `cache_read_share` is the
 share of input tokens read from the prompt cache. The last line is JSON: {"tasks":1000,
 "quick":{...},"deep":{...},"deep_batched":{...},"economy":{...},
@@ -182,7 +182,7 @@ def economy_pass(teams, fake) -> dict:
 
 
 def main():
-    from ai.testing.fake_anthropic import FakeAnthropic
+    from support.fake_anthropic import FakeAnthropic
 
     fake = FakeAnthropic().start()
     setup(fake.url)

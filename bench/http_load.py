@@ -151,7 +151,7 @@ def build_leads(users: int):
     from datetime import date
 
     from accounts.models import User
-    from workshop_site.testing import session_cookie_for
+    from support.servers import session_cookie_for
     from workshops import services
 
     instructor = User.objects.create_user(email="http-instructor@example.com", name="강사")
@@ -616,7 +616,7 @@ def main():
 
     from django.conf import settings
 
-    from workshop_site.testing import ServerProcess
+    from support.servers import ServerProcess
 
     # ServerProcess shortens the instructor board's debounce to 0.2 s for the browser tests;
     # measure with the value production runs with (this process's settings, default 0.5 s).

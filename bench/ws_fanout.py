@@ -89,7 +89,7 @@ def build_workshop(clients: int, team_size: int):
     from datetime import date
 
     from accounts.models import User
-    from workshop_site.testing import session_cookie_for
+    from support.servers import session_cookie_for
     from workshops import services
     from workshops.models import Participant
 
@@ -310,7 +310,7 @@ def main():
 
     import tempfile
 
-    from workshop_site.testing import ServerProcess
+    from support.servers import ServerProcess
 
     tmp = Path(tempfile.mkdtemp(prefix="ws-fanout-"))
     servers = [

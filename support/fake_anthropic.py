@@ -28,7 +28,7 @@ Messages requests (and batch result lines), one per request, including the SDK's
     server.script("dirty")            # control characters and a NUL in the text, a long model id
     server.script_batch_create("timeout")   # batches.create makes the batch, answers too late
 
-    python -m ai.testing.fake_anthropic --port 8765   # run it by hand
+    python -m support.fake_anthropic --port 8765   # run it by hand
 """
 
 import argparse

@@ -16,7 +16,7 @@ It refuses what Postmark documents as refused, each rule beside the page that sa
   300 (invalid email request), 400 (sender signature not found), 402 (invalid JSON),
   409 (JSON required: Accept and Content-Type not application/json).
 
-Run it by hand with `python -m accounts.testing.fake_mail_api --port 8025`: it prints each
+Run it by hand with `python -m support.fake_mail_api --port 8025`: it prints each
 message it accepts (the sign-in code is in the text).
 """
 

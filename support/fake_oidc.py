@@ -146,3 +146,32 @@ class FakeOIDC:
                 )
 
         return Handler
+
+
+def main() -> None:
+    """`python -m support.fake_oidc`: serve on a port and print the settings that use it."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A fake OpenID Connect provider on loopback.")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--email", default="lead@example.com")
+    options = parser.parse_args()
+    fake = FakeOIDC()
+    fake.person = {**fake.person, "email": options.email}
+    fake.httpd.server_close()
+    fake.httpd = ThreadingHTTPServer(("127.0.0.1", options.port), fake._handler())
+    print(
+        f"fake OIDC provider on {fake.issuer}: signs everyone in as {options.email}\n"
+        f"  OIDC_ISSUER={fake.issuer} OIDC_CLIENT_ID={fake.client_id} "
+        f"OIDC_CLIENT_SECRET={fake.client_secret}",
+        flush=True,
+    )
+    fake.start()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from workshop_site.testing import free_port
+from support.servers import free_port
 
 
 def _wait(check, timeout: float, what: str) -> None:

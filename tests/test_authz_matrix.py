@@ -36,8 +36,8 @@ from accounts.models import INSTRUCTOR_GROUP, User
 from ai import services as ai_services
 from ai.models import AnalysisRun, RunStatus, WorkerHeartbeat
 from conftest import make_user, task_data
-from workshop_site.testing import session_cookie_for
-from workshop_site.tests import authz_expectations as expect
+from support.servers import session_cookie_for
+from tests import authz_expectations as expect
 from workshops import services
 from workshops.models import Invitation, Participant, Workshop
 from workshops.routing import websocket_urlpatterns
@@ -708,7 +708,7 @@ def world(django_db_setup, django_db_blocker):
 def _require_row(cell: Cell) -> None:
     assert cell.name in expect.ENDPOINTS, (
         f"new endpoint {cell.name!r} has no authorization expectation: add a row to "
-        "workshop_site/tests/authz_expectations.py"
+        "tests/authz_expectations.py"
     )
 
 

@@ -18,11 +18,11 @@ import urllib.parse
 import urllib.request
 
 import pytest
-import websockets
 
 from conftest import require_service
-from workshop_site.testing import BASE_DIR, ServerProcess, session_cookie_for
-from workshop_site.testing_services import PrivatePostgres, PrivateRedis
+from support.private_services import PrivatePostgres, PrivateRedis
+from support.servers import BASE_DIR, ServerProcess, session_cookie_for
+from support.sockets import connect_when_possible, receive_until
 
 pytestmark = [pytest.mark.fault, pytest.mark.postgres]
 
@@ -77,32 +77,6 @@ class Visitor:
             {"title": title, "domain": domain_id, **TASK_FIELDS},
             htmx=True,
         )
-
-
-async def receive_until(socket, text: str, seconds: float = 15) -> str:
-    async with asyncio.timeout(seconds):
-        while True:
-            message = await socket.recv()
-            if text in message:
-                return message
-
-
-async def connect_when_possible(url: str, cookie: str, origin: str, marker: str, seconds=30):
-    """What the page's reconnect loop does: try again until the server takes the socket."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            socket = await websockets.connect(
-                url, additional_headers={"Cookie": f"sessionid={cookie}", "Origin": origin}
-            )
-            # The server accepts first and then joins groups; a socket it cannot serve is
-            # closed at once, so wait for the snapshot before calling it connected.
-            snapshot = await receive_until(socket, marker, seconds=5)
-            return socket, snapshot
-        except (OSError, websockets.exceptions.WebSocketException, TimeoutError):
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
 
 
 # --- Redis --------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from openpyxl import Workbook
 from accounts.models import User
 from ai.models import AnalysisRun, Rating, Source, TaskAnalysis
 from conftest import make_user, task_data
-from workshop_site.tests.hostile import (
+from tests.hostile import (
     HOSTILE_NUMBERS,
     HOSTILE_TEXT,
     INVALID_NUMBERS,
@@ -80,7 +80,7 @@ from workshops.models import (
     Workshop,
 )
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 COUNT_FILE = ARTIFACTS / "hostile-input-count.json"
 FREQUENCIES = [str(value) for value in Frequency.values]
 _emails = itertools.count()
@@ -1322,8 +1322,8 @@ DEEP_FRAME = {"text_data": "[" * 1024}
 
 
 async def open_socket(workshop_id, user, query="", timeout=5):
+    from support.servers import session_cookie_for
     from workshop_site.asgi import application
-    from workshop_site.testing import session_cookie_for
 
     cookie = await database_sync_to_async(session_cookie_for)(user)
     socket = WebsocketCommunicator(

@@ -139,7 +139,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "var" / "db.sqlite3",
             # Tests that start real server processes need a test database in a file they
-            # can share (testenv.py names one); otherwise Django's in-memory default.
+            # can share (support/testenv.py names one); otherwise Django's in-memory default.
             "TEST": {"NAME": env_str("SQLITE_TEST_NAME") or None},
             # The web process and the worker share this file: WAL lets readers run beside a
             # writer, and IMMEDIATE transactions wait for the write lock instead of failing.

@@ -6,7 +6,7 @@ import urllib.request
 import pytest
 
 from accounts.models import User
-from accounts.testing.fake_oidc import FakeOIDC
+from support.fake_oidc import FakeOIDC
 
 
 @pytest.fixture

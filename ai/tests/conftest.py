@@ -1,7 +1,7 @@
 import pytest
 
-from ai.testing.fake_anthropic import FakeAnthropic
 from conftest import task_data
+from support.fake_anthropic import FakeAnthropic
 from workshops import services
 
 

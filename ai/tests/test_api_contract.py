@@ -1,6 +1,6 @@
 """Our requests, built by our own code and sent through the real SDK, against the strict fake.
 
-The fake refuses what the real API documents as invalid (ai/testing/fake_anthropic.py cites the
+The fake refuses what the real API documents as invalid (support/fake_anthropic.py cites the
 page for each rule), so "accepted here" means "shaped as the API accepts it".
 """
 
@@ -13,7 +13,7 @@ from ai import defaults
 from ai.inputs import TaskInput
 from ai.models import AIModel, AnalysisMode, Mode
 from ai.providers.anthropic import AnthropicProvider, client, request_params
-from ai.testing.fake_anthropic import check_message_params, schema_problem
+from support.fake_anthropic import check_message_params, schema_problem
 
 SEEDED = [row["model_id"] for row in defaults.MODELS]
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from workshop_site import testing
+from support import servers as testing
 
 pytestmark = [pytest.mark.fault, pytest.mark.postgres]
 

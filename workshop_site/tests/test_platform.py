@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.test import RequestFactory
 
-from accounts.testing.fake_mail_api import FakePostmark
+from support.fake_mail_api import FakePostmark
 from workshop_site.client_ip import client_ip
 
 PUBLIC_HOST = "workshop.example.com"

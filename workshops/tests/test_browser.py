@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.models import INSTRUCTOR_GROUP, User
-from workshop_site.testing import latest_code
+from support.servers import latest_code
 
 pytestmark = pytest.mark.browser
 

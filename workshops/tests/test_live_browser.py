@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import task_data
-from workshop_site.testing import ServerProcess
+from support.servers import ServerProcess
 from workshops import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

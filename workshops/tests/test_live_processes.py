@@ -7,8 +7,8 @@ import pytest
 import websockets
 from asgiref.sync import sync_to_async
 
-from workshop_site.testing import session_cookie_for
-from workshop_site.tests.test_faults import connect_when_possible
+from support.servers import session_cookie_for
+from support.sockets import connect_when_possible
 from workshops.models import Participant
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

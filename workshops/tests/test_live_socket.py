@@ -8,8 +8,8 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.signals import user_logged_out
 
 from conftest import make_user, task_data
+from support.servers import session_cookie_for
 from workshop_site.asgi import application
-from workshop_site.testing import session_cookie_for
 from workshops import services
 from workshops.live import presence
 from workshops.models import Workshop
