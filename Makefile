@@ -33,10 +33,11 @@ seed: migrate
 run: seed
 	@PORT=$(PORT) DEBUG=1 bin/dev
 
-lint: install
+lint: install var/secret_key
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -325,6 +325,9 @@ def saved_hours(share: int, hours) -> Decimal:
 class TaskAnalysis(models.Model):
     """One judgement of one task. Each run adds a row; the newest one is shown."""
 
+    # Set by ai.selectors.attach_analyses for pages: the share applied to the task's hours now.
+    hours_saved_now: Decimal
+
     task = models.ForeignKey("workshops.Task", on_delete=models.CASCADE, related_name="analyses")
     run = models.ForeignKey(
         AnalysisRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="analyses"

@@ -1,17 +1,20 @@
 """Reads of analyses for pages, in a fixed number of queries."""
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Max
+from django.db.models.query import QuerySet
 
 from ai.inputs import TaskInput
 from ai.models import AnalysisRun, EconomyBatch, Rating, TaskAnalysis, saved_hours
-from workshops.models import Task
+from workshops.models import Task, Team
 
 
-def latest_analyses(task_ids) -> dict[int, TaskAnalysis]:
+def latest_analyses(task_ids: Iterable[int] | QuerySet[Any]) -> dict[int, TaskAnalysis]:
     """The newest analysis of each task (AI, cached, rule-based or a person's)."""
     newest = (
         TaskAnalysis.objects.filter(task_id__in=task_ids)
@@ -22,11 +25,11 @@ def latest_analyses(task_ids) -> dict[int, TaskAnalysis]:
     return _by_task(TaskAnalysis.objects.filter(id__in=newest))
 
 
-def _by_task(analyses) -> dict[int, TaskAnalysis]:
+def _by_task(analyses: QuerySet[TaskAnalysis]) -> dict[int, TaskAnalysis]:
     return {analysis.task_id: analysis for analysis in analyses.select_related("created_by")}
 
 
-def analysis_counts(task_ids) -> dict[int, int]:
+def analysis_counts(task_ids: Iterable[int]) -> dict[int, int]:
     rows = (
         TaskAnalysis.objects.filter(task_id__in=task_ids)
         .values("task_id")
@@ -39,50 +42,53 @@ def analysis_counts(task_ids) -> dict[int, int]:
 @dataclass
 class AnalysisSummary:
     hours_saved: Decimal = Decimal("0")
-    ratings: Counter = field(default_factory=Counter)
+    ratings: Counter[str] = field(default_factory=Counter)
     analysed: int = 0
 
     def count(self, rating: str) -> int:
         return self.ratings.get(rating, 0)
 
     @property
-    def high(self):
+    def high(self) -> int:
         return self.count(Rating.HIGH)
 
     @property
-    def medium(self):
+    def medium(self) -> int:
         return self.count(Rating.MEDIUM)
 
     @property
-    def low(self):
+    def low(self) -> int:
         return self.count(Rating.LOW)
 
     @property
-    def needs_info(self):
+    def needs_info(self) -> int:
         return self.count(Rating.NEEDS_INFO)
 
 
-def with_analysis_counts(tasks):
+def with_analysis_counts(tasks: QuerySet[Task]) -> QuerySet[Task]:
     """Task queryset annotated with what `attach_analyses` would otherwise ask for in two more
     queries: how many analyses each task has and the id of its newest."""
     return tasks.annotate(analysis_total=Count("analyses"), latest_analysis_id=Max("analyses__id"))
 
 
-def is_stale(analysis: TaskAnalysis | None, task) -> bool:
+def is_stale(analysis: TaskAnalysis | None, task: Task) -> bool:
     """The one rule for "분석 필요": never analysed, or the task's text changed since (its
     analysis is of other words). A person's rating stands until the task itself changes."""
     return analysis is None or analysis.input_hash != TaskInput.from_task(task, key="").input_hash()
 
 
-def tasks_needing_analysis(team) -> list[Task]:
+def tasks_needing_analysis(team: Team) -> list[Task]:
     """The team's tasks never analysed, or changed since their latest analysis."""
     tasks = list(Task.objects.filter(team=team).select_related("domain"))
     latest = latest_analyses([t.pk for t in tasks])
     return [task for task in tasks if is_stale(latest.get(task.pk), task)]
 
 
-def attach_analyses(tasks, *, failed_ids=()) -> AnalysisSummary:
+def attach_analyses(tasks: Sequence[Any], *, failed_ids: Iterable[int] = ()) -> AnalysisSummary:
     """Give each task its latest analysis, history size and staleness; sum up the team.
+
+    (The attributes set on the tasks are the debt ARCHITECTURE.md names: a page's read will
+    return dataclasses instead, so `tasks` is typed loosely until then.)
 
     Tasks read through `with_analysis_counts` cost one query here, and none while no task has
     been analysed; others cost two."""
@@ -125,7 +131,12 @@ def history(task_id: int) -> list[TaskAnalysis]:
     )
 
 
-def progress_context(team, *, can_edit: bool, runs=None) -> dict:
+def progress_context(
+    team: Team,
+    *,
+    can_edit: bool,
+    runs: tuple[AnalysisRun | None, AnalysisRun | None] | None = None,
+) -> dict[str, Any]:
     """What the team's analysis panel shows (ai/progress.html#progress). `runs`: the team's
     `runs_for_team`, when the caller has read them already."""
     from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -149,11 +160,11 @@ def progress_context(team, *, can_edit: bool, runs=None) -> dict:
 class WorkshopSavings:
     by_team: dict[int, Decimal] = field(default_factory=dict)
     by_domain: dict[int, Decimal] = field(default_factory=dict)
-    ratings_by_team: dict[int, Counter] = field(default_factory=dict)
+    ratings_by_team: dict[int, Counter[str]] = field(default_factory=dict)
     total: Decimal = Decimal("0")
 
 
-def latest_analyses_of_workshop(workshop_id: int):
+def latest_analyses_of_workshop(workshop_id: int) -> QuerySet[TaskAnalysis]:
     """The latest analysis of each task of the workshop (a queryset: callers pick columns)."""
     newest = (
         TaskAnalysis.objects.filter(task__team__workshop_id=workshop_id)
@@ -179,5 +190,5 @@ def workshop_savings(workshop_id: int) -> WorkshopSavings:
     return savings
 
 
-def latest_economy_batch(workshop_id: int):
+def latest_economy_batch(workshop_id: int) -> EconomyBatch | None:
     return EconomyBatch.objects.filter(workshop_id=workshop_id).order_by("-id").first()

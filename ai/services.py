@@ -8,9 +8,11 @@ never invented.
 """
 
 import logging
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.models import User
 from ai import budget
 from ai.answers import answer_cache_key, answer_save, cached_answers, remember_answer
 from ai.errors import AnalysisRefused
@@ -30,11 +33,12 @@ from ai.models import (
     Mode,
     OnCap,
     Rating,
+    Reservation,
     RunStatus,
     Source,
     TaskAnalysis,
 )
-from ai.providers import Provider, ProviderError, default_provider
+from ai.providers import Answer, Provider, ProviderError, default_provider
 from ai.providers.rules import RuleProvider
 from ai.selectors import latest_analyses, tasks_needing_analysis
 from ai.validation import InvalidAnswer, clean_result
@@ -64,11 +68,15 @@ class RunTakenOver(Exception):
     """This worker was silent too long; another one now owns the run."""
 
 
+# Calls sent and not yet answered: each with its chunk and the reservation it holds.
+InFlight = dict[Future[Answer], tuple[list[TaskInput], Reservation | None]]
+
+
 # --- Requesting ------------------------------------------------------------------------------
 
 
 def analysis_request(
-    *, team: Team, actor, mode: str = Mode.QUICK, tasks: list[Task] | None = None
+    *, team: Team, actor: User, mode: str = Mode.QUICK, tasks: list[Task] | None = None
 ) -> tuple[AnalysisRun, bool]:
     """Queue an analysis of `tasks` (default: the team's pending ones).
 
@@ -108,6 +116,8 @@ def analysis_request(
     except IntegrityError:
         # Another press won the race a moment ago: that run is the one (or it just ended).
         winner = AnalysisRun.objects.filter(team=team, mode=mode).order_by("-id").first()
+        if winner is None:  # not the race this guards against: let it be seen
+            raise
         return winner, False
     transaction.on_commit(partial(events.analysis_changed, team_id=team.pk))
     audit.record(
@@ -128,7 +138,7 @@ def _enqueue(run_id: int) -> None:
     run_analysis.enqueue(run_id)
 
 
-def analysis_retry(*, run: AnalysisRun, actor) -> tuple[AnalysisRun, bool]:
+def analysis_retry(*, run: AnalysisRun, actor: User) -> tuple[AnalysisRun, bool]:
     """Run again the tasks a finished run could not analyse."""
     failed = list(
         Task.objects.filter(pk__in=run.failed_task_ids, team=run.team).select_related("domain")
@@ -138,7 +148,7 @@ def analysis_retry(*, run: AnalysisRun, actor) -> tuple[AnalysisRun, bool]:
     return analysis_request(team=run.team, actor=actor, mode=run.mode, tasks=failed)
 
 
-def analysis_override(*, task: Task, actor, rating: str, note: str) -> TaskAnalysis:
+def analysis_override(*, task: Task, actor: User, rating: str, note: str) -> TaskAnalysis:
     """A person's decision on a task's rating, kept beside (not instead of) the AI's rows."""
     base = latest_analyses([task.pk]).get(task.pk)
     share = {
@@ -300,12 +310,14 @@ def _answer_from_provider(state: RunState) -> None:
     # No progress push here: `_finish` comes next, writes every count and pushes the result.
 
 
-def _collect(state: RunState, pool, chunks: list[list[TaskInput]]) -> list[TaskInput]:
+def _collect(
+    state: RunState, pool: ThreadPoolExecutor, chunks: list[list[TaskInput]]
+) -> list[TaskInput]:
     """Ask about each chunk (reserving its worst case first); return tasks to ask again."""
-    futures = {}
+    futures: InFlight = {}
     for chunk in chunks:
-        reservation = _reserve(state, chunk)
-        if reservation is not False:
+        ask, reservation = _reserve(state, chunk)
+        if ask:
             futures[pool.submit(_ask, state, chunk)] = (chunk, reservation)
     again: list[TaskInput] = []
     try:
@@ -324,11 +336,12 @@ def _collect(state: RunState, pool, chunks: list[list[TaskInput]]) -> list[TaskI
     return again
 
 
-def _reserve(state: RunState, chunk: list[TaskInput]):
-    """A reservation for the chunk's worst case, None if the provider costs nothing, or False
-    if the budget refused it (the chunk has then been answered by the rules or failed)."""
+def _reserve(state: RunState, chunk: list[TaskInput]) -> tuple[bool, Reservation | None]:
+    """Whether to ask about the chunk, and the reservation of its worst case (None when the
+    provider costs nothing). Not to ask: the budget refused it, and the chunk has been
+    answered by the rules or failed."""
     if not state.provider.is_ai:
-        return None
+        return True, None
     amount = state.provider.estimate(
         chunk,
         mode=state.run.mode,
@@ -336,7 +349,7 @@ def _reserve(state: RunState, chunk: list[TaskInput]):
         per_task_tokens=state.mode_config.max_output_tokens_per_task,
     )
     try:
-        return budget.reserve(
+        reservation = budget.reserve(
             amount_usd=amount,
             user_id=state.run.requested_by_id,
             workshop_id=state.run.workshop_id,
@@ -352,10 +365,11 @@ def _reserve(state: RunState, chunk: list[TaskInput]):
             for task_input in chunk:
                 state.failed[task_input.task_id] = refused.kind
         _progress(state)
-        return False
+        return False, None
+    return True, reservation
 
 
-def _ask(state: RunState, chunk: list[TaskInput]):
+def _ask(state: RunState, chunk: list[TaskInput]) -> Answer:
     return state.provider.analyse(
         chunk,
         mode=state.run.mode,
@@ -364,7 +378,7 @@ def _ask(state: RunState, chunk: list[TaskInput]):
     )
 
 
-def _record_in_flight(state: RunState, futures: dict) -> None:
+def _record_in_flight(state: RunState, futures: InFlight) -> None:
     """Settle the calls still out: a call not started is released; one already sent is waited
     for and recorded (an answer it got is not saved)."""
     for future, (_chunk, reservation) in futures.items():
@@ -387,12 +401,12 @@ def _record_in_flight(state: RunState, futures: dict) -> None:
             _settle(state, reservation, answer, tasks=0)
 
 
-def _attempt_usd(reservation):
+def _attempt_usd(reservation: Reservation) -> Decimal:
     """One attempt's worst case: the reservation covers every attempt the SDK may send."""
     return reservation.amount_usd / (1 + settings.AI_MAX_RETRIES)
 
 
-def _settle(state: RunState, reservation, answer, *, tasks: int) -> None:
+def _settle(state: RunState, reservation: Reservation, answer: Answer, *, tasks: int) -> None:
     budget.settle(
         reservation,
         state.context,
@@ -405,7 +419,7 @@ def _settle(state: RunState, reservation, answer, *, tasks: int) -> None:
     )
 
 
-def _settle_failed(state: RunState, reservation, error: ProviderError) -> None:
+def _settle_failed(state: RunState, reservation: Reservation, error: ProviderError) -> None:
     budget.settle(
         reservation,
         state.context,
@@ -416,7 +430,12 @@ def _settle_failed(state: RunState, reservation, error: ProviderError) -> None:
     )
 
 
-def _take_answer(state: RunState, chunk: list[TaskInput], future, reservation) -> list[TaskInput]:
+def _take_answer(
+    state: RunState,
+    chunk: list[TaskInput],
+    future: Future[Answer],
+    reservation: Reservation | None,
+) -> list[TaskInput]:
     """Record the call, save what the answer got right; return the tasks to ask about again."""
     try:
         answer = future.result()
@@ -480,7 +499,14 @@ def _take_answer(state: RunState, chunk: list[TaskInput], future, reservation) -
     return again
 
 
-def _save(state: RunState, task_input: TaskInput, result: dict, *, source, model_id=""):
+def _save(
+    state: RunState,
+    task_input: TaskInput,
+    result: dict[str, Any],
+    *,
+    source: str,
+    model_id: str = "",
+) -> None:
     task = state.tasks[task_input.task_id]
     saved = answer_save(
         task,

@@ -27,7 +27,9 @@ the window's end. A window of 0 sends at once (the tests do).
 import functools
 import hashlib
 import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -68,7 +70,7 @@ _captured: list[list[tuple[str, str]]] = []
 
 
 @contextmanager
-def capture():
+def capture() -> Iterator[list[tuple[str, str]]]:
     """Collect (group, kind) for every event published inside the block."""
     events: list[tuple[str, str]] = []
     _captured.append(events)
@@ -87,13 +89,13 @@ def _publish(group: str, kind: str, html: str) -> None:
 # --- Events ----------------------------------------------------------------------------------
 
 
-def _never_raises(event):
+def _never_raises(event: Callable[..., None]) -> Callable[..., None]:
     """Events run after the change committed: a failed push must not turn a saved write into
     an error page (the user would save it twice), nor fail a worker's analysis. Log it; the
     next event or reconnect snapshot brings the browser up to date."""
 
     @functools.wraps(event)
-    def wrapped(**kwargs):
+    def wrapped(**kwargs: Any) -> None:
         try:
             event(**kwargs)
         except Exception:

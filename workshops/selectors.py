@@ -1,11 +1,14 @@
 """Reads for pages. Each returns everything a page needs in a fixed number of queries."""
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.db.models.query import QuerySet
 
+from accounts.models import User
 from ai.selectors import (
     AnalysisSummary,
     attach_analyses,
@@ -77,7 +80,7 @@ def team_members(team: Team) -> list[Participant]:
     )
 
 
-def _sum_of_hours(tasks):
+def _sum_of_hours(tasks: QuerySet[Task]) -> Coalesce:
     return Coalesce(
         Subquery(
             tasks.order_by().values("team").annotate(h=Sum("hours_per_month")).values("h")[:1]
@@ -88,9 +91,32 @@ def _sum_of_hours(tasks):
 
 
 @dataclass
+class BoardTeam:
+    """One team's line on the instructor's board."""
+
+    team: Team
+    task_count: int
+    hours: Decimal
+    member_count: int
+    online_count: int
+    saved_hours: Decimal
+    ratings: dict[str, int]
+
+
+@dataclass
+class BoardDomain:
+    """One domain's totals on the board."""
+
+    domain: Domain
+    task_count: int
+    hours: Decimal
+    saved_hours: Decimal
+
+
+@dataclass
 class Board:
-    teams: list[Team]
-    domains: list[Domain]
+    teams: list[BoardTeam]
+    domains: list[BoardDomain]
     online: list[Participant]
     participant_count: int
     online_count: int
@@ -100,7 +126,7 @@ class Board:
     economy: object = None  # the workshop's latest economy-mode batch, if any
 
 
-def workshop_board(workshop: Workshop, online_user_ids: set[int] = frozenset()) -> Board:
+def workshop_board(workshop: Workshop, online_user_ids: AbstractSet[int] = frozenset()) -> Board:
     """Every team with its counts, hours saved and who of it is online; totals per domain."""
     savings = workshop_savings(workshop.pk)
     task_of_team = Task.objects.filter(team=OuterRef("pk"))
@@ -128,12 +154,18 @@ def workshop_board(workshop: Workshop, online_user_ids: set[int] = frozenset()) 
     for participant in participants:
         if participant.team_id:
             by_team.setdefault(participant.team_id, []).append(participant)
-    for team in teams:
-        members = by_team.get(team.pk, [])
-        team.member_count = len(members)
-        team.online_count = sum(1 for p in members if p.user_id in online_user_ids)
-        team.saved_hours = savings.by_team.get(team.pk, Decimal("0"))
-        team.ratings = savings.ratings_by_team.get(team.pk, {})
+    board_teams = [
+        BoardTeam(
+            team=team,
+            task_count=team.task_count,
+            hours=team.hours,
+            member_count=len(by_team.get(team.pk, [])),
+            online_count=sum(1 for p in by_team.get(team.pk, []) if p.user_id in online_user_ids),
+            saved_hours=savings.by_team.get(team.pk, Decimal("0")),
+            ratings=savings.ratings_by_team.get(team.pk, {}),
+        )
+        for team in teams
+    ]
     domains = list(
         Domain.objects.filter(workshop=workshop).annotate(
             task_count=Count("tasks"),
@@ -144,12 +176,19 @@ def workshop_board(workshop: Workshop, online_user_ids: set[int] = frozenset()) 
             ),
         )
     )
-    for domain in domains:
-        domain.saved_hours = savings.by_domain.get(domain.pk, Decimal("0"))
+    board_domains = [
+        BoardDomain(
+            domain=domain,
+            task_count=domain.task_count,
+            hours=domain.hours,
+            saved_hours=savings.by_domain.get(domain.pk, Decimal("0")),
+        )
+        for domain in domains
+    ]
     online = [p for p in participants if p.user_id in online_user_ids]
     return Board(
-        teams=teams,
-        domains=domains,
+        teams=board_teams,
+        domains=board_domains,
         online=online,
         participant_count=sum(1 for p in participants if not p.is_instructor),
         online_count=sum(1 for p in online if not p.is_instructor),
@@ -188,7 +227,7 @@ class Home:
     participating: list[Participant]
 
 
-def home_for_user(user) -> Home:
+def home_for_user(user: User) -> Home:
     participations = list(
         Participant.objects.filter(user=user)
         .select_related("workshop", "team")

@@ -41,7 +41,7 @@ class RuleError(Exception):
 class EditConflict(RuleError):
     """Someone saved the task after this edit began; `current` is what is stored now."""
 
-    def __init__(self, current):
+    def __init__(self, current: Task):
         super().__init__(
             _(
                 "다른 사람이 먼저 이 업무를 수정했습니다. 두 내용을 비교한 뒤, "
@@ -315,7 +315,7 @@ def _check_domain(team: Team, domain: Domain) -> None:
         raise RuleError(_("이 워크샵의 업무 영역을 골라 주세요."), field="domain")
 
 
-def _task_changed(team: Team, actor: User, verb: str, title: str, task=None) -> None:
+def _task_changed(team: Team, actor: User, verb: str, title: str, task: Task | None = None) -> None:
     team.record_activity(actor=actor, verb=verb, title=title)
     transaction.on_commit(
         partial(events.task_changed, team_id=team.pk, workshop_id=team.workshop_id)

@@ -13,6 +13,8 @@ import re
 import threading
 import time
 from collections import Counter
+from decimal import Decimal
+from typing import Any
 
 import anthropic
 import httpx2
@@ -21,7 +23,7 @@ from django.conf import settings
 
 from ai import prompts
 from ai.inputs import TaskInput
-from ai.models import EFFORTS, THINKING_TYPES
+from ai.models import EFFORTS, THINKING_TYPES, AIModel
 from ai.providers.base import Answer, Provider, ProviderError, Usage
 from ai.validation import printable
 
@@ -43,7 +45,7 @@ class _CountingTransport(httpx2.HTTPTransport):
     not counted; anything failing after that (a read timeout, a dropped connection) is.
     """
 
-    def handle_request(self, request):
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         try:
             return super().handle_request(request)
         except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout):
@@ -75,7 +77,9 @@ def max_tokens_for(count: int, per_task: int) -> int:
     return per_task * count + ANSWER_OVERHEAD_TOKENS
 
 
-def request_params(tasks: list[TaskInput], *, mode: str, model, per_task_tokens: int) -> dict:
+def request_params(
+    tasks: list[TaskInput], *, mode: str, model: AIModel, per_task_tokens: int
+) -> dict[str, Any]:
     """The Messages API parameters for analysing `tasks` (also used for batch requests)."""
     output_config: dict = {
         "format": {
@@ -105,7 +109,7 @@ def request_params(tasks: list[TaskInput], *, mode: str, model, per_task_tokens:
     return params
 
 
-def usage_of(usage) -> Usage:
+def usage_of(usage: object) -> Usage:
     def count(name: str) -> int:
         value = getattr(usage, name, None)
         return value if isinstance(value, int) and value > 0 else 0
@@ -122,9 +126,9 @@ def _results_with_duplicates(text: str) -> tuple[dict | None, int]:
     """The `results` object of a complete answer, and how many of its ids came twice."""
     duplicates = 0
 
-    def pairs(items):
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         nonlocal duplicates
-        seen = {}
+        seen: dict[str, Any] = {}
         for key, value in items:
             if key in seen:
                 duplicates += 1
@@ -177,9 +181,12 @@ def parse_items(text: str, keys: list[str], *, truncated: bool = False) -> tuple
     return items, duplicates + len(set(results) - wanted)
 
 
-def answer_from_message(message, keys: list[str], *, started: float | None = None) -> Answer:
+def answer_from_message(
+    message: anthropic.types.Message, keys: list[str], *, started: float | None = None
+) -> Answer:
     stop_reason = message.stop_reason or ""
     text = "".join(block.text for block in message.content if block.type == "text")
+    items: dict[str, dict[str, Any]]
     if stop_reason == "refusal":
         # A partial answer before a refusal is to be discarded, not used
         # (https://platform.claude.com/docs/en/build-with-claude/refusals-and-fallback).
@@ -215,10 +222,17 @@ def _error_kind(error: anthropic.APIError) -> str:
 class AnthropicProvider(Provider):
     name = "anthropic"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.client = client()
 
-    def estimate(self, tasks, *, mode, model, per_task_tokens: int = 160):
+    def estimate(
+        self,
+        tasks: list[TaskInput],
+        *,
+        mode: str,
+        model: AIModel,
+        per_task_tokens: int = 160,
+    ) -> Decimal:
         """The worst case of every attempt the SDK may send: an attempt that times out may be
         billed, and the retry after it is billed again."""
         # ai.budget imports ai.providers (for Usage): importing it at the top of a provider
@@ -228,7 +242,14 @@ class AnthropicProvider(Provider):
         params = request_params(tasks, mode=mode, model=model, per_task_tokens=per_task_tokens)
         return worst_case_usd(model, params) * (1 + settings.AI_MAX_RETRIES)
 
-    def analyse(self, tasks, *, mode, model, per_task_tokens: int = 160) -> Answer:
+    def analyse(
+        self,
+        tasks: list[TaskInput],
+        *,
+        mode: str,
+        model: AIModel,
+        per_task_tokens: int = 160,
+    ) -> Answer:
         params = request_params(tasks, mode=mode, model=model, per_task_tokens=per_task_tokens)
         started = time.monotonic()
         _start_counting()

@@ -1,6 +1,11 @@
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ai.inputs import TaskInput
+
+if TYPE_CHECKING:  # ai.models is imported by what imports this module
+    from ai.models import AIModel
 
 
 @dataclass
@@ -62,10 +67,22 @@ class Provider:
     is_ai = True
 
     def analyse(
-        self, tasks: list[TaskInput], *, mode: str, model, per_task_tokens: int = 0
+        self,
+        tasks: list[TaskInput],
+        *,
+        mode: str,
+        model: "AIModel",
+        per_task_tokens: int = 0,
     ) -> Answer:
         raise NotImplementedError
 
-    def estimate(self, tasks: list[TaskInput], *, mode: str, model, per_task_tokens: int = 0):
+    def estimate(
+        self,
+        tasks: list[TaskInput],
+        *,
+        mode: str,
+        model: "AIModel",
+        per_task_tokens: int = 0,
+    ) -> Decimal:
         """The worst-case cost in USD of analysing `tasks` in one call (0 if free)."""
-        return 0
+        return Decimal("0")

@@ -5,7 +5,7 @@ stored with source "rules" and always shown as "규칙 기반 추정", never as 
 """
 
 from ai.inputs import TaskInput
-from ai.models import Ease, Method, Mode, Rating
+from ai.models import AIModel, Ease, Method, Mode, Rating
 from ai.prompts import FIELDS
 from ai.providers.base import Answer, Provider
 
@@ -104,5 +104,12 @@ class RuleProvider(Provider):
     name = "rules"
     is_ai = False
 
-    def analyse(self, tasks, *, mode, model=None, per_task_tokens: int = 0) -> Answer:
+    def analyse(
+        self,
+        tasks: list[TaskInput],
+        *,
+        mode: str,
+        model: AIModel | None = None,
+        per_task_tokens: int = 0,
+    ) -> Answer:
         return Answer(items={task.key: estimate(task, mode) for task in tasks}, model_id="")
