@@ -52,7 +52,7 @@ def test_the_instructor_sees_the_join_code_link_and_qr(client_as, instructor, wo
 
 def test_the_workshop_page_lists_teams_with_task_counts(client_as, instructor, task, other_team):
     response = client_as(instructor).get(detail(task.team.workshop))
-    teams = {team.name: team.task_count for team in response.context["board"].teams}
+    teams = {line.team.name: line.task_count for line in response.context["board"].teams}
     assert teams == {"영업1팀": 1, "재무팀": 0}
 
 
