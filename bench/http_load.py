@@ -76,6 +76,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
 
+from support.bench import percentile, recreate_database, setup_django  # noqa: E402
+
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TASK_ID = re.compile(r'id="task-(\d+)"')
 PUSHED_REGIONS = {  # kind -> the region's root element with its render time
@@ -114,34 +116,6 @@ def parse_args():
 
 
 # --- Setup -----------------------------------------------------------------------------------
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parsed = urllib.parse.urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(args) -> None:
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "workshop_site.settings",
-            "DATABASE_URL": args.database_url,
-            "REDIS_URL": args.redis_url,
-            "SECRET_KEY": "bench-only-not-secret",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-            "DATABASE_POOL": "1",
-        }
-    )
-    import django
-
-    django.setup()
 
 
 def build_leads(users: int):
@@ -522,14 +496,6 @@ class LiveSockets:
             }
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def summarise(samples) -> dict:
     ms = [s[2] for s in samples]
     return {
@@ -602,7 +568,7 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
 
     recreate_database(args.database_url)
-    setup_django(args)
+    setup_django(database_url=args.database_url, redis_url=args.redis_url)
     from django.core.cache import cache
     from django.core.management import call_command
 

@@ -24,7 +24,6 @@ The last line is JSON:
 import argparse
 import asyncio
 import json
-import os
 import re
 import resource
 import statistics
@@ -36,6 +35,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
+
+from support.bench import percentile, recreate_database, setup_django  # noqa: E402
 
 PULSE = re.compile(r'id="workshop-(\d+)-pulse"[^>]*data-version="(\d+)"')
 TEAM = re.compile(r'id="team-(\d+)-tasks"[^>]*data-version="(\d+)"')
@@ -54,34 +55,6 @@ def parse_args():
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     return parser.parse_args()
-
-
-def setup_django(args):
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "workshop_site.settings",
-            "DATABASE_URL": args.database_url,
-            "REDIS_URL": args.redis_url,
-            "SECRET_KEY": "bench-only-not-secret",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-            "DATABASE_POOL": "1",
-        }
-    )
-    import django
-
-    django.setup()
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parsed = urllib.parse.urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def build_workshop(clients: int, team_size: int):
@@ -206,14 +179,6 @@ def post_task(base: str, team_id: int, domain_id: int, cookie: str, title: str) 
     return (time.perf_counter() - started) * 1000
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
 async def measure(args, servers, workshop, domain, sessions, leads):
     stop = asyncio.Event()
     clients = []
@@ -298,7 +263,7 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
 
     recreate_database(args.database_url)
-    setup_django(args)
+    setup_django(database_url=args.database_url, redis_url=args.redis_url)
     from django.conf import settings
     from django.core.cache import cache
     from django.core.management import call_command

@@ -30,3 +30,35 @@ async def connect_when_possible(url: str, cookie: str, origin: str, marker: str,
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.5)
+
+
+async def open_socket(
+    path: str, user=None, *, origin: bytes = b"http://testserver", cookie=None, timeout=5
+):
+    """An in-process WebSocket to `path` (the ASGI application, no server), signed in as
+    `user` (or with `cookie`); returns (communicator, connected, close code)."""
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from support.servers import session_cookie_for
+    from workshop_site.asgi import application
+
+    headers = [(b"origin", origin), (b"host", b"testserver")]
+    if user is not None or cookie is not None:
+        cookie = cookie or await database_sync_to_async(session_cookie_for)(user)
+        headers.append((b"cookie", f"sessionid={cookie}".encode()))
+    socket = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await socket.connect(timeout=timeout)
+    return socket, connected, code
+
+
+async def drain(socket, seconds: float = 0.3, first: float | None = None) -> str:
+    """Everything the socket receives until it has been quiet for `seconds`, after waiting up
+    to `first` seconds for the first message (a process's first render imports the URLconf)."""
+    received = []
+    wait = seconds if first is None else first
+    # receive_nothing waits without cancelling the consumer (a receive timeout would).
+    while not await socket.receive_nothing(timeout=wait, interval=0.02):
+        received.append(await socket.receive_from())
+        wait = seconds
+    return "".join(received)

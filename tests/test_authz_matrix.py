@@ -22,7 +22,6 @@ from urllib.parse import parse_qs, urlsplit
 import openpyxl
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -36,6 +35,7 @@ from accounts.models import INSTRUCTOR_GROUP, User
 from ai import services as ai_services
 from ai.models import AnalysisRun, RunStatus, WorkerHeartbeat
 from conftest import make_user, task_data
+from support import sockets
 from support.servers import session_cookie_for
 from tests import authz_expectations as expect
 from workshops import services
@@ -822,23 +822,11 @@ WS_CELLS = [
 
 
 async def _open(path: str, user):
-    from workshop_site.asgi import application
-
-    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
-    if user is not None:
-        cookie = await database_sync_to_async(session_cookie_for)(user)
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    socket = WebsocketCommunicator(application, path, headers=headers)
-    connected, code = await socket.connect(timeout=5)
-    return socket, connected, code
+    return await sockets.open_socket(path, user)
 
 
 async def _drain(socket, seconds=0.3) -> str:
-    """Everything the socket receives until it has been quiet for `seconds`."""
-    received = []
-    while not await socket.receive_nothing(timeout=seconds, interval=0.02):
-        received.append(await socket.receive_from())
-    return "".join(received)
+    return await sockets.drain(socket, seconds)
 
 
 # What an accepted plain socket must show, as a check that the snapshot is the viewer's page and

@@ -30,7 +30,6 @@ from urllib.parse import quote, urlparse
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
@@ -1322,21 +1321,9 @@ DEEP_FRAME = {"text_data": "[" * 1024}
 
 
 async def open_socket(workshop_id, user, query="", timeout=5):
-    from support.servers import session_cookie_for
-    from workshop_site.asgi import application
+    from support import sockets
 
-    cookie = await database_sync_to_async(session_cookie_for)(user)
-    socket = WebsocketCommunicator(
-        application,
-        f"/ws/workshops/{workshop_id}/{query}",
-        headers=[
-            (b"origin", b"http://testserver"),
-            (b"host", b"testserver"),
-            (b"cookie", f"sessionid={cookie}".encode()),
-        ],
-    )
-    connected, code = await socket.connect(timeout=timeout)
-    return socket, connected, code
+    return await sockets.open_socket(f"/ws/workshops/{workshop_id}/{query}", user, timeout=timeout)
 
 
 async def drain(socket, seconds=0.1, first=3.0) -> list[dict]:

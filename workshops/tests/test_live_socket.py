@@ -4,12 +4,11 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.signals import user_logged_out
 
 from conftest import make_user, task_data
+from support import sockets
 from support.servers import session_cookie_for
-from workshop_site.asgi import application
 from workshops import services
 from workshops.live import presence
 from workshops.models import Workshop
@@ -24,27 +23,13 @@ pytestmark = [
 async def open_socket(
     workshop_id, user=None, *, origin=b"http://testserver", query="", cookie=None
 ):
-    headers = [(b"origin", origin), (b"host", b"testserver")]
-    if user is not None:
-        cookie = cookie or await database_sync_to_async(session_cookie_for)(user)
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    socket = WebsocketCommunicator(
-        application, f"/ws/workshops/{workshop_id}/{query}", headers=headers
+    return await sockets.open_socket(
+        f"/ws/workshops/{workshop_id}/{query}", user, origin=origin, cookie=cookie
     )
-    connected, code = await socket.connect(timeout=5)
-    return socket, connected, code
 
 
 async def drain(socket, seconds=0.3, first=3.0) -> str:
-    """Everything the socket receives until it has been quiet for `seconds`, after waiting up
-    to `first` seconds for the first message (a process's first render imports the URLconf)."""
-    received = []
-    wait = first
-    # receive_nothing waits without cancelling the consumer (a receive timeout would).
-    while not await socket.receive_nothing(timeout=wait, interval=0.02):
-        received.append(await socket.receive_from())
-        wait = seconds
-    return "".join(received)
+    return await sockets.drain(socket, seconds, first)
 
 
 async def add_task(team, actor, domain, title):
