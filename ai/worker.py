@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from datetime import timedelta
 
 from django.db import close_old_connections, connections, transaction
@@ -24,12 +25,13 @@ logger = logging.getLogger(__name__)
 
 HOUSEKEEPING = "housekeeping"
 DAILY = timedelta(days=1)
+HOUSEKEEPING_CHECK_SECONDS = 3600
 
 
 def claim_daily(name: str, *, now=None) -> bool:
     """True for the one caller that may run chore `name` now: it last ran a day or more ago
     (or never). The row is locked while it is read and stamped, so two workers never both
-    claim the same day."""
+    claim the same day, and one never waits for the other (SKIP LOCKED)."""
     now = now or timezone.now()
     DailyChore.objects.get_or_create(name=name)
     with transaction.atomic():
@@ -64,6 +66,7 @@ class Chores(threading.Thread):
         super().__init__(name="worker-chores", daemon=True)
         self.worker_id = worker_id[:100]
         self.stopping = threading.Event()
+        self.next_housekeeping_check = 0.0
 
     def beat(self) -> None:
         WorkerHeartbeat.objects.update_or_create(
@@ -82,6 +85,11 @@ class Chores(threading.Thread):
             recover_stale_runs()
         except Exception:
             logger.exception("worker chores failed; trying again shortly")
+            return  # the database is likely down: housekeeping waits for the next beat
+        # The daily claim is asked at most once an hour per worker, not at every heartbeat.
+        if time.monotonic() < self.next_housekeeping_check:
+            return
+        self.next_housekeeping_check = time.monotonic() + HOUSEKEEPING_CHECK_SECONDS
         try:
             housekeeping()
         except Exception:
