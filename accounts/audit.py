@@ -25,7 +25,7 @@ def record(
     request=None,
 ) -> None:
     """Write who did `action` to what. A failure to log never breaks the action itself."""
-    request_id = current_request_id()
+    request_id = current_request_id(default="")
     try:
         with transaction.atomic():  # a savepoint: a failure here leaves the caller's work intact
             AuditEntry.objects.create(
@@ -37,7 +37,7 @@ def record(
                 summary=summary[:300],
                 detail=detail or {},
                 ip=(client_ip(request) or None) if request is not None else None,
-                request_id="" if request_id == "-" else request_id,
+                request_id=request_id,
             )
     except Exception:
         logger.exception("audit: could not record %s", action)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import audit
@@ -70,10 +69,7 @@ class ConsentGiven:
 
     @classmethod
     def from_request(cls, request) -> "ConsentGiven":
-        request_id = current_request_id()
-        if request_id == "-":  # outside a request
-            request_id = ""
-        return cls(ip=client_ip(request) or None, request_id=request_id, version=NOTICE_VERSION)
+        return cls(ip=client_ip(request) or None, request_id=current_request_id(default=""))
 
 
 def consent_record(*, user: User, consent: ConsentGiven, workshop=None) -> PrivacyConsent:
@@ -81,20 +77,18 @@ def consent_record(*, user: User, consent: ConsentGiven, workshop=None) -> Priva
 
     Called inside the joining service's transaction: no join without its consent, and no
     consent recorded for a join that failed."""
-    existing = PrivacyConsent.objects.filter(user=user, version=consent.version).first()
-    if existing:
-        return existing
-    try:
-        with transaction.atomic():
-            record = PrivacyConsent.objects.create(
-                user=user,
-                version=consent.version,
-                agreed_at=timezone.now(),
-                ip=consent.ip,
-                request_id=consent.request_id[:64],
-            )
-    except IntegrityError:  # the same person's other tab agreed a moment ago
-        return PrivacyConsent.objects.get(user=user, version=consent.version)
+    # get_or_create: the same person's other tab may have agreed a moment ago.
+    record, created = PrivacyConsent.objects.get_or_create(
+        user=user,
+        version=consent.version,
+        defaults={
+            "agreed_at": timezone.now(),
+            "ip": consent.ip,
+            "request_id": consent.request_id[:64],
+        },
+    )
+    if not created:
+        return record
     audit.record(
         "privacy.consent",
         actor=user,

@@ -27,8 +27,10 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 REQUEST_ID_HEADERS = ("X-Railway-Request-Id", "X-Request-ID")
 
 
-def current_request_id() -> str:
-    return request_id_var.get()
+def current_request_id(default: str = "-") -> str:
+    """The id of the request being handled; `default` outside a request."""
+    request_id = request_id_var.get()
+    return default if request_id == "-" else request_id
 
 
 class RequestIdMiddleware:
