@@ -65,11 +65,15 @@ class ConsentGiven:
 
     ip: str | None
     request_id: str
-    version: str = NOTICE_VERSION
+    version: str
 
     @classmethod
     def from_request(cls, request) -> "ConsentGiven":
-        return cls(ip=client_ip(request) or None, request_id=current_request_id(default=""))
+        return cls(
+            ip=client_ip(request) or None,
+            request_id=current_request_id(default=""),
+            version=NOTICE_VERSION,
+        )
 
 
 def consent_record(*, user: User, consent: ConsentGiven, workshop=None) -> PrivacyConsent:
