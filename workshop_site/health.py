@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.http.request import split_domain_port
 from django.views.decorators.cache import never_cache
 
 CHECK_TIMEOUT = 3.0
@@ -44,7 +45,7 @@ class HealthProbeMiddleware:
     def __call__(self, request):
         view = self.views.get(request.path_info)
         if view is not None:
-            host = request.META.get("HTTP_HOST", "").rsplit(":", 1)[0].lower()
+            host, _port = split_domain_port(request.META.get("HTTP_HOST", ""))
             if host in settings.HEALTHCHECK_HOSTS:
                 return view(request)
         return self.get_response(request)
@@ -80,19 +81,34 @@ async def _channel_layer() -> str:
     return "ok"
 
 
+def _result(started: float, *, detail: str = "", error: Exception | None = None) -> dict:
+    """One check's report: ok with its detail, or the error; with its time in ms."""
+    result: dict = (
+        {"ok": True, "detail": detail}
+        if error is None
+        else {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
+    )
+    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def _answer(results: dict[str, dict]) -> JsonResponse:
+    healthy = all(result["ok"] for result in results.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", "checks": results},
+        status=200 if healthy else 503,
+    )
+
+
 @never_cache
 def deploy(request):
     """The deploy gate: liveness plus the database, timed; 503 with the error if it fails."""
     started = time.perf_counter()
     try:
-        result = {"ok": True, "detail": _database()}
+        result = _result(started, detail=_database())
     except Exception as error:  # every failure is a report, not a crash
-        result = {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
-    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return JsonResponse(
-        {"status": "ok" if result["ok"] else "fail", "checks": {"database": result}},
-        status=200 if result["ok"] else 503,
-    )
+        result = _result(started, error=error)
+    return _answer({"database": result})
 
 
 # What /health/ready/ checks beyond the site's own parts, added by the apps that own them
@@ -108,11 +124,9 @@ async def _timed(name: str, check) -> tuple[str, dict]:
         else:
             # database_sync_to_async closes the thread's connection when done.
             detail = await asyncio.wait_for(database_sync_to_async(check)(), CHECK_TIMEOUT)
-        result = {"ok": True, "detail": detail}
+        return name, _result(started, detail=detail)
     except Exception as error:  # every failure is a report, not a crash
-        result = {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
-    result["ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return name, result
+        return name, _result(started, error=error)
 
 
 @never_cache
@@ -123,9 +137,4 @@ async def ready(request):
         "channel_layer": _channel_layer,
         **READY_CHECKS,
     }
-    results = dict(await asyncio.gather(*(_timed(n, c) for n, c in checks.items())))
-    healthy = all(result["ok"] for result in results.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "fail", "checks": results},
-        status=200 if healthy else 503,
-    )
+    return _answer(dict(await asyncio.gather(*(_timed(n, c) for n, c in checks.items()))))
