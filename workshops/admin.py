@@ -20,6 +20,12 @@ class WorkshopAdmin(admin.ModelAdmin):
     search_fields = ("title", "join_code")
     date_hierarchy = "date"
     readonly_fields = ("created_at", "updated_at", "opened_at", "closed_at", "purged_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A purged workshop stays closed: its people and tasks are gone (workshop_open refuses
+        # it too), so the admin must not reopen it by its status field.
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, "status") if obj is not None and obj.is_purged else fields
     inlines = [DomainInline]
     list_select_related = ("created_by",)
 

@@ -76,13 +76,13 @@ def _decimal(value) -> str:
     return str((value or Decimal("0")).quantize(Decimal("0.01")))
 
 
-def _summary(workshop: Workshop) -> dict:
+def _summary(workshop: Workshop, counts: PurgeCounts) -> dict:
     """The figures the workshop's pages showed, as plain values that name nobody."""
     figures = reports.workshop_summary(workshop, with_rows=False)
     ai_cost = UsageRecord.objects.filter(workshop=workshop).aggregate(total=Sum("cost_usd"))
     return {
-        "teams": len(figures.teams),
-        "participants": _participants(workshop).count(),
+        "teams": counts.teams,
+        "participants": counts.participants,
         "tasks": figures.task_count,
         "monthly_hours": _decimal(figures.total_hours),
         "automatable_hours": _decimal(figures.saved_hours),
@@ -117,7 +117,7 @@ def workshop_purge(
         if locked is None:
             return False
         counts = purge_preview(locked)
-        summary = _summary(locked)
+        summary = _summary(locked, counts)
         _ledger_anonymise(locked)
         AuditEntry.objects.filter(workshop=locked).update(summary="", detail={}, ip=None)
         EconomyBatch.objects.filter(workshop=locked).delete()

@@ -161,6 +161,13 @@ def test_a_purged_workshop_cannot_be_reopened(full_workshop, client_as, instruct
     assert "다시 열 수 없습니다" in response.content.decode()
 
 
+def test_the_admin_cannot_reopen_a_purged_workshop_by_its_status(full_workshop, admin_client):
+    retention.purge_due()
+    page = admin_client.get(f"/admin/workshops/workshop/{full_workshop.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="status"' not in page.content.decode()
+
+
 def test_former_participants_can_no_longer_reach_its_teams(full_workshop, client_as, lead, team):
     retention.purge_due()
     assert client_as(lead).get(f"/teams/{team.pk}/").status_code == 404
