@@ -6,15 +6,16 @@ It refuses what Postmark documents as refused, each rule beside the page that sa
 
 - Email API, "Send a single email": https://postmarkapp.com/developer/api/email-api
   POST /email; headers Accept and Content-Type application/json and X-Postmark-Server-Token;
-  `From` (a confirmed sender signature), `To`, `TextBody` or `HtmlBody` required; at most 50
-  recipients in each of To, Cc and Bcc; the answer {To, SubmittedAt, MessageID, ErrorCode 0,
-  Message "OK"}.
+  `From` (a confirmed sender signature, or an address on a verified domain), `To`, `TextBody`
+  or `HtmlBody` required; the answer {To, SubmittedAt, MessageID, ErrorCode 0, Message "OK"}.
 - "Troubleshooting 422 Unprocessable Entity errors" (postmarkapp.com/support): Subject too.
-- API overview, HTTP response codes and error codes:
-  https://postmarkapp.com/developer/api/overview#response-codes
-  401: missing or incorrect API token; 422 with ErrorCode 10 (bad or missing token),
-  300 (invalid email request), 400 (sender signature not found), 402 (invalid JSON),
-  409 (JSON required: Accept and Content-Type not application/json).
+- API overview: https://postmarkapp.com/developer/api/overview
+  "The header name and value are case insensitive"; the token POSTMARK_API_TEST is accepted
+  and nothing is delivered; "the maximum number of recipients for each email is 50, including
+  all To, CC, and BCC". Response codes: 401 for a missing or incorrect API token; 422 with
+  ErrorCode 300 (invalid email request: a malformed field or address), 400 (sender signature
+  not found), 402 (invalid JSON), 409 (JSON required: Accept and Content-Type not
+  application/json).
 
 Run it by hand with `python -m support.fake_mail_api --port 8025`: it prints each
 message it accepts (the sign-in code is in the text).
@@ -29,13 +30,23 @@ import uuid
 from email.utils import getaddresses
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MAX_RECIPIENTS = 50  # in each of To, Cc and Bcc (email-api page: "Max 50.")
+MAX_RECIPIENTS = 50  # To, Cc and Bcc together (API overview)
+TEST_TOKEN = "POSTMARK_API_TEST"  # noqa: S105 - Postmark's documented test token
+ADDRESS_FIELDS = ("From", "To", "Cc", "Bcc", "ReplyTo")
+TEXT_FIELDS = ("Subject", "TextBody", "HtmlBody", "Tag", "MessageStream")
 
 
 class FakePostmark:
-    def __init__(self, *, token="fake-server-token", senders=("workshop@example.com",)):  # noqa: S107 - a test server
+    def __init__(
+        self,
+        *,
+        token="fake-server-token",  # noqa: S107 - a test server
+        senders=("workshop@example.com",),
+        sender_domains=(),
+    ):
         self.token = token
         self.senders = {sender.lower() for sender in senders}
+        self.sender_domains = {domain.lower() for domain in sender_domains}
         self.messages: list[dict] = []
         self.refusals: list[dict] = []
         self.delay = 0.0  # seconds before answering: a slow provider
@@ -58,8 +69,8 @@ class FakePostmark:
 
     def check(self, headers, raw: bytes) -> tuple[int, dict]:
         """Postmark's answer to a POST /email with these headers and body."""
-        token = headers.get("X-Postmark-Server-Token")
-        if not token or token != self.token:
+        token = (headers.get("X-Postmark-Server-Token") or "").lower()
+        if not token or token not in {self.token.lower(), TEST_TOKEN.lower()}:
             # overview#response-codes: "401 Unauthorized: Missing or incorrect API token in
             # header." (error code 10, "Bad or missing API token")
             return 401, {"ErrorCode": 10, "Message": "Bad or missing API token."}
@@ -76,11 +87,24 @@ class FakePostmark:
             return 422, {"ErrorCode": 402, "Message": "Invalid JSON."}
         if not isinstance(body, dict):
             return 422, {"ErrorCode": 402, "Message": "Invalid JSON."}
+        for field in ADDRESS_FIELDS + TEXT_FIELDS:
+            if body.get(field) is not None and not isinstance(body[field], str):
+                return 422, {"ErrorCode": 300, "Message": f"Invalid '{field}' value."}
+        for field in ADDRESS_FIELDS:
+            for _name, address in getaddresses([body.get(field) or ""]):
+                if "@" not in address or address.startswith("@") or address.endswith("@"):
+                    return 422, {
+                        "ErrorCode": 300,
+                        "Message": f"Invalid '{field}' address: '{address}'.",
+                    }
         sender = body.get("From")
         if not sender:
             return 422, {"ErrorCode": 300, "Message": "Invalid 'From' address: ''."}
         sender_address = getaddresses([sender])[0][1].lower()
-        if sender_address not in self.senders:
+        if (
+            sender_address not in self.senders
+            and sender_address.rsplit("@", 1)[-1] not in self.sender_domains
+        ):
             # overview#error-codes 400: "Sender signature not found".
             return 422, {
                 "ErrorCode": 400,
@@ -89,10 +113,13 @@ class FakePostmark:
             }
         if not body.get("To"):
             return 422, {"ErrorCode": 300, "Message": "Zero recipients specified"}
-        if any(
-            len([a for _n, a in getaddresses([body.get(field) or ""]) if a]) > MAX_RECIPIENTS
+        recipients = [
+            address
             for field in ("To", "Cc", "Bcc")
-        ):
+            for _name, address in getaddresses([body.get(field) or ""])
+            if address
+        ]
+        if len(recipients) > MAX_RECIPIENTS:
             return 422, {
                 "ErrorCode": 300,
                 "Message": f"Maximum of {MAX_RECIPIENTS} recipients allowed per message.",
@@ -107,8 +134,9 @@ class FakePostmark:
                 "ErrorCode": 300,
                 "Message": "Provide either email TextBody or HtmlBody or both.",
             }
-        with self.lock:
-            self.messages.append(body)
+        if token != TEST_TOKEN.lower():  # the test token is answered, nothing is delivered
+            with self.lock:
+                self.messages.append(body)
         return 200, {
             "To": body["To"],
             "SubmittedAt": datetime.datetime.now(datetime.UTC).isoformat(),

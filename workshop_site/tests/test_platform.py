@@ -302,6 +302,14 @@ TOKEN = {"X-Postmark-Server-Token": "t"}
         (TOKEN, {**GOOD, "To": ""}, 422, 300),
         (TOKEN, {**GOOD, "From": "someone@else.example"}, 422, 400),
         (TOKEN, {**GOOD, "To": ", ".join(f"p{n}@b.c" for n in range(51))}, 422, 300),
+        (
+            TOKEN,
+            {**GOOD, "To": ", ".join(f"p{n}@b.c" for n in range(30)), "Bcc": "x@b.c, " * 21},
+            422,
+            300,
+        ),
+        (TOKEN, {**GOOD, "To": "not-an-address"}, 422, 300),
+        (TOKEN, {**GOOD, "To": ["a@b.c"]}, 422, 300),
     ],
     ids=[
         "no token",
@@ -312,6 +320,9 @@ TOKEN = {"X-Postmark-Server-Token": "t"}
         "no recipient",
         "unknown sender",
         "51 recipients",
+        "51 across to and bcc",
+        "malformed address",
+        "not a string",
     ],
 )
 def test_the_fake_mail_api_refuses_what_postmark_refuses(headers, body, status, code):
@@ -320,6 +331,15 @@ def test_the_fake_mail_api_refuses_what_postmark_refuses(headers, body, status, 
     answer_status, answer = fake.check(sent, json.dumps(body).encode())
     assert (answer_status, answer["ErrorCode"]) == (status, code)
     assert fake.messages == []
+
+
+def test_the_fake_mail_api_takes_the_token_in_any_case_and_the_test_token_delivers_nothing():
+    fake = FakePostmark(token="Server-Token", sender_domains=["example.org"])
+    sent = {"Accept": "application/json", "Content-Type": "application/json"}
+    body = json.dumps({**GOOD, "From": "anyone@example.org"}).encode()
+    assert fake.check({**sent, "X-Postmark-Server-Token": "SERVER-TOKEN"}, body)[0] == 200
+    assert fake.check({**sent, "X-Postmark-Server-Token": "POSTMARK_API_TEST"}, body)[0] == 200
+    assert len(fake.messages) == 1
 
 
 def test_the_fake_mail_api_accepts_a_well_formed_message_as_postmark_answers():
