@@ -26,6 +26,7 @@ class WorkshopAdmin(admin.ModelAdmin):
         # it too), so the admin must not reopen it by its status field.
         fields = super().get_readonly_fields(request, obj)
         return (*fields, "status") if obj is not None and obj.is_purged else fields
+
     inlines = [DomainInline]
     list_select_related = ("created_by",)
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from support.bench import recreate_database
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -29,10 +31,9 @@ def rehearsal_services():
 
     name = f"workshop_rehearsal_{os.getpid()}"
     admin = urllib.parse.urlsplit(url)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    env = {"REHEARSE_DATABASE_URL": urllib.parse.urlsplit(url)._replace(path=f"/{name}").geturl()}
+    database_url = urllib.parse.urlsplit(url)._replace(path=f"/{name}").geturl()
+    recreate_database(database_url)
+    env = {"REHEARSE_DATABASE_URL": database_url}
     if os.environ.get("REDIS_URL"):
         env["REHEARSE_REDIS_URL"] = (
             urllib.parse.urlsplit(os.environ["REDIS_URL"])._replace(path="/14").geturl()

@@ -57,9 +57,8 @@ def publish() -> None:
         registry = {p: until for p, until in (cache.get(REGISTRY) or {}).items() if until > now}
         registry[PROCESS] = now + TTL
         cache.set(REGISTRY, registry, None)
-        count = _open
-        if count > settings.LIVE_CONNECTION_ALERT and cache.add(f"{ALERTED}:{PROCESS}", 1, 3600):
-            _alert(count)
+        if _open > settings.LIVE_CONNECTION_ALERT and cache.add(f"{ALERTED}:{PROCESS}", 1, 3600):
+            _alert(_open)
     except Exception:  # counting must never break a socket
         logger.exception("live: could not publish connection count")
 
