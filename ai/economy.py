@@ -77,7 +77,7 @@ def economy_request(*, workshop: Workshop, actor) -> EconomyBatch:
             _enqueue_submit(batch.pk)  # the job row commits with the batch
     except IntegrityError:
         raise AnalysisRefused(_("절약 모드 분석이 이미 진행 중입니다.")) from None
-    transaction.on_commit(partial(events.board_changed, workshop_id=workshop.pk))
+    events.announce(events.WorkshopFiguresChanged(workshop_id=workshop.pk))
     audit.record(
         "ai_economy_requested",
         actor=actor,
@@ -112,7 +112,7 @@ def _fail(batch: EconomyBatch, message: str) -> None:
     )
     if batch.reservation_id:
         budget.release(batch.reservation)
-    events.board_changed(workshop_id=batch.workshop_id)
+    events.announce(events.WorkshopFiguresChanged(workshop_id=batch.workshop_id))
 
 
 def submit(batch_id: int) -> None:
@@ -222,7 +222,7 @@ def _submitted(batch: EconomyBatch, api_batch_id: str, *, reconciled: bool = Fal
         message="",
         submitted_at=timezone.now(),
     )
-    events.board_changed(workshop_id=batch.workshop_id)
+    events.announce(events.WorkshopFiguresChanged(workshop_id=batch.workshop_id))
     transaction.on_commit(partial(_enqueue_poll, batch.pk))
 
 
@@ -321,7 +321,7 @@ def _answer_from_cache(batch: EconomyBatch, tasks: list[Task], *, model) -> list
     if answered:
         budget.record_cache_hits(_call_context(batch, model), tasks=len(answered))
         for team_id in {task.team_id for task, _result in answered}:
-            events.analysis_changed(team_id=team_id)
+            events.announce(events.AnalysisChanged(team_id=team_id))
     return [task for key, group in by_key.items() if key not in hits for task in group]
 
 
@@ -490,5 +490,5 @@ def _finish(
         budget.release(batch.reservation, status=Reservation.Status.SETTLED)
     # After the commit when applying inside a transaction (at once otherwise).
     for team_id in teams:
-        transaction.on_commit(partial(events.analysis_changed, team_id=team_id))
-    transaction.on_commit(partial(events.board_changed, workshop_id=batch.workshop_id))
+        events.announce(events.AnalysisChanged(team_id=team_id))
+    events.announce(events.WorkshopFiguresChanged(workshop_id=batch.workshop_id))

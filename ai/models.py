@@ -325,9 +325,6 @@ def saved_hours(share: int, hours) -> Decimal:
 class TaskAnalysis(models.Model):
     """One judgement of one task. Each run adds a row; the newest one is shown."""
 
-    # Set by ai.selectors.attach_analyses for pages: the share applied to the task's hours now.
-    hours_saved_now: Decimal
-
     task = models.ForeignKey("workshops.Task", on_delete=models.CASCADE, related_name="analyses")
     run = models.ForeignKey(
         AnalysisRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="analyses"
@@ -367,7 +364,7 @@ class TaskAnalysis(models.Model):
 
     def save(self, *args, **kwargs):
         # Hours saved at the time of the analysis (kept for the history); pages show the
-        # share applied to the task's hours as they are now (ai.selectors.attach_analyses).
+        # share applied to the task's hours as they are now (board.reads.TaskCard.hours_saved).
         self.hours_saved = saved_hours(self.automatable_share, self.task_hours)
         super().save(*args, **kwargs)
 

@@ -10,7 +10,7 @@ from django.db.models import Count, Max
 from django.db.models.query import QuerySet
 
 from ai.inputs import TaskInput
-from ai.models import AnalysisRun, EconomyBatch, Rating, TaskAnalysis, saved_hours
+from ai.models import AnalysisRun, EconomyBatch, TaskAnalysis, saved_hours
 from workshops.models import Task, Team
 
 
@@ -39,35 +39,9 @@ def analysis_counts(task_ids: Iterable[int]) -> dict[int, int]:
     return dict(rows)
 
 
-@dataclass
-class AnalysisSummary:
-    hours_saved: Decimal = Decimal("0")
-    ratings: Counter[str] = field(default_factory=Counter)
-    analysed: int = 0
-
-    def count(self, rating: str) -> int:
-        return self.ratings.get(rating, 0)
-
-    @property
-    def high(self) -> int:
-        return self.count(Rating.HIGH)
-
-    @property
-    def medium(self) -> int:
-        return self.count(Rating.MEDIUM)
-
-    @property
-    def low(self) -> int:
-        return self.count(Rating.LOW)
-
-    @property
-    def needs_info(self) -> int:
-        return self.count(Rating.NEEDS_INFO)
-
-
 def with_analysis_counts(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    """Task queryset annotated with what `attach_analyses` would otherwise ask for in two more
-    queries: how many analyses each task has and the id of its newest."""
+    """Task queryset annotated with what `latest_analyses_with_counts` would otherwise ask for
+    in two more queries: how many analyses each task has and the id of its newest."""
     return tasks.annotate(analysis_total=Count("analyses"), latest_analysis_id=Max("analyses__id"))
 
 
@@ -84,37 +58,19 @@ def tasks_needing_analysis(team: Team) -> list[Task]:
     return [task for task in tasks if is_stale(latest.get(task.pk), task)]
 
 
-def attach_analyses(tasks: Sequence[Any], *, failed_ids: Iterable[int] = ()) -> AnalysisSummary:
-    """Give each task its latest analysis, history size and staleness; sum up the team.
-
-    (The attributes set on the tasks are the debt ARCHITECTURE.md names: a page's read will
-    return dataclasses instead, so `tasks` is typed loosely until then.)
-
-    Tasks read through `with_analysis_counts` cost one query here, and none while no task has
-    been analysed; others cost two."""
+def latest_analyses_with_counts(
+    tasks: Sequence[Task],
+) -> tuple[dict[int, TaskAnalysis], dict[int, int]]:
+    """({task id: its latest analysis}, {task id: how many analyses it has}). Tasks read
+    through `with_analysis_counts` cost one query here, and none while no task has been
+    analysed; others cost two."""
     if tasks and all(hasattr(task, "latest_analysis_id") for task in tasks):
-        newest = [task.latest_analysis_id for task in tasks if task.latest_analysis_id]
+        newest = [task.latest_analysis_id for task in tasks if task.latest_analysis_id]  # type: ignore[attr-defined]
         latest = _by_task(TaskAnalysis.objects.filter(id__in=newest)) if newest else {}
-        counts = {task.pk: task.analysis_total for task in tasks}
-    else:
-        ids = [task.pk for task in tasks]
-        latest = latest_analyses(ids)
-        counts = analysis_counts(ids)
-    failed = set(failed_ids)
-    summary = AnalysisSummary()
-    for task in tasks:
-        analysis = latest.get(task.pk)
-        task.analysis = analysis
-        task.analysis_count = counts.get(task.pk, 0)
-        task.analysis_failed = task.pk in failed and analysis is None
-        task.analysis_stale = analysis is not None and is_stale(analysis, task)
-        if analysis:
-            # The share applies to the task's hours as they are now, not when it was judged.
-            analysis.hours_saved_now = saved_hours(analysis.automatable_share, task.hours_per_month)
-            summary.analysed += 1
-            summary.ratings[analysis.rating] += 1
-            summary.hours_saved += analysis.hours_saved_now
-    return summary
+        counts = {task.pk: task.analysis_total for task in tasks}  # type: ignore[attr-defined]
+        return latest, counts
+    ids = [task.pk for task in tasks]
+    return latest_analyses(ids), analysis_counts(ids)
 
 
 def runs_for_team(team_id: int) -> tuple[AnalysisRun | None, AnalysisRun | None]:

@@ -11,7 +11,6 @@ import logging
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -119,7 +118,7 @@ def analysis_request(
         if winner is None:  # not the race this guards against: let it be seen
             raise
         return winner, False
-    transaction.on_commit(partial(events.analysis_changed, team_id=team.pk))
+    events.announce(events.AnalysisChanged(team_id=team.pk))
     audit.record(
         "ai_run_requested",
         actor=actor,
@@ -175,7 +174,7 @@ def analysis_override(*, task: Task, actor: User, rating: str, note: str) -> Tas
         created_by=actor,
     )
     analysis.save()
-    transaction.on_commit(partial(events.analysis_changed, team_id=task.team_id))
+    events.announce(events.AnalysisChanged(team_id=task.team_id))
     audit.record(
         "ai_override",
         actor=actor,
@@ -526,7 +525,7 @@ def _progress(state: RunState) -> None:
     AnalysisRun.objects.filter(pk=run.pk, attempts=run.attempts).update(
         done_tasks=run.analyses.count(), failed_tasks=len(state.failed), heartbeat_at=timezone.now()
     )
-    events.analysis_changed(team_id=run.team_id)
+    events.announce(events.AnalysisChanged(team_id=run.team_id))
 
 
 def _failure_message(kind: str) -> str:
@@ -562,7 +561,7 @@ def _finish(run: AnalysisRun, *, failed_ids: set[int], kind: str, fell_back: int
         total_tasks=total,
         finished_at=timezone.now(),
     )
-    events.analysis_changed(team_id=run.team_id)
+    events.announce(events.AnalysisChanged(team_id=run.team_id))
 
 
 # --- Recovery --------------------------------------------------------------------------------

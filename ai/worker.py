@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts import audit
 from ai.models import DailyChore, WorkerHeartbeat
+from ai.retention import purge_due
 from ai.services import HEARTBEAT_SECONDS, recover_stale_runs  # one cadence for chores and runs
 
 logger = logging.getLogger(__name__)
@@ -50,10 +51,6 @@ def housekeeping(*, now=None) -> bool:
 
     A failed run waits for the next day: purge_due picks up every workshop that is due, so
     nothing is left behind for longer than that."""
-    # workshops.retention imports workshops.reports, which imports ai.models and ai.selectors:
-    # imported when ai.worker loads, it would make ai and workshops import each other.
-    from workshops.retention import purge_due
-
     if not claim_daily(HOUSEKEEPING, now=now):
         return False
     purge_due(now)

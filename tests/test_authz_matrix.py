@@ -34,13 +34,13 @@ from django.utils import timezone
 from accounts.models import INSTRUCTOR_GROUP, User
 from ai import services as ai_services
 from ai.models import AnalysisRun, RunStatus, WorkerHeartbeat
+from board.routing import websocket_urlpatterns
 from conftest import make_user, task_data
 from support import sockets
 from support.servers import session_cookie_for
 from tests import authz_expectations as expect
 from workshops import services
 from workshops.models import Invitation, Participant, Workshop
-from workshops.routing import websocket_urlpatterns
 
 # --- Markers: distinctive strings planted in each group's data ---------------------------------
 

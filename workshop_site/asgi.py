@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels (workshops.routing)."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels (board.routing)."""
 
 import os
 
@@ -19,8 +19,8 @@ django_asgi_app = PooledThreadsASGIHandler(threads=settings.WEB_THREADS)
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from board.routing import websocket_urlpatterns  # noqa: E402
 from workshop_site.websocket import RefusingOriginValidator  # noqa: E402
-from workshops.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "workshops",
     "ai",
+    "board",
 ]
 
 MIDDLEWARE = [
@@ -478,7 +479,7 @@ PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL") or (
     ADMINS[0][1] if ADMINS else DEFAULT_FROM_EMAIL
 )
 # A closed workshop's teams, participants and tasks are deleted this many days after it closed
-# (the worker's daily chore, workshops.retention); idle accounts in no workshop go too.
+# (the worker's daily chore, ai.retention); idle accounts in no workshop go too.
 PRIVACY_RETENTION_DAYS = env_int("PRIVACY_RETENTION_DAYS", 180, minimum=1)
 # Access records must be kept at least a year (개인정보의 안전성 확보조치 기준 제8조).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365, minimum=365)

@@ -1,17 +1,14 @@
-from functools import partial
-
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_out
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+
+from workshops import events
 
 
 def close_sockets_on_logout(sender, request=None, user=None, **kwargs):
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key:
-        from workshops import events  # apps.py loads before the models events imports
-
-        events.session_ended(session_key=session_key)
+        events.announce(events.SessionEnded(session_key=session_key))
 
 
 def recheck_sockets_when_access_changes(sender, instance, created=False, **kwargs):
@@ -19,10 +16,8 @@ def recheck_sockets_when_access_changes(sender, instance, created=False, **kwarg
     the commit, that person's open sockets in the workshop check whether they may stay."""
     if created:
         return
-    from workshops import events  # apps.py loads before the models events imports
-
-    transaction.on_commit(
-        partial(events.access_changed, user_id=instance.user_id, workshop_id=instance.workshop_id)
+    events.announce(
+        events.AccessChanged(user_id=instance.user_id, workshop_id=instance.workshop_id)
     )
 
 

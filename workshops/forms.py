@@ -18,6 +18,7 @@ from workshops.models import (
     Workshop,
     normalise_join_code,
 )
+from workshops.services import RuleError
 
 MAX_DOMAINS = 20
 SUBMIT_KEY = re.compile(r"[0-9a-f]{32}")
@@ -226,3 +227,8 @@ class TaskEditForm(TaskForm):
         if "version" in self._errors:
             self._errors.setdefault("__all__", self.error_class(error_class="nonfield"))
             self._errors["__all__"].extend(self._errors.pop("version"))
+
+
+def add_rule_error(form: forms.Form, error: RuleError) -> None:
+    """Show a service's refusal on the form: on its field when it names one, else on top."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -79,7 +79,7 @@ class Workshop(models.Model):
     opened_at = models.DateTimeField(_("시작 시각"), null=True, blank=True)
     closed_at = models.DateTimeField(_("종료 시각"), null=True, blank=True)
     # Set when the retention period ran out and the participants' data was deleted
-    # (workshops.retention); the figures it showed are kept in `purged_summary`.
+    # (ai.retention); the figures it showed are kept in `purged_summary`.
     purged_at = models.DateTimeField(_("파기 시각"), null=True, blank=True)
     purged_summary = models.JSONField(_("파기 전 집계"), default=dict, blank=True, editable=False)
 
@@ -104,7 +104,7 @@ class Workshop(models.Model):
         return reverse("workshops:workshop_detail", args=[self.pk])
 
     def get_live_url(self):
-        """The WebSocket path of the workshop (routed by channels, see workshops.routing)."""
+        """The WebSocket path of the workshop (routed by channels, see board.routing)."""
         return f"/ws/workshops/{self.pk}/"
 
     def get_join_url(self):

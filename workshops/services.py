@@ -7,7 +7,6 @@ change through `workshops.events` only after the transaction commits. A broken r
 
 from collections.abc import Sequence
 from datetime import date
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -161,7 +160,7 @@ def workshop_open(*, workshop: Workshop, actor: User | None = None) -> Workshop:
             with transaction.atomic():
                 workshop.open()
             audit.record("workshop_opened", actor=actor, target=workshop, workshop=workshop)
-            transaction.on_commit(partial(events.workshop_status_changed, workshop_id=workshop.pk))
+            events.announce(events.WorkshopStatusChanged(workshop_id=workshop.pk))
             return workshop
         except IntegrityError:
             workshop.join_code = _unused_join_code()
@@ -172,7 +171,7 @@ def workshop_close(*, workshop: Workshop, actor: User | None = None) -> Workshop
     if not workshop.is_closed:
         workshop.close()
         audit.record("workshop_closed", actor=actor, target=workshop, workshop=workshop)
-        transaction.on_commit(partial(events.workshop_status_changed, workshop_id=workshop.pk))
+        events.announce(events.WorkshopStatusChanged(workshop_id=workshop.pk))
     return workshop
 
 
@@ -217,7 +216,7 @@ def team_create(
         ) from None
     if consent is not None:
         privacy.consent_record(user=lead, consent=consent, workshop=workshop)
-    transaction.on_commit(partial(events.team_created, team_id=team.pk))
+    events.announce(events.TeamChanged(team_id=team.pk))
     audit.record("join_as_lead", actor=lead, target=team, workshop=workshop, summary=team.name)
     return team
 
@@ -233,7 +232,7 @@ def team_rename(*, team: Team, name: str) -> Team:
             team.save(update_fields=["name"])
     except IntegrityError:
         raise taken from None  # a rename raced ours, or case folding the check missed
-    transaction.on_commit(partial(events.team_created, team_id=team.pk))
+    events.announce(events.TeamChanged(team_id=team.pk))
     return team
 
 
@@ -299,7 +298,7 @@ def invitation_accept(
     if consent is not None:
         privacy.consent_record(user=user, consent=consent, workshop=invitation.team.workshop)
     Invitation.objects.filter(pk=invitation.pk).update(use_count=F("use_count") + 1)
-    transaction.on_commit(partial(events.participant_joined, team_id=invitation.team_id))
+    events.announce(events.TeamChanged(team_id=invitation.team_id, members=True))
     audit.record(
         "join_as_member",
         actor=user,
@@ -317,9 +316,7 @@ def _check_domain(team: Team, domain: Domain) -> None:
 
 def _task_changed(team: Team, actor: User, verb: str, title: str, task: Task | None = None) -> None:
     team.record_activity(actor=actor, verb=verb, title=title)
-    transaction.on_commit(
-        partial(events.task_changed, team_id=team.pk, workshop_id=team.workshop_id)
-    )
+    events.announce(events.TaskChanged(team_id=team.pk, workshop_id=team.workshop_id))
     audit.record(
         f"task_{verb}",
         actor=actor,

@@ -85,7 +85,7 @@ def test_a_task_changed_after_a_persons_rating_is_asked_again(settings, team, le
 
 
 def test_hours_saved_follow_the_tasks_current_hours(client_as, settings, team, lead, domain):
-    from ai.selectors import attach_analyses
+    from board.reads import task_cards
 
     settings.ANTHROPIC_API_KEY = ""
     (task,) = make_tasks(team, lead, domain, 1)
@@ -95,8 +95,9 @@ def test_hours_saved_follow_the_tasks_current_hours(client_as, settings, team, l
         task=task, actor=lead, data=task_data(domain, title=task.title, minutes_per_occurrence=600)
     )
     task = Task.objects.get(pk=task.pk)
-    summary = attach_analyses([task])
+    (card,), summary = task_cards([task])
     expected = task.hours_per_month * share / 100
     assert abs(summary.hours_saved - expected) < 0.01
-    assert task.analysis_stale
+    assert abs(card.hours_saved - expected) < 0.01
+    assert card.stale
     assert TaskAnalysis.objects.get().source == Source.PERSON

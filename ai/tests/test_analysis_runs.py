@@ -10,7 +10,7 @@ from ai.models import AnalysisRun, RunStatus, Source, TaskAnalysis
 from ai.selectors import tasks_needing_analysis
 from ai.tests.conftest import make_tasks
 from conftest import make_user
-from workshops import events
+from support import live
 from workshops import services as workshop_services
 
 
@@ -252,7 +252,7 @@ def test_re_analysis_keeps_history_and_the_newest_shows(
     request_and_run(team, lead, tasks=tasks)
     assert TaskAnalysis.objects.filter(task=tasks[0]).count() == 2
     response = client_as(lead).get(team.get_absolute_url())
-    shown = next(t for g in response.context["tasks"].groups for t in g.tasks)
+    shown = response.context["tasks"].cards[0]
     assert shown.analysis == TaskAnalysis.objects.latest("id")
     assert shown.analysis_count == 2
 
@@ -303,7 +303,7 @@ def test_results_are_pushed_to_the_team_and_instructors_as_they_land(
     make_tasks(team, lead, domain, 2)
     with django_capture_on_commit_callbacks(execute=True):
         run, _ = services.analysis_request(team=team, actor=lead)
-    with events.capture() as sent:
+    with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         services.run_execute(run.pk)
     assert (f"team.{team.pk}", "analysis") in sent
     assert (f"workshop.{team.workshop_id}.instructors", "analysis") in sent

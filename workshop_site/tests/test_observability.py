@@ -30,14 +30,14 @@ def test_a_hostile_incoming_request_id_is_replaced(client, db):
 
 
 def test_log_lines_written_during_a_request_carry_its_id(client, db, caplog, monkeypatch):
-    import workshops.urls
-    from workshops import result_views
+    import board.urls
+    from board import result_views
 
     def noisy(request):
         logging.getLogger("workshops.test").warning("something happened")
         return result_views.help_page(request)
 
-    help_route = next(p for p in workshops.urls.urlpatterns if p.name == "help")
+    help_route = next(p for p in board.urls.workshop_pages if p.name == "help")
     monkeypatch.setattr(help_route, "callback", noisy)
     caplog.handler.addFilter(RequestIdFilter())
     response = client.get("/help/")
@@ -48,7 +48,7 @@ def test_log_lines_written_during_a_request_carry_its_id(client, db, caplog, mon
 
 
 def test_the_500_page_shows_the_request_id(client, db, monkeypatch):
-    from workshops import result_views
+    from board import result_views
 
     def broken(request):
         raise RuntimeError("boom")
@@ -58,9 +58,9 @@ def test_the_500_page_shows_the_request_id(client, db, monkeypatch):
 
     clear_url_caches()
     client.raise_request_exception = False
-    import workshops.urls
+    import board.urls
 
-    monkeypatch.setattr(workshops.urls.urlpatterns[-1], "callback", broken)
+    monkeypatch.setattr(board.urls.workshop_pages[-1], "callback", broken)
     response = client.get("/help/")
     assert response.status_code == 500
     assert response["X-Request-ID"] in response.content.decode()
@@ -70,13 +70,13 @@ def test_the_500_page_shows_the_request_id(client, db, monkeypatch):
 def test_a_database_outage_gets_a_503_that_says_so(client, db, monkeypatch):
     from django.db import OperationalError
 
-    import workshops.urls
+    import board.urls
 
     def unreachable(request):
         raise OperationalError("connection refused")
 
     client.raise_request_exception = False
-    monkeypatch.setattr(workshops.urls.urlpatterns[-1], "callback", unreachable)
+    monkeypatch.setattr(board.urls.workshop_pages[-1], "callback", unreachable)
     response = client.get("/help/")
     body = response.content.decode()
     assert response.status_code == 503
@@ -86,7 +86,7 @@ def test_a_database_outage_gets_a_503_that_says_so(client, db, monkeypatch):
 
 
 def test_a_bug_gets_the_500_page_without_a_database_probe(client, db, monkeypatch):
-    import workshops.urls
+    import board.urls
     from workshop_site import observability
 
     probes = []
@@ -96,7 +96,7 @@ def test_a_bug_gets_the_500_page_without_a_database_probe(client, db, monkeypatc
         raise RuntimeError("boom")
 
     client.raise_request_exception = False
-    monkeypatch.setattr(workshops.urls.urlpatterns[-1], "callback", broken)
+    monkeypatch.setattr(board.urls.workshop_pages[-1], "callback", broken)
     assert client.get("/help/").status_code == 500
     assert probes == []
 

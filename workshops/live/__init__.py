@@ -1,5 +1,6 @@
-"""The live layer: presence, publishing rendered fragments, and delivery metrics.
+"""The live layer's transport: presence (who has which page open), the publisher (hands
+rendered fragments to the channel layer, nothing else) and delivery metrics.
 
-Services never touch this package directly; they call `workshops.events`, which renders each
-fragment once per audience and hands it to `publisher.send`.
+Services never touch this package; they announce events (`workshops.events`), and the
+presentation app's sink (`board.live`) renders them and calls `publisher.send`.
 """

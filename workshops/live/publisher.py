@@ -18,7 +18,6 @@ the pool and grow it to the size of the burst. Failures are logged.
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
@@ -124,16 +123,3 @@ def send(group: str, html: str) -> None:
 
 def send_control(group: str, message: dict) -> None:
     _send_message(group, message)
-
-
-def call_later(delay: float, callback: Callable[[], None]) -> bool:
-    """Run the sync `callback` in a worker thread after `delay` seconds; False if no loop."""
-    target = loop()
-    if target is None:
-        return False
-
-    def schedule():
-        target.call_later(delay, lambda: target.run_in_executor(None, callback))
-
-    target.call_soon_threadsafe(schedule)
-    return True

@@ -144,7 +144,7 @@ async def test_with_an_instructor_online_a_member_still_hears_no_other_team(
 async def test_an_expired_session_closes_the_socket(workshop, member, team, monkeypatch):
     from django.contrib.sessions.models import Session
 
-    from workshops import consumers
+    from board import consumers
 
     monkeypatch.setattr(presence, "HEARTBEAT_SECONDS", 0.05)
     monkeypatch.setattr(consumers, "SESSION_CHECK_EVERY", 1)

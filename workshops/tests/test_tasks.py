@@ -29,7 +29,9 @@ def form_for(domain, **overrides):
 
 def test_the_team_page_groups_tasks_by_domain_with_hours(client_as, lead, task):
     response = client_as(lead).get(task.team.get_absolute_url())
-    groups = {g.domain.name: [t.title for t in g.tasks] for g in response.context["tasks"].groups}
+    groups = {
+        g.domain.name: [c.task.title for c in g.cards] for g in response.context["tasks"].groups
+    }
     assert groups == {"영업": ["주간 보고서 작성"], "인사": [], "재무": [], "총무": []}
     assert response.context["tasks"].total_hours == Decimal("4.33")
     assert "1회 × 60분 × 월 4.33주 ÷ 60 = 4.33시간" in response.content.decode()

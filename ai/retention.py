@@ -13,6 +13,7 @@ workshop at once.
 """
 
 import logging
+from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -32,8 +33,9 @@ from ai.models import (
     TaskAnalysis,
     UsageRecord,
 )
-from workshops import reports
+from ai.selectors import workshop_savings
 from workshops.models import Invitation, Participant, Task, Team, Workshop
+from workshops.selectors import workshop_pulse
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +80,17 @@ def _decimal(value) -> str:
 
 def _summary(workshop: Workshop, counts: PurgeCounts) -> dict:
     """The figures the workshop's pages showed, as plain values that name nobody."""
-    figures = reports.workshop_summary(workshop, with_rows=False)
+    totals = workshop_pulse(workshop.pk)
+    savings = workshop_savings(workshop.pk)
+    ratings: Counter[str] = sum(savings.ratings_by_team.values(), Counter())
     ai_cost = UsageRecord.objects.filter(workshop=workshop).aggregate(total=Sum("cost_usd"))
     return {
         "teams": counts.teams,
         "participants": counts.participants,
-        "tasks": figures.task_count,
-        "monthly_hours": _decimal(figures.total_hours),
-        "automatable_hours": _decimal(figures.saved_hours),
-        "ratings": dict(figures.ratings),
+        "tasks": totals.task_count,
+        "monthly_hours": _decimal(totals.total_hours),
+        "automatable_hours": _decimal(savings.total),
+        "ratings": dict(ratings),
         "ai_cost_usd": str((ai_cost["total"] or Decimal("0")).quantize(Decimal("0.0001"))),
     }
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
-from ai import worker
-from workshops import retention, services
+from ai import retention, worker
+from workshops import services
 from workshops.models import Workshop
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -11,14 +11,15 @@ from ai import economy, selectors, services
 from ai.errors import AnalysisRefused
 from ai.forms import OverrideForm
 from ai.models import AnalysisRun, Mode
+from board import live
+from board import render as live_render
 from workshop_site.ratelimits import ai_limited, write_limited
 from workshops.access import get_task_for_user, get_team_for_user, get_workshop_for_instructor
-from workshops.live import render as live_render
 
 
 def _panel(request, access, *, status=200):
     """The analysis panel, and with it the task list out of band: results land there."""
-    view = live_render.written_team_view(access.team)
+    view = live.written_team_view(access.team)
     can_edit = access.can_edit_tasks
     html = live_render.analysis_progress(access.team, can_edit=can_edit, view=view)
     html += live_render.tasks_region(view, can_edit=can_edit, oob=True)
@@ -95,8 +96,8 @@ def analysis_progress(request, pk):
 @write_limited
 def analysis_override(request, pk):
     task, access = get_task_for_user(request.user, pk, write=True)
-    task.analysis = selectors.latest_analyses([task.pk]).get(task.pk)
-    initial = {"rating": task.analysis.rating} if task.analysis else {}
+    analysis = selectors.latest_analyses([task.pk]).get(task.pk)
+    initial = {"rating": analysis.rating} if analysis else {}
     form = OverrideForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.analysis_override(
@@ -107,7 +108,8 @@ def analysis_override(request, pk):
         )
         messages.success(request, _("평가를 바꿨습니다. 사람이 정한 평가로 표시됩니다."))
         return redirect(access.team)
-    return render(request, "ai/override.html", {"task": task, "form": form})
+    context = {"task": task, "analysis": analysis, "form": form}
+    return render(request, "ai/override.html", context)
 
 
 @login_required

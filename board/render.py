@@ -7,7 +7,6 @@ version includes every change committed before it; the browser keeps the highest
 """
 
 import time
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -18,10 +17,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from ai.selectors import progress_context
-from workshop_site.observability import current_request_id
-from workshops import charts, reports, selectors
+from board import charts, reads, reports
+from workshops import selectors
 from workshops.live import presence
-from workshops.models import Participant, Task, Team, Workshop
+from workshops.models import Participant, Team, Workshop
 
 TEAM_PAGE = "workshops/team_detail.html"
 WORKSHOP_PAGE = "workshops/workshop_detail.html"
@@ -42,7 +41,7 @@ def _render(names: list[str], context: dict) -> str:
 class TeamView:
     """A team's live regions, read once (`version` stamped before the read) and rendered at
     most once per region and audience. Both audiences' pushes of one change use it, and so
-    does the answer to the write that caused the change (see `shared_team_view`).
+    does the answer to the write that caused the change (`board.live.written_team_view`).
 
     The rendered regions do not depend on the request: a push has none. The answers to htmx
     writes are the same HTML; their forms need no CSRF field, htmx sends the token in a header
@@ -53,7 +52,7 @@ class TeamView:
     def __init__(self, team: Team, *, version: int | None = None):
         self.version = version or new_version()
         self.team = team
-        self.tasks = selectors.team_tasks(team)
+        self.tasks = reads.team_page(team)
         self._html: dict[tuple[str, bool], str] = {}
 
     @cached_property
@@ -87,48 +86,25 @@ _CARDS_MAX = 20_000
 _CSRF_FIELD = 'name="csrfmiddlewaretoken"'
 
 
-def _person(user) -> tuple | None:
-    return (user.pk, user.name, user.email) if user is not None else None
-
-
-def _card_key(task: Task, *, can_edit: bool, request) -> tuple:
-    """Everything a task's card shows: the task's stored fields, who changed it, its latest
-    analysis (a row is never changed, a new one is added), how the card is rendered."""
-    analysis = task.analysis
-    return (
-        get_language(),
-        timezone.get_current_timezone_name(),
-        can_edit,
-        request is not None,
-        tuple(getattr(task, field.attname) for field in Task._meta.concrete_fields),
-        _person(task.updated_by),
-        analysis.pk if analysis else None,
-        _person(analysis.created_by) if analysis else None,
-        task.analysis_count,
-        task.analysis_stale,
-        task.analysis_failed,
-    )
-
-
-def attach_cards(tasks: selectors.TeamTasks, *, can_edit: bool, request=None) -> None:
-    """Give each task its card's HTML (`task.card_html`, which the task list shows) from a
-    cache of rendered cards: a team's list is rendered on every change of one of its tasks,
-    and for each page load, and most of its cards are the same each time. A card that carries
-    the request's CSRF token is rendered for that request and never kept."""
+def attach_cards(page: reads.TeamPage, *, can_edit: bool, request=None) -> None:
+    """Fill in each card's HTML (`card.html`, which the task list shows) from a cache of
+    rendered cards: a team's list is rendered on every change of one of its tasks, and for
+    each page load, and most of its cards are the same each time. A card that carries the
+    request's CSRF token is rendered for that request and never kept."""
     if settings.DEBUG:  # templates may change under a running development server
         return
-    for group in tasks.groups:
-        for task in group.tasks:
-            key = _card_key(task, can_edit=can_edit, request=request)
-            html = _cards.get(key)
-            if html is None:
-                context = {"task": task, "can_edit": can_edit}
-                html = render_to_string(f"{TEAM_PAGE}#task-card", context, request)
-                if _CSRF_FIELD not in html:
-                    if len(_cards) >= _CARDS_MAX:
-                        _cards.clear()
-                    _cards[key] = html
-            task.card_html = html
+    how = (get_language(), timezone.get_current_timezone_name(), can_edit, request is not None)
+    for card in page.cards:
+        key = (how, card.content_key())
+        html = _cards.get(key)
+        if html is None:
+            context = {"card": card, "can_edit": can_edit}
+            html = render_to_string(f"{TEAM_PAGE}#task-card", context, request)
+            if _CSRF_FIELD not in html:
+                if len(_cards) >= _CARDS_MAX:
+                    _cards.clear()
+                _cards[key] = html
+        card.html = html
 
 
 def read_team(team_id: int) -> Team:
@@ -139,44 +115,6 @@ def read_team(team_id: int) -> Team:
 def team_view(team: Team, *, version: int | None = None) -> TeamView:
     """Read a team's regions. Pass `version` stamped before `team` was read, when it was."""
     return TeamView(team, version=version)
-
-
-# Views read by this request's events, after its write committed: {team id: TeamView}, tagged
-# with the request id so nothing read for one request is ever shown in answer to another.
-_shared: ContextVar[tuple[str, dict[int, TeamView]]] = ContextVar(
-    "live_team_views", default=("-", {})
-)
-
-
-def share_team_view(view: TeamView | None, *, team_id: int) -> None:
-    """Offer `view` (or, with None, nothing: forget an older one) to the rest of this request.
-    Events call it for every change they announce, so what is left is never older than the
-    request's last write. Outside a request (worker, publisher thread) it does nothing."""
-    request_id = current_request_id()
-    if request_id == "-":
-        return
-    owner, views = _shared.get()
-    views = {**views} if owner == request_id else {}  # a new dict: contexts may share the old
-    if view is None:
-        views.pop(team_id, None)
-    else:
-        views[team_id] = view
-    _shared.set((request_id, views))
-
-
-def shared_team_view(team_id: int) -> TeamView | None:
-    """The team as an event of this request read it after the request's write committed, if
-    one did: the write's answer can show it instead of reading everything again."""
-    owner, views = _shared.get()
-    if owner == "-" or owner != current_request_id():
-        return None
-    return views.get(team_id)
-
-
-def written_team_view(team: Team) -> TeamView:
-    """The team after this request's write: as the write's live event read (and rendered) it
-    after the commit, if it did (someone had the page open), else read now."""
-    return shared_team_view(team.pk) or team_view(team)
 
 
 def team_regions(
@@ -232,7 +170,7 @@ def board(
     """The instructor's board and the list of who is online."""
     if online_user_ids is None:
         online_user_ids = presence.online_user_ids(workshop.pk)
-    board = selectors.workshop_board(workshop, online_user_ids)
+    board = reads.workshop_board(workshop, online_user_ids)
     context = {
         "workshop": workshop,
         "board": board,

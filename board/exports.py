@@ -15,9 +15,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from board.reports import RATING_ORDER, Row, team_report, workshop_summary
 from workshop_site.spreadsheets import append_row, csv_bytes
 from workshops.models import Frequency
-from workshops.reports import RATING_ORDER, Row, team_report, workshop_summary
 
 TASK_COLUMNS = [
     "팀",

@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit
+from board import charts, exports, reports
+from board import render as live_render
 from workshop_site.ratelimits import write_limited
-from workshops import charts, exports, imports, reports, services
+from workshops import imports, services
 from workshops.access import get_team_for_user, get_workshop_for_instructor
-from workshops.live import render as live_render
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workshops import retention
+from ai import retention
 from workshops.management.commands.close_workshop import find_workshop
 
 LABELS = {

@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 
 from conftest import make_user, task_data
+from support import live
 from workshops import events, services
 from workshops.live import presence, publisher
 
@@ -41,7 +42,7 @@ def pages_open(workshop, instructor, team, lead, other_team, other_lead):
 def test_adding_a_task_announces_it_to_the_team_instructors_and_workshop(
     team, lead, domain, pages_open, django_capture_on_commit_callbacks
 ):
-    with events.capture() as sent, django_capture_on_commit_callbacks(execute=True):
+    with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         services.task_create(team=team, actor=lead, data=task_data(domain))
     workshop_id = team.workshop_id
     assert sent == [
@@ -53,7 +54,7 @@ def test_adding_a_task_announces_it_to_the_team_instructors_and_workshop(
 
 
 def test_nothing_is_announced_before_commit(team, lead, domain, django_capture_on_commit_callbacks):
-    with events.capture() as sent, django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with live.capture() as sent, django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.task_create(team=team, actor=lead, data=task_data(domain))
     assert sent == []
     assert len(callbacks) == 1
@@ -63,7 +64,7 @@ def test_nothing_is_announced_for_a_change_that_rolls_back(
     team, lead, domain, django_capture_on_commit_callbacks
 ):
     with (
-        events.capture() as sent,
+        live.capture() as sent,
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(RuntimeError),
         transaction.atomic(),
@@ -77,7 +78,7 @@ def test_nothing_is_announced_for_a_change_that_rolls_back(
 def test_editing_and_deleting_announce_like_adding(
     task, member, pages_open, django_capture_on_commit_callbacks
 ):
-    with events.capture() as sent, django_capture_on_commit_callbacks(execute=True):
+    with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         services.task_update(task=task, actor=member, data=task_data(task.domain, title="새 제목"))
         services.task_delete(task=task, actor=member)
     assert sent.count((f"team.{task.team_id}", "team")) == 2
@@ -89,7 +90,7 @@ def test_a_new_team_moves_the_pulse_and_the_board(
     workshop, pages_open, django_capture_on_commit_callbacks
 ):
     newcomer = make_user("newcomer@example.com")
-    with events.capture() as sent, django_capture_on_commit_callbacks(execute=True):
+    with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         services.team_create(
             workshop=workshop, lead=newcomer, team_name="새 팀", display_name="새 팀장"
         )
@@ -104,7 +105,7 @@ def test_a_member_joining_updates_the_team_line(
 ):
     invitation = services.invitation_create(team=team, actor=lead)
     newcomer = make_user("joiner@example.com")
-    with events.capture() as sent, django_capture_on_commit_callbacks(execute=True):
+    with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         services.invitation_accept(invitation=invitation, user=newcomer, display_name="새 팀원")
     assert (f"team.{team.pk}", "team") in sent
     assert (f"workshop.{team.workshop_id}.instructors", "board") in sent
@@ -113,7 +114,7 @@ def test_a_member_joining_updates_the_team_line(
 def test_closing_announces_the_status_and_each_teams_read_only_page(
     workshop, team, other_team, pages_open, django_capture_on_commit_callbacks
 ):
-    with events.capture() as sent, django_capture_on_commit_callbacks(execute=True):
+    with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         services.workshop_close(workshop=workshop)
     assert sent == [
         (f"workshop.{workshop.pk}", "status"),
@@ -125,7 +126,7 @@ def test_closing_announces_the_status_and_each_teams_read_only_page(
 
 def test_closing_twice_announces_once(workshop, django_capture_on_commit_callbacks):
     services.workshop_close(workshop=workshop)
-    with events.capture() as sent, django_capture_on_commit_callbacks(execute=True):
+    with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         services.workshop_close(workshop=workshop)
     assert sent == []
 
@@ -150,7 +151,7 @@ def element_html(html: str, element_id: str) -> str:
 
 def test_a_pushed_region_equals_what_a_reload_shows(client_as, lead, member, task):
     """What a client builds from pushes must be what a fresh page load shows."""
-    from workshops.live import render
+    from board import render
 
     services.task_create(team=task.team, actor=member, data=task_data(task.domain, title="둘째"))
     pushed = render.team_regions(task.team, can_edit=True)
@@ -163,7 +164,7 @@ def test_a_pushed_region_equals_what_a_reload_shows(client_as, lead, member, tas
 def test_the_out_of_band_task_list_is_the_templates_oob_variant(lead, member, task):
     from django.template.loader import render_to_string
 
-    from workshops.live import render
+    from board import render
 
     analyse(task, member)
     view = render.team_view(render.read_team(task.team_id))
@@ -204,9 +205,9 @@ def test_the_board_renders_once_for_a_burst_of_changes(workshop, instructor, set
     thread.start()
     publisher.register_consumer_loop(loop)  # stands in for the consumers' loop
     try:
-        with events.capture() as sent:
+        with live.capture() as sent:
             for _ in range(20):
-                events.board_changed(workshop_id=workshop.pk)
+                events.announce(events.WorkshopFiguresChanged(workshop_id=workshop.pk))
             time.sleep(0.6)
         assert sent == [(f"workshop.{workshop.pk}.instructors", "board")]
     finally:
@@ -225,7 +226,7 @@ def test_a_failing_push_never_fails_the_write_that_caused_it(
     django_capture_on_commit_callbacks,
     caplog,
 ):
-    from workshops.live import render
+    from board import render
 
     def broken(*args, **kwargs):
         raise RuntimeError("redis is down")
@@ -242,22 +243,22 @@ def test_a_failing_push_never_fails_the_write_that_caused_it(
         response = client_as(lead).post(f"/teams/{team.pk}/tasks/", data)
     assert response.status_code == 302
     assert team.tasks.filter(title="저장은 된다").exists()
-    assert "task_changed" in caplog.text
+    assert "TaskChanged" in caplog.text
 
 
 def test_a_page_is_stamped_before_it_reads(monkeypatch, client_as, lead, team):
     import time
 
-    from workshops import selectors
+    from board import reads as board_reads
 
     reads = []
-    original = selectors.team_tasks
+    original = board_reads.team_page
 
     def spy(team):
         reads.append(time.time_ns())
         return original(team)
 
-    monkeypatch.setattr(selectors, "team_tasks", spy)
+    monkeypatch.setattr(board_reads, "team_page", spy)
     response = client_as(lead).get(team.get_absolute_url())
     assert response.context["version"] <= reads[0]
 
@@ -268,7 +269,7 @@ def test_a_page_is_stamped_before_it_reads(monkeypatch, client_as, lead, team):
 @pytest.fixture
 def renders(monkeypatch):
     """The names of the live regions rendered, whether or not they were sent."""
-    from workshops.live import render
+    from board import render
 
     rendered = []
     for name in ("pulse", "team_regions", "board", "summary"):
@@ -283,7 +284,7 @@ def renders(monkeypatch):
 
 
 def add_task(team, lead, domain, capture_on_commit):
-    with events.capture() as sent, capture_on_commit(execute=True):
+    with live.capture() as sent, capture_on_commit(execute=True):
         services.task_create(team=team, actor=lead, data=task_data(domain))
     return sent
 
@@ -376,7 +377,9 @@ def test_the_board_is_not_rendered_after_the_last_instructor_left(
     thread.start()
     publisher.register_consumer_loop(loop)
     try:
-        events.board_changed(workshop_id=workshop.pk)  # scheduled while the board is open
+        events.announce(
+            events.WorkshopFiguresChanged(workshop_id=workshop.pk)
+        )  # scheduled while the board is open
         presence.disconnect(workshop.pk, instructor.pk, connection)
         time.sleep(0.5)
         assert renders == []

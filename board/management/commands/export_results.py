@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import audit
-from workshops import exports, reports
+from board import exports, reports
 from workshops.management.commands.close_workshop import find_workshop
 
 

@@ -18,8 +18,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.contrib.auth import SESSION_KEY
 from django.utils.module_loading import import_string
 
+from board import render
 from workshops import events
-from workshops.live import connections, presence, publisher, render
+from workshops.live import connections, presence, publisher
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         )
         await self.send_snapshot()
         if came_online:
-            await database_sync_to_async(events.presence_changed)(workshop_id=workshop_id)
+            await database_sync_to_async(events.announce)(events.PresenceChanged(workshop_id))
         self.heartbeat_task = asyncio.create_task(self.heartbeat())
 
     async def disconnect(self, code):
@@ -90,8 +91,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             self.viewer.workshop_id, self.viewer.user_id, self.connection_id
         )
         if went_offline:
-            await database_sync_to_async(events.presence_changed)(
-                workshop_id=self.viewer.workshop_id
+            await database_sync_to_async(events.announce)(
+                events.PresenceChanged(self.viewer.workshop_id)
             )
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -158,8 +159,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                 await sync_to_async(connections.publish)()
                 if ghosts:
                     # Sockets of a process that died expired: the board must drop them.
-                    await database_sync_to_async(events.presence_changed)(
-                        workshop_id=self.viewer.workshop_id
+                    await database_sync_to_async(events.announce)(
+                        events.PresenceChanged(self.viewer.workshop_id)
                     )
                 if beats % SESSION_CHECK_EVERY == 0:
                     if not await self.session_is_valid():

@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 
 from ai import services as ai_services
 from ai.models import TaskAnalysis, saved_hours
+from board.reports import workshop_summary
 from conftest import make_user, task_data
 from workshops import services
 from workshops.models import Task
-from workshops.reports import workshop_summary
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import AuditEntry, User
+from ai import retention
 from ai import services as ai_services
 from ai.models import (
     AnalysisRun,
@@ -18,7 +19,7 @@ from ai.models import (
     UsageRecord,
 )
 from conftest import make_user, task_data
-from workshops import retention, services
+from workshops import services
 from workshops.models import Invitation, Participant, Task, Team, Workshop
 
 

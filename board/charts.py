@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ai.models import Ease, Rating
-from workshops.reports import RATING_ORDER, WorkshopSummary
+from board.reports import RATING_ORDER, WorkshopSummary
 
 WIDTH = 640
 LABEL_WIDTH = 120

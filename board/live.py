@@ -1,0 +1,280 @@
+"""The live sink: turns each announced event (`workshops.events`) into pushed HTML.
+
+For each event it asks `presence` which audiences have a page open that shows the change
+(one cache read), reads what those pages show once (`render.TeamView`), renders each region
+once per audience and hands the HTML to the publisher, which only transports it. A fragment
+nobody could receive is not rendered: a socket that connects later gets a full snapshot, read
+after its presence entry was written. Analysis events are the exception: they render for both
+audiences always (rare, and from the worker, which has no presence of its own to consult).
+
+The workshop-wide figures change with every task of every team. The instructor's board is the
+costliest render, so it is rendered at most once per window (`LIVE_BOARD_DEBOUNCE`) per
+workshop, trailing, so the last change is always shown, and only while an instructor has the
+board or the summary open. The pulse is cheap to render but goes to every socket in the
+workshop: it is sent at once if none went out in the last `LIVE_PULSE_WINDOW`, else once at
+the window's end. A window of 0 sends at once (the tests do).
+
+The team a request's write changed, as its event read it after the commit, is kept for the
+rest of that request (`written_team_view`), so the write's htmx answer is the same HTML as its
+push without reading everything again.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from contextvars import ContextVar
+from functools import singledispatchmethod
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+
+from board import render
+from board.render import TeamView
+from workshop_site.observability import current_request_id
+from workshops import events
+from workshops.events import (
+    AccessChanged,
+    AnalysisChanged,
+    PresenceChanged,
+    SessionEnded,
+    TaskChanged,
+    TeamChanged,
+    WorkshopFiguresChanged,
+    WorkshopStatusChanged,
+)
+from workshops.live import presence, publisher
+from workshops.models import Team, Workshop
+
+logger = logging.getLogger(__name__)
+
+
+# --- What this request's events read, for the request's own answer ------------------------------
+
+# {team id: TeamView}, tagged with the request id so nothing read for one request is ever shown
+# in answer to another. Private to this app: the views below the sink read it, nothing else.
+_written: ContextVar[tuple[str, dict[int, TeamView]]] = ContextVar(
+    "live_written_team_views", default=("", {})
+)
+
+
+def _remember(view: TeamView | None, *, team_id: int) -> None:
+    """Keep `view` (or, with None, nothing: forget an older one) for the rest of this request.
+    The sink calls it for every team change, so what is kept is never older than the request's
+    last write. Outside a request (worker, timer thread) it does nothing."""
+    request_id = current_request_id(default="")
+    if not request_id:
+        return
+    owner, views = _written.get()
+    views = {**views} if owner == request_id else {}  # a new dict: contexts may share the old
+    if view is None:
+        views.pop(team_id, None)
+    else:
+        views[team_id] = view
+    _written.set((request_id, views))
+
+
+def written_team_view(team: Team) -> TeamView:
+    """The team after this request's write: as the write's event read (and rendered) it after
+    the commit, if it did (someone had the page open), else read now."""
+    owner, views = _written.get()
+    kept = views.get(team.pk) if owner and owner == current_request_id(default="") else None
+    return kept or render.team_view(team)
+
+
+# --- The sink ---------------------------------------------------------------------------------
+
+
+def _later(delay: float, callback: Callable[[], None]) -> None:
+    """Run `callback` in its own thread after `delay` seconds (a trailing debounce: at most one
+    is pending per workshop and kind, see the cache flags below)."""
+    timer = threading.Timer(delay, callback)
+    timer.daemon = True
+    timer.start()
+
+
+class LiveSink:
+    """Installed as the events' sink by `board.apps`. `publish` and `control` are the only
+    ways out, so a test can record what a change sends by installing a subclass."""
+
+    def __call__(self, event: events.Event) -> None:
+        self.handle(event)
+
+    def publish(self, group: str, kind: str, html: str) -> None:
+        publisher.send(group, html)
+
+    def control(self, group: str, kind: str, message: dict) -> None:
+        publisher.send_control(group, message)
+
+    @singledispatchmethod
+    def handle(self, event: object) -> None:
+        raise TypeError(f"no live handling for {event!r}")
+
+    @handle.register
+    def _(self, event: TaskChanged) -> None:
+        _remember(None, team_id=event.team_id)  # whatever happens below, it is out of date
+        version = render.new_version()  # before any read, as on every render
+        audiences = presence.audiences(event.workshop_id)
+        if not audiences.anyone:
+            return  # no page could show it: one opened later reads everything in its snapshot
+        team = render.read_team(event.team_id)
+        # The pulse goes to every socket in the workshop: first, it is the widest fan-out.
+        self._pulse_changed(team.workshop, version, audiences)
+        self._push_team(team, version, audiences)
+        self._board_changed(team.workshop_id, audiences)
+
+    @handle.register
+    def _(self, event: AnalysisChanged) -> None:
+        _remember(None, team_id=event.team_id)
+        version = render.new_version()
+        team = render.read_team(event.team_id)
+        view = render.team_view(team, version=version)
+        _remember(view, team_id=team.pk)
+        for group, can_edit in (
+            (events.team_group(team.pk), True),
+            (events.instructors_group(team.workshop_id), False),
+        ):
+            html = render.team_regions(team, can_edit=can_edit, view=view)
+            html += render.analysis_progress(team, can_edit=can_edit, view=view)
+            self.publish(group, "analysis", html)
+        self._board_changed(team.workshop_id, presence.audiences(team.workshop_id))
+
+    @handle.register
+    def _(self, event: TeamChanged) -> None:
+        if event.members:
+            _remember(None, team_id=event.team_id)
+        version = render.new_version()
+        team = render.read_team(event.team_id)
+        audiences = presence.audiences(team.workshop_id)
+        if not event.members:  # a new team: one more in the workshop's counts
+            self._pulse_changed(team.workshop, version, audiences)
+        elif audiences.team_page(team.pk):
+            view = render.team_view(team, version=version)
+            html = render.team_regions(team, can_edit=True, view=view)
+            self.publish(events.team_group(team.pk), "team", html)
+        self._board_changed(team.workshop_id, audiences)
+
+    @handle.register
+    def _(self, event: WorkshopStatusChanged) -> None:
+        version = render.new_version()
+        workshop = Workshop.objects.get(pk=event.workshop_id)
+        audiences = presence.audiences(workshop.pk)
+        if audiences.anyone:
+            html = render.status(workshop, version)
+            self.publish(events.workshop_group(workshop.pk), "status", html)
+        for team in Team.objects.filter(workshop=workshop).select_related(
+            "workshop", "lead", "last_activity_by"
+        ):
+            if not audiences.team_page(team.pk):
+                continue
+            view = render.team_view(team, version=version)
+            html = render.team_regions(team, can_edit=True, view=view)
+            html += render.analysis_progress(team, can_edit=True, view=view)
+            html += render.add_form_notice(team)
+            self.publish(events.team_group(team.pk), "team", html)
+        self._board_changed(workshop.pk, audiences)
+
+    @handle.register
+    def _(self, event: WorkshopFiguresChanged) -> None:
+        self._board_changed(event.workshop_id, presence.audiences(event.workshop_id))
+
+    @handle.register
+    def _(self, event: PresenceChanged) -> None:
+        # Only the instructors' board shows who is online.
+        self._board_changed(event.workshop_id, presence.audiences(event.workshop_id))
+
+    @handle.register
+    def _(self, event: SessionEnded) -> None:
+        group = events.session_group(event.session_key)
+        self.control(group, "session_ended", {"type": "session.ended"})
+
+    @handle.register
+    def _(self, event: AccessChanged) -> None:
+        message = {"type": "access.changed", "workshop_id": event.workshop_id}
+        self.control(events.user_group(event.user_id), "access_changed", message)
+
+    # --- A team's regions ------------------------------------------------------------------------
+
+    def _push_team(self, team: Team, version: int, audiences: presence.Audiences) -> None:
+        """A team's regions to its own pages (editable) and to instructors watching it, each
+        only if such a page is open; one read for both, kept for the rest of the request."""
+        editors = audiences.team_page(team.pk)
+        watchers = audiences.instructor_on_team_page(team.pk)
+        view = render.team_view(team, version=version) if editors or watchers else None
+        _remember(view, team_id=team.pk)
+        if view is None:
+            return
+        if editors:
+            html = render.team_regions(team, can_edit=True, view=view)
+            self.publish(events.team_group(team.pk), "team", html)
+        if watchers:
+            html = render.team_regions(team, can_edit=False, view=view)
+            self.publish(events.instructors_group(team.workshop_id), "team", html)
+
+    # --- Workshop-wide figures: the pulse and the board, at most once per window --------------
+
+    def _pulse_changed(
+        self, workshop: Workshop, version: int, audiences: presence.Audiences
+    ) -> None:
+        """The pulse is one message to every socket in the workshop, and with every lead typing
+        it changes many times a second: send it at once if none went out in the last window,
+        else once at the window's end (reading every change made meanwhile). So it costs at
+        most about one fan-out per window, and is never more than a window behind."""
+        if not audiences.any_team_page:
+            return
+        window = settings.LIVE_PULSE_WINDOW
+        if not window or cache.add(f"live:pulse-sent:{workshop.pk}", 1, timeout=window):
+            html = render.pulse(workshop, version)
+            self.publish(events.workshop_group(workshop.pk), "pulse", html)
+            return
+        if cache.add(f"live:pulse-pending:{workshop.pk}", 1, timeout=max(10, int(window * 4))):
+            _later(window, lambda: self._send_pulse_later(workshop.pk))
+        # else a pulse is already due and will read this change
+
+    def _send_pulse_later(self, workshop_id: int) -> None:
+        """Runs in a timer thread, outside any request."""
+        try:
+            cache.delete(f"live:pulse-pending:{workshop_id}")  # before reading, as the board
+            cache.set(f"live:pulse-sent:{workshop_id}", 1, timeout=settings.LIVE_PULSE_WINDOW)
+            version = render.new_version()
+            workshop = Workshop.objects.filter(pk=workshop_id).first()
+            if workshop is not None and presence.audiences(workshop_id).any_team_page:
+                html = render.pulse(workshop, version)
+                self.publish(events.workshop_group(workshop_id), "pulse", html)
+        except Exception:
+            logger.exception("live: pulse failed for workshop %s", workshop_id)
+        finally:
+            connections.close_all()
+
+    def _board_changed(self, workshop_id: int, audiences: presence.Audiences) -> None:
+        if not audiences.instructor_on_board:
+            return  # an instructor who opens the board later gets it in their snapshot
+        window = settings.LIVE_BOARD_DEBOUNCE
+        if not window:
+            self._publish_board(workshop_id, audiences)
+        elif cache.add(f"live:board-pending:{workshop_id}", 1, timeout=max(10, int(window * 4))):
+            _later(window, lambda: self._send_board_later(workshop_id))
+        # else a render is already due and will read this change
+
+    def _publish_board(self, workshop_id: int, audiences: presence.Audiences) -> None:
+        workshop = Workshop.objects.filter(pk=workshop_id).first()
+        if workshop is not None:
+            # The board and the results summary: whichever page an instructor has open.
+            version = render.new_version()
+            html = render.board(workshop, version, online_user_ids=set(audiences.user_ids))
+            html += render.summary(workshop, version)
+            self.publish(events.instructors_group(workshop_id), "board", html)
+
+    def _send_board_later(self, workshop_id: int) -> None:
+        """Runs in a timer thread, outside any request."""
+        try:
+            # Clear the flag before reading: a change committed after this point schedules
+            # another render instead of being missed by this one.
+            cache.delete(f"live:board-pending:{workshop_id}")
+            audiences = presence.audiences(workshop_id)
+            if audiences.instructor_on_board:  # still: the last one may have left meanwhile
+                self._publish_board(workshop_id, audiences)
+        except Exception:
+            logger.exception("live: board render failed for workshop %s", workshop_id)
+        finally:
+            connections.close_all()

@@ -1,0 +1,316 @@
+"""One read per page of what shows tasks together with their analyses: explicit dataclasses
+(a task card, a team page, the instructor's board), never attributes set on model instances.
+Each read costs a fixed number of queries, whatever the team's or workshop's size."""
+
+from collections import Counter
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.db.models.query import QuerySet
+
+from accounts.models import User
+from ai.models import AnalysisRun, EconomyBatch, Rating, TaskAnalysis, saved_hours
+from ai.selectors import (
+    is_stale,
+    latest_analyses_with_counts,
+    latest_economy_batch,
+    runs_for_team,
+    with_analysis_counts,
+    workshop_savings,
+)
+from workshops.models import Domain, Participant, Task, Team, Workshop
+
+ZERO = Decimal("0")
+
+
+# --- The team page -----------------------------------------------------------------------------
+
+
+@dataclass
+class TaskCard:
+    """One task's card: the task, its latest analysis and what the card says of it. `html`
+    is the rendered card, filled in by `board.render` from its cache of cards."""
+
+    task: Task
+    analysis: TaskAnalysis | None = None
+    analysis_count: int = 0
+    # The analysis's share applied to the task's hours as they are now, not when it was judged.
+    hours_saved: Decimal = ZERO
+    stale: bool = False  # the task changed since its latest analysis
+    failed: bool = False  # the team's latest run could not analyse it (and nothing else did)
+    html: str = ""
+
+    @property
+    def pk(self) -> int:
+        return self.task.pk
+
+    def content_key(self) -> tuple[object, ...]:
+        """Everything the card shows, as a hashable value: every field but the HTML, the task
+        by its stored values and who changed it last, the analysis by its id (an analysis row
+        is never changed, a new one is added) and who made it. A field added to the card is
+        part of the key without anyone remembering to add it."""
+        parts: list[object] = []
+        for each in fields(self):
+            value = getattr(self, each.name)
+            if each.name == "html":
+                continue
+            if isinstance(value, Task):
+                value = (_stored(value), _person(value.updated_by))
+            elif isinstance(value, TaskAnalysis):
+                value = (value.pk, _person(value.created_by))
+            parts.append(value)
+        return tuple(parts)
+
+
+def _stored(task: Task) -> tuple[object, ...]:
+    return tuple(getattr(task, column.attname) for column in Task._meta.concrete_fields)
+
+
+def _person(user: User | None) -> tuple[object, ...] | None:
+    return (user.pk, user.name, user.email) if user is not None else None
+
+
+@dataclass
+class AnalysisSummary:
+    """A team's analysed tasks: how many, their ratings and the hours they would save."""
+
+    hours_saved: Decimal = ZERO
+    ratings: Counter[str] = field(default_factory=Counter)
+    analysed: int = 0
+
+    def count(self, rating: str) -> int:
+        return self.ratings.get(rating, 0)
+
+    @property
+    def high(self) -> int:
+        return self.count(Rating.HIGH)
+
+    @property
+    def medium(self) -> int:
+        return self.count(Rating.MEDIUM)
+
+    @property
+    def low(self) -> int:
+        return self.count(Rating.LOW)
+
+    @property
+    def needs_info(self) -> int:
+        return self.count(Rating.NEEDS_INFO)
+
+
+@dataclass
+class DomainCards:
+    domain: Domain
+    cards: list[TaskCard] = field(default_factory=list)
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((card.task.hours_per_month for card in self.cards), ZERO)
+
+
+@dataclass
+class TeamPage:
+    """A team's task list: its tasks grouped by the workshop's domains, with their totals."""
+
+    groups: list[DomainCards]
+    task_count: int
+    total_hours: Decimal
+    analysis: AnalysisSummary
+    # (active, latest finished) analysis run: the analysis panel shows them too.
+    runs: tuple[AnalysisRun | None, AnalysisRun | None] = (None, None)
+
+    @property
+    def domains(self) -> list[Domain]:
+        return [group.domain for group in self.groups]
+
+    @property
+    def cards(self) -> list[TaskCard]:
+        return [card for group in self.groups for card in group.cards]
+
+
+def task_cards(
+    tasks: list[Task], *, failed_ids: Iterable[int] = ()
+) -> tuple[list[TaskCard], AnalysisSummary]:
+    """Cards for `tasks`, in their order, and their team's summary. Tasks read through
+    `with_analysis_counts` cost one query here (none while none was analysed); others two."""
+    latest, counts = latest_analyses_with_counts(tasks)
+    failed = set(failed_ids)
+    summary = AnalysisSummary()
+    cards = []
+    for task in tasks:
+        analysis = latest.get(task.pk)
+        card = TaskCard(
+            task=task,
+            analysis=analysis,
+            analysis_count=counts.get(task.pk, 0),
+            failed=task.pk in failed and analysis is None,
+        )
+        if analysis is not None:
+            card.stale = is_stale(analysis, task)
+            card.hours_saved = saved_hours(analysis.automatable_share, task.hours_per_month)
+            summary.analysed += 1
+            summary.ratings[analysis.rating] += 1
+            summary.hours_saved += card.hours_saved
+        cards.append(card)
+    return cards, summary
+
+
+def task_card(task: Task) -> TaskCard:
+    """One task's card, as the team page shows it."""
+    (card,), _summary = task_cards([task])
+    return card
+
+
+def team_page(team: Team) -> TeamPage:
+    """The team's tasks grouped by the workshop's domains, each with its latest analysis."""
+    groups = {
+        domain.pk: DomainCards(domain)
+        for domain in Domain.objects.filter(workshop_id=team.workshop_id)
+    }
+    tasks = list(
+        with_analysis_counts(Task.objects.filter(team=team))
+        .select_related("updated_by")  # the card names who changed it last
+        .order_by("created_at", "id")
+    )
+    for task in tasks:
+        # Each task's team and domain are the ones read here: no query per card.
+        task.team = team
+        task.domain = groups[task.domain_id].domain
+    runs = runs_for_team(team.pk)
+    _active, finished = runs
+    cards, summary = task_cards(tasks, failed_ids=finished.failed_task_ids if finished else [])
+    for card in cards:
+        groups[card.task.domain_id].cards.append(card)
+    return TeamPage(
+        groups=list(groups.values()),
+        task_count=len(tasks),
+        total_hours=sum((task.hours_per_month for task in tasks), ZERO),
+        analysis=summary,
+        runs=runs,
+    )
+
+
+# --- The instructor's board ----------------------------------------------------------------------
+
+
+def _sum_of_hours(tasks: QuerySet[Task]) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            tasks.order_by().values("team").annotate(h=Sum("hours_per_month")).values("h")[:1]
+        ),
+        Value(Decimal("0")),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
+
+
+@dataclass
+class BoardTeam:
+    """One team's line on the instructor's board."""
+
+    team: Team
+    task_count: int
+    hours: Decimal
+    member_count: int
+    online_count: int
+    saved_hours: Decimal
+    ratings: dict[str, int]
+
+
+@dataclass
+class BoardDomain:
+    """One domain's totals on the board."""
+
+    domain: Domain
+    task_count: int
+    hours: Decimal
+    saved_hours: Decimal
+
+
+@dataclass
+class Board:
+    teams: list[BoardTeam]
+    domains: list[BoardDomain]
+    online: list[Participant]
+    participant_count: int
+    online_count: int
+    task_count: int
+    total_hours: Decimal
+    saved_hours: Decimal
+    economy: EconomyBatch | None = None  # the workshop's latest economy-mode batch, if any
+
+
+def workshop_board(workshop: Workshop, online_user_ids: AbstractSet[int] = frozenset()) -> Board:
+    """Every team with its counts, hours saved and who of it is online; totals per domain."""
+    savings = workshop_savings(workshop.pk)
+    task_of_team = Task.objects.filter(team=OuterRef("pk"))
+    teams = list(
+        Team.objects.filter(workshop=workshop)
+        .select_related("lead", "last_activity_by")
+        .annotate(
+            task_count=Coalesce(
+                Subquery(
+                    task_of_team.order_by().values("team").annotate(n=Count("pk")).values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            hours=_sum_of_hours(task_of_team),
+        )
+        .order_by("name", "id")
+    )
+    participants = list(
+        Participant.objects.filter(workshop=workshop)
+        .select_related("user", "team")
+        .order_by("team__name", "role", "user__name", "id")
+    )
+    by_team: dict[int, list[Participant]] = {}
+    for participant in participants:
+        if participant.team_id:
+            by_team.setdefault(participant.team_id, []).append(participant)
+    board_teams = [
+        BoardTeam(
+            team=team,
+            task_count=team.task_count,
+            hours=team.hours,
+            member_count=len(by_team.get(team.pk, [])),
+            online_count=sum(1 for p in by_team.get(team.pk, []) if p.user_id in online_user_ids),
+            saved_hours=savings.by_team.get(team.pk, Decimal("0")),
+            ratings=savings.ratings_by_team.get(team.pk, {}),
+        )
+        for team in teams
+    ]
+    domains = list(
+        Domain.objects.filter(workshop=workshop).annotate(
+            task_count=Count("tasks"),
+            hours=Coalesce(
+                Sum("tasks__hours_per_month"),
+                Value(Decimal("0")),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            ),
+        )
+    )
+    board_domains = [
+        BoardDomain(
+            domain=domain,
+            task_count=domain.task_count,
+            hours=domain.hours,
+            saved_hours=savings.by_domain.get(domain.pk, Decimal("0")),
+        )
+        for domain in domains
+    ]
+    online = [p for p in participants if p.user_id in online_user_ids]
+    return Board(
+        teams=board_teams,
+        domains=board_domains,
+        online=online,
+        participant_count=sum(1 for p in participants if not p.is_instructor),
+        online_count=sum(1 for p in online if not p.is_instructor),
+        task_count=sum(team.task_count for team in teams),
+        total_hours=sum((team.hours for team in teams), Decimal("0")),
+        saved_hours=savings.total,
+        economy=latest_economy_batch(workshop.pk),
+    )

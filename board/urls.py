@@ -1,0 +1,45 @@
+"""The presentation app's pages. They keep the URL names they had before they moved here
+(`workshops:…`, `ai:…`): the composition root (`workshop_site.urls`) puts each list in its
+namespace beside that app's own pages."""
+
+from django.urls import path
+
+import workshop_site.converters  # noqa: F401  (registers id, fmt)
+from board import analysis_views, result_views, views
+
+workshop_pages = [
+    path("workshops/<id:pk>/", views.workshop_detail, name="workshop_detail"),
+    path("teams/<id:pk>/", views.team_detail, name="team_detail"),
+    path("teams/<id:pk>/tasks/", views.task_create, name="task_create"),
+    path("teams/<id:pk>/invitations/", views.invitation_create, name="invitation_create"),
+    path("invitations/<id:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("tasks/<id:pk>/", views.task_detail, name="task_detail"),
+    path("tasks/<id:pk>/edit/", views.task_edit, name="task_edit"),
+    path("tasks/<id:pk>/delete/", views.task_delete, name="task_delete"),
+    path("teams/<id:pk>/report/", result_views.team_report, name="team_report"),
+    path("teams/<id:pk>/export.<fmt:fmt>", result_views.team_export, name="team_export"),
+    path("teams/<id:pk>/import/", result_views.import_upload, name="task_import"),
+    path("teams/<id:pk>/import/confirm/", result_views.import_confirm, name="task_import_confirm"),
+    path(
+        "teams/<id:pk>/import/template.<fmt:fmt>",
+        result_views.import_template,
+        name="task_import_template",
+    ),
+    path("workshops/<id:pk>/summary/", result_views.workshop_summary, name="workshop_summary"),
+    path(
+        "workshops/<id:pk>/export.<fmt:fmt>",
+        result_views.workshop_export,
+        name="workshop_export",
+    ),
+    path("help/", result_views.help_page, name="help"),
+]
+
+analysis_pages = [
+    path("teams/<id:pk>/analysis/", analysis_views.analysis_request, name="request"),
+    path("teams/<id:pk>/analysis/progress/", analysis_views.analysis_progress, name="progress"),
+    path("analysis-runs/<id:pk>/retry/", analysis_views.analysis_retry, name="retry"),
+    path("tasks/<id:pk>/analysis/deep/", analysis_views.analysis_deep, name="deep"),
+    path("tasks/<id:pk>/analysis/override/", analysis_views.analysis_override, name="override"),
+    path("tasks/<id:pk>/analysis/history/", analysis_views.analysis_history, name="history"),
+    path("workshops/<id:pk>/economy/", analysis_views.economy_request, name="economy"),
+]
