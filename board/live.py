@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
-from board import render
+from board import render, reports
 from board.render import TeamView
 from workshop_site.observability import current_request_id
 from workshops import events
@@ -261,8 +261,10 @@ class LiveSink:
         if workshop is not None:
             # The board and the results summary: whichever page an instructor has open.
             version = render.new_version()
-            html = render.board(workshop, version, online_user_ids=set(audiences.user_ids))
-            html += render.summary(workshop, version)
+            facts = reports.workshop_facts(workshop)  # one read for both
+            online = set(audiences.user_ids)
+            html = render.board(workshop, version, online_user_ids=online, facts=facts)
+            html += render.summary(workshop, version, facts=facts)
             self.publish(events.instructors_group(workshop_id), "board", html)
 
     def _send_board_later(self, workshop_id: int) -> None:

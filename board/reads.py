@@ -8,10 +8,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
-from django.db.models.query import QuerySet
-
 from accounts.models import User
 from ai.models import AnalysisRun, EconomyBatch, Rating, TaskAnalysis, saved_hours
 from ai.selectors import (
@@ -20,8 +16,8 @@ from ai.selectors import (
     latest_economy_batch,
     runs_for_team,
     with_analysis_counts,
-    workshop_savings,
 )
+from board import reports
 from workshops.models import Domain, Participant, Task, Team, Workshop
 
 ZERO = Decimal("0")
@@ -197,16 +193,6 @@ def team_page(team: Team) -> TeamPage:
 # --- The instructor's board ----------------------------------------------------------------------
 
 
-def _sum_of_hours(tasks: QuerySet[Task]) -> Coalesce:
-    return Coalesce(
-        Subquery(
-            tasks.order_by().values("team").annotate(h=Sum("hours_per_month")).values("h")[:1]
-        ),
-        Value(Decimal("0")),
-        output_field=DecimalField(max_digits=12, decimal_places=2),
-    )
-
-
 @dataclass
 class BoardTeam:
     """One team's line on the instructor's board."""
@@ -243,23 +229,20 @@ class Board:
     economy: EconomyBatch | None = None  # the workshop's latest economy-mode batch, if any
 
 
-def workshop_board(workshop: Workshop, online_user_ids: AbstractSet[int] = frozenset()) -> Board:
-    """Every team with its counts, hours saved and who of it is online; totals per domain."""
-    savings = workshop_savings(workshop.pk)
-    task_of_team = Task.objects.filter(team=OuterRef("pk"))
+def workshop_board(
+    workshop: Workshop,
+    online_user_ids: AbstractSet[int] = frozenset(),
+    facts: list[reports.Fact] | None = None,
+) -> Board:
+    """Every team with its counts, hours saved and who of it is online; totals per domain.
+    `facts`: the workshop's `reports.workshop_facts`, when the caller read them for the
+    summary too (a push of both reads them once)."""
+    facts = reports.workshop_facts(workshop) if facts is None else facts
+    by_team = reports.totals_by(facts, "team_id")
+    by_domain = reports.totals_by(facts, "domain_id")
     teams = list(
         Team.objects.filter(workshop=workshop)
         .select_related("lead", "last_activity_by")
-        .annotate(
-            task_count=Coalesce(
-                Subquery(
-                    task_of_team.order_by().values("team").annotate(n=Count("pk")).values("n")[:1],
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
-            hours=_sum_of_hours(task_of_team),
-        )
         .order_by("name", "id")
     )
     participants = list(
@@ -267,40 +250,33 @@ def workshop_board(workshop: Workshop, online_user_ids: AbstractSet[int] = froze
         .select_related("user", "team")
         .order_by("team__name", "role", "user__name", "id")
     )
-    by_team: dict[int, list[Participant]] = {}
+    people: dict[int, list[Participant]] = {}
     for participant in participants:
         if participant.team_id:
-            by_team.setdefault(participant.team_id, []).append(participant)
-    board_teams = [
-        BoardTeam(
-            team=team,
-            task_count=team.task_count,
-            hours=team.hours,
-            member_count=len(by_team.get(team.pk, [])),
-            online_count=sum(1 for p in by_team.get(team.pk, []) if p.user_id in online_user_ids),
-            saved_hours=savings.by_team.get(team.pk, Decimal("0")),
-            ratings=savings.ratings_by_team.get(team.pk, {}),
+            people.setdefault(participant.team_id, []).append(participant)
+    none = reports.Totals()
+    board_teams = []
+    for team in teams:
+        totals, members = by_team.get(team.pk, none), people.get(team.pk, [])
+        board_teams.append(
+            BoardTeam(
+                team=team,
+                task_count=totals.task_count,
+                hours=totals.hours,
+                member_count=len(members),
+                online_count=sum(1 for p in members if p.user_id in online_user_ids),
+                saved_hours=totals.saved,
+                ratings=dict(totals.ratings),
+            )
         )
-        for team in teams
-    ]
-    domains = list(
-        Domain.objects.filter(workshop=workshop).annotate(
-            task_count=Count("tasks"),
-            hours=Coalesce(
-                Sum("tasks__hours_per_month"),
-                Value(Decimal("0")),
-                output_field=DecimalField(max_digits=12, decimal_places=2),
-            ),
-        )
-    )
     board_domains = [
         BoardDomain(
             domain=domain,
-            task_count=domain.task_count,
-            hours=domain.hours,
-            saved_hours=savings.by_domain.get(domain.pk, Decimal("0")),
+            task_count=by_domain.get(domain.pk, none).task_count,
+            hours=by_domain.get(domain.pk, none).hours,
+            saved_hours=by_domain.get(domain.pk, none).saved,
         )
-        for domain in domains
+        for domain in Domain.objects.filter(workshop=workshop)
     ]
     online = [p for p in participants if p.user_id in online_user_ids]
     return Board(
@@ -309,8 +285,8 @@ def workshop_board(workshop: Workshop, online_user_ids: AbstractSet[int] = froze
         online=online,
         participant_count=sum(1 for p in participants if not p.is_instructor),
         online_count=sum(1 for p in online if not p.is_instructor),
-        task_count=sum(team.task_count for team in teams),
-        total_hours=sum((team.hours for team in teams), Decimal("0")),
-        saved_hours=savings.total,
+        task_count=len(facts),
+        total_hours=sum((fact.hours for fact in facts), ZERO),
+        saved_hours=sum((fact.saved for fact in facts if fact.analysis_id is not None), ZERO),
         economy=latest_economy_batch(workshop.pk),
     )

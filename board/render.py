@@ -165,12 +165,15 @@ def status(workshop: Workshop, version: int | None = None) -> str:
 
 
 def board(
-    workshop: Workshop, version: int | None = None, online_user_ids: set[int] | None = None
+    workshop: Workshop,
+    version: int | None = None,
+    online_user_ids: set[int] | None = None,
+    facts: list[reports.Fact] | None = None,
 ) -> str:
-    """The instructor's board and the list of who is online."""
+    """The instructor's board and the list of who is online. `facts`: as for `summary`."""
     if online_user_ids is None:
         online_user_ids = presence.online_user_ids(workshop.pk)
-    board = reads.workshop_board(workshop, online_user_ids)
+    board = reads.workshop_board(workshop, online_user_ids, facts=facts)
     context = {
         "workshop": workshop,
         "board": board,
@@ -180,11 +183,15 @@ def board(
     return _render([f"{WORKSHOP_PAGE}#board", f"{WORKSHOP_PAGE}#online"], context)
 
 
-def summary(workshop: Workshop, version: int | None = None) -> str:
-    """The instructor's results summary (charts, top candidates)."""
+def summary(
+    workshop: Workshop, version: int | None = None, facts: list[reports.Fact] | None = None
+) -> str:
+    """The instructor's results summary (charts, top candidates). `facts`: the workshop's
+    `reports.workshop_facts`, when the board rendered with it read them already."""
     version = version or new_version()
     # The figures without every task's row: that is what only the exports need.
-    context = charts.summary_context(reports.workshop_summary(workshop, with_rows=False))
+    figures = reports.workshop_summary(workshop, with_rows=False, facts=facts)
+    context = charts.summary_context(figures)
     context["version"] = version
     return render_to_string("workshops/_summary.html", context)
 
@@ -243,8 +250,9 @@ def snapshot(viewer: Viewer) -> str:
     parts = [status(workshop, version)]
     if viewer.is_instructor and not viewer.viewing_team_id:
         # The board and the results summary (an instructor's team page shows neither).
-        parts.append(board(workshop, version))
-        parts.append(summary(workshop, version))
+        facts = reports.workshop_facts(workshop)  # one read for both
+        parts.append(board(workshop, version, facts=facts))
+        parts.append(summary(workshop, version, facts=facts))
     if viewer.viewing_team_id:
         can_edit = not viewer.is_instructor
         view = team_view(read_team(viewer.viewing_team_id), version=version)

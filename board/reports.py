@@ -122,7 +122,7 @@ class WorkshopSummary:
 
 
 @dataclass
-class _Fact:
+class Fact:
     """What the summary's figures need of one task and its latest analysis."""
 
     task_id: int
@@ -138,9 +138,9 @@ class _Fact:
         return (self.analysis_id is None, -self.saved, self.task_id)  # as `rows_for`
 
 
-def _facts_of(rows: list[Row]) -> list[_Fact]:
+def _facts_of(rows: list[Row]) -> list[Fact]:
     return [
-        _Fact(
+        Fact(
             task_id=row.task.pk,
             team_id=row.task.team_id,
             domain_id=row.task.domain_id,
@@ -154,10 +154,12 @@ def _facts_of(rows: list[Row]) -> list[_Fact]:
     ]
 
 
-def _facts_from_database(workshop: Workshop) -> list[_Fact]:
-    """The same facts as `_facts_of(rows_for(...))`, as plain values: no model objects."""
+def workshop_facts(workshop: Workshop) -> list[Fact]:
+    """Every task of the workshop with its latest analysis, as plain values (no model objects;
+    the same facts as `_facts_of(rows_for(...))`), in two queries. The one aggregate the
+    board and the summary are both built from: a push of both reads it once."""
     facts = {
-        task_id: _Fact(task_id, team_id, domain_id, hours)
+        task_id: Fact(task_id, team_id, domain_id, hours)
         for task_id, team_id, domain_id, hours in Task.objects.filter(team__workshop=workshop)
         .order_by()
         .values_list("pk", "team_id", "domain_id", "hours_per_month")
@@ -171,10 +173,10 @@ def _facts_from_database(workshop: Workshop) -> list[_Fact]:
             continue
         fact.analysis_id, fact.rating, fact.ease = analysis_id, rating, ease
         fact.saved = saved_hours(share, fact.hours)
-    return sorted(facts.values(), key=_Fact.sort_key)
+    return sorted(facts.values(), key=Fact.sort_key)
 
 
-def _rows_by_analysis(facts: list[_Fact]) -> dict[int, Row]:
+def _rows_by_analysis(facts: list[Fact]) -> dict[int, Row]:
     """Full rows for a few analysed facts (the top candidates, the matrix)."""
     saved = {fact.analysis_id: fact.saved for fact in facts}
     analyses = TaskAnalysis.objects.filter(pk__in=saved).select_related(
@@ -183,17 +185,20 @@ def _rows_by_analysis(facts: list[_Fact]) -> dict[int, Row]:
     return {a.pk: Row(task=a.task, analysis=a, hours_saved=saved[a.pk]) for a in analyses}
 
 
-def workshop_summary(workshop: Workshop, *, with_rows: bool = True) -> WorkshopSummary:
+def workshop_summary(
+    workshop: Workshop, *, with_rows: bool = True, facts: list[Fact] | None = None
+) -> WorkshopSummary:
     """The workshop's figures. `with_rows=False` leaves out the row of every task (only the
-    exports list them): the sums and counts then come from plain values, and full objects are
-    read only for the top candidates and the matrix. Same figures either way."""
+    exports list them): the sums and counts then come from plain values (`facts`, read here
+    unless the caller has them), and full objects are read only for the top candidates and
+    the matrix. Same figures either way."""
     if with_rows:
         rows = rows_for(_tasks(team__workshop=workshop))
         facts = _facts_of(rows)
         row_of = {row.analysis.pk: row for row in rows if row.analysis}
     else:
         rows = []
-        facts = _facts_from_database(workshop)
+        facts = workshop_facts(workshop) if facts is None else facts
     domains = {
         d.pk: DomainLine(d, counts=dict.fromkeys(RATING_ORDER, 0)) for d in workshop.domains.all()
     }
@@ -237,3 +242,26 @@ def workshop_summary(workshop: Workshop, *, with_rows: bool = True) -> WorkshopS
         ratings=ratings,
         task_count=len(facts),
     )
+
+
+@dataclass
+class Totals:
+    """The workshop's tasks, hours and hours saved per team and per domain, from its facts."""
+
+    task_count: int = 0
+    hours: Decimal = ZERO
+    saved: Decimal = ZERO
+    ratings: Counter[str] = field(default_factory=Counter)
+
+
+def totals_by(facts: list[Fact], key: str) -> dict[int, Totals]:
+    """{team or domain id (`key`: "team_id" or "domain_id"): its totals}."""
+    totals: dict[int, Totals] = {}
+    for fact in facts:
+        line = totals.setdefault(getattr(fact, key), Totals())
+        line.task_count += 1
+        line.hours += fact.hours
+        if fact.analysis_id is not None:
+            line.saved += fact.saved
+            line.ratings[fact.rating] += 1
+    return totals
