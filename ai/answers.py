@@ -1,6 +1,6 @@
 """Answers, wherever they come from: the shared cache of answers, and saving one to a task.
 
-The runner (ai.services) and economy mode (ai.economy) both read the cache before asking, save
+The runner (ai.runner) and economy mode (ai.economy) both read the cache before asking, save
 what they get the same way and keep AI answers for other teams: one copy of each step here.
 """
 

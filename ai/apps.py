@@ -7,6 +7,7 @@ class AiConfig(AppConfig):
     verbose_name = "AI 분석"
 
     def ready(self):
+        # Here, not at the top: these import models, which exist once the registry is ready.
         from ai import checks  # noqa: F401 - registers the system check
         from ai.budget import record_rate_limit_refusal
         from ai.defaults import ensure_default_models

@@ -1,13 +1,15 @@
-"""Background jobs (django-tasks, database backend): thin wrappers over ai.services."""
+"""Background jobs (django-tasks, database backend): thin wrappers over the runner and economy
+mode. (The module keeps its name, which collides with the `Task` model's: a queued job is stored
+by its dotted path, `ai.tasks.run_analysis`, and jobs queued before a deploy must still run.)"""
 
 from django_tasks import task
 
-from ai import economy, services
+from ai import economy, runner
 
 
 @task()
 def run_analysis(run_id: int) -> None:
-    services.run_execute(run_id)
+    runner.run_execute(run_id)
 
 
 @task()

@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from accounts import audit
 from ai.models import DailyChore, WorkerHeartbeat
+from ai.recovery import recover_stale_runs
 from ai.retention import purge_due
-from ai.services import HEARTBEAT_SECONDS, recover_stale_runs  # one cadence for chores and runs
+from ai.runner import HEARTBEAT_SECONDS  # one cadence for chores and runs
 
 logger = logging.getLogger(__name__)
 

@@ -96,15 +96,16 @@ def build_workshop(title: str, rows: list[dict]):
 
 
 def analyse(teams, mode: str, fake, *, one_per_call: bool = False) -> dict:
-    from ai import services
+    from ai import requests as ai_requests
+    from ai import runner
     from ai.models import AnalysisMode
 
     fake.reset()
     cached = total = failed = 0
     for team, lead, tasks in teams:
         for group in [[task] for task in tasks] if one_per_call else [tasks]:
-            run, _ = services.analysis_request(team=team, actor=lead, mode=mode, tasks=group)
-            services.run_execute(run.pk)
+            run, _ = ai_requests.analysis_request(team=team, actor=lead, mode=mode, tasks=group)
+            runner.run_execute(run.pk)
             run.refresh_from_db()
             cached += run.cached_tasks
             total += run.total_tasks

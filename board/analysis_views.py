@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from ai import economy, selectors, services
+from ai import economy, recovery, selectors
+from ai import requests as ai_requests
 from ai.errors import AnalysisRefused
 from ai.forms import OverrideForm
 from ai.models import AnalysisRun, Mode
@@ -55,7 +56,7 @@ def _requested(request, access, start):
 def analysis_request(request, pk):
     access = get_team_for_user(request.user, pk, write=True)
     return _requested(
-        request, access, lambda: services.analysis_request(team=access.team, actor=request.user)
+        request, access, lambda: ai_requests.analysis_request(team=access.team, actor=request.user)
     )
 
 
@@ -67,7 +68,7 @@ def analysis_deep(request, pk):
     return _requested(
         request,
         access,
-        lambda: services.analysis_request(
+        lambda: ai_requests.analysis_request(
             team=access.team, actor=request.user, mode=Mode.DEEP, tasks=[task]
         ),
     )
@@ -80,14 +81,16 @@ def analysis_retry(request, pk):
     run = get_object_or_404(AnalysisRun, pk=pk)
     access = get_team_for_user(request.user, run.team_id, write=True)
     run.team = access.team
-    return _requested(request, access, lambda: services.analysis_retry(run=run, actor=request.user))
+    return _requested(
+        request, access, lambda: ai_requests.analysis_retry(run=run, actor=request.user)
+    )
 
 
 @login_required
 @require_GET
 def analysis_progress(request, pk):
     access = get_team_for_user(request.user, pk)
-    services.recover_stale_runs(team=access.team)
+    recovery.recover_stale_runs(team=access.team)
     return _panel(request, access)
 
 
@@ -100,7 +103,7 @@ def analysis_override(request, pk):
     initial = {"rating": analysis.rating} if analysis else {}
     form = OverrideForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.analysis_override(
+        ai_requests.analysis_override(
             task=task,
             actor=request.user,
             rating=form.cleaned_data["rating"],

@@ -32,7 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import INSTRUCTOR_GROUP, User
-from ai import services as ai_services
+from ai import requests as ai_requests
 from ai.models import AnalysisRun, RunStatus, WorkerHeartbeat
 from board.routing import websocket_urlpatterns
 from conftest import make_user, task_data
@@ -159,7 +159,7 @@ def _rated_task(team, actor, domain, prefix: str):
         ),
     )
     # A rating puts the task on the board's and the summary's candidate lists too.
-    ai_services.analysis_override(task=task, actor=actor, rating="HIGH", note="사람이 판단")
+    ai_requests.analysis_override(task=task, actor=actor, rating="HIGH", note="사람이 판단")
     return task
 
 

@@ -424,9 +424,9 @@ def _analysis_deep(c):
 
 
 def _analysis_retry(c):
-    from ai import services as ai_services
+    from ai import requests as ai_requests
 
-    run, _created = ai_services.analysis_request(team=c.team, actor=c.lead)
+    run, _created = ai_requests.analysis_request(team=c.team, actor=c.lead)
 
     def check(response):
         assert AnalysisRun.objects.filter(team=c.team).count() == 1  # nothing failed: no retry

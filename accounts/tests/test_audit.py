@@ -5,7 +5,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 
 from accounts.models import AuditEntry
-from ai import services as ai_services
+from ai import requests as ai_requests
 from ai.models import BudgetSettings
 from conftest import make_user, task_data
 from workshops import services
@@ -55,8 +55,8 @@ def test_opening_and_closing_a_workshop_names_the_instructor(db, workshop, instr
 
 def test_ai_requests_and_overrides_are_recorded(db, team, lead, task):
     AuditEntry.objects.all().delete()
-    ai_services.analysis_request(team=team, actor=lead)
-    ai_services.analysis_override(task=task, actor=lead, rating="HIGH", note="매크로로 충분")
+    ai_requests.analysis_request(team=team, actor=lead)
+    ai_requests.analysis_override(task=task, actor=lead, rating="HIGH", note="매크로로 충분")
     assert actions() == ["ai_run_requested", "ai_override"]
     override = AuditEntry.objects.get(action="ai_override")
     assert override.detail["rating"] == "HIGH"

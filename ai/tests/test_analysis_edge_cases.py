@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ai import services
+from ai import recovery, runner
+from ai import requests as ai_requests
 from ai.errors import AnalysisRefused
 from ai.models import AnalysisRun, RunStatus, Source, TaskAnalysis
 from ai.selectors import tasks_needing_analysis
@@ -22,8 +23,8 @@ def test_a_task_deleted_during_its_analysis_keeps_the_others_results(
 ):
     doomed, *others = make_tasks(team, lead, domain, 3)
     fake_anthropic.on_message = lambda params: Task.objects.filter(pk=doomed.pk).delete()
-    run, _ = services.analysis_request(team=team, actor=lead)
-    services.run_execute(run.pk)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
+    runner.run_execute(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED
     assert (run.done_tasks, run.failed_tasks, run.total_tasks) == (2, 0, 2)
@@ -32,7 +33,7 @@ def test_a_task_deleted_during_its_analysis_keeps_the_others_results(
 
 def test_a_resumed_run_counts_each_task_once(fake_anthropic, team, lead, domain):
     first, second, _third = make_tasks(team, lead, domain, 3)
-    run, _ = services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
     run.claim()
     TaskAnalysis.objects.create(
         task=first,
@@ -50,16 +51,16 @@ def test_a_resumed_run_counts_each_task_once(fake_anthropic, team, lead, domain)
         AnalysisRun.objects.filter(pk=run.pk).update(
             status=RunStatus.RUNNING, heartbeat_at=timezone.now() - timedelta(minutes=10)
         )
-        services.recover_stale_runs()
+        recovery.recover_stale_runs()
         AnalysisRun.objects.filter(pk=run.pk).update(attempts=1)
-    services.run_execute(run.pk)
+    runner.run_execute(run.pk)
     run.refresh_from_db()
     assert (run.done_tasks, run.total_tasks) == (2, 2)
 
 
 def test_a_worker_that_was_taken_over_does_not_overwrite_the_run(team, lead, domain):
     make_tasks(team, lead, domain, 1)
-    run, _ = services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
     run.claim()
     stale_copy = AnalysisRun.objects.get(pk=run.pk)
     AnalysisRun.objects.filter(pk=run.pk).update(attempts=run.attempts + 1)  # someone else's now
@@ -68,15 +69,15 @@ def test_a_worker_that_was_taken_over_does_not_overwrite_the_run(team, lead, dom
 
 def test_a_second_deep_press_for_another_task_is_refused_with_a_reason(team, lead, domain):
     first, second = make_tasks(team, lead, domain, 2)
-    services.analysis_request(team=team, actor=lead, mode="deep", tasks=[first])
+    ai_requests.analysis_request(team=team, actor=lead, mode="deep", tasks=[first])
     with pytest.raises(AnalysisRefused, match="심층 분석이 진행 중"):
-        services.analysis_request(team=team, actor=lead, mode="deep", tasks=[second])
+        ai_requests.analysis_request(team=team, actor=lead, mode="deep", tasks=[second])
 
 
 def test_a_task_changed_after_a_persons_rating_is_asked_again(settings, team, lead, domain):
     settings.ANTHROPIC_API_KEY = ""
     (task,) = make_tasks(team, lead, domain, 1)
-    services.analysis_override(task=task, actor=lead, rating="HIGH", note="사람 판단")
+    ai_requests.analysis_override(task=task, actor=lead, rating="HIGH", note="사람 판단")
     assert tasks_needing_analysis(team) == []
     workshop_services.task_update(
         task=task, actor=lead, data=task_data(domain, title=task.title, minutes_per_occurrence=600)
@@ -89,7 +90,7 @@ def test_hours_saved_follow_the_tasks_current_hours(client_as, settings, team, l
 
     settings.ANTHROPIC_API_KEY = ""
     (task,) = make_tasks(team, lead, domain, 1)
-    services.analysis_override(task=task, actor=lead, rating="HIGH", note="")
+    ai_requests.analysis_override(task=task, actor=lead, rating="HIGH", note="")
     share = TaskAnalysis.objects.get().automatable_share
     workshop_services.task_update(
         task=task, actor=lead, data=task_data(domain, title=task.title, minutes_per_occurrence=600)

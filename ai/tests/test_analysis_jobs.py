@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from ai import services
+from ai import recovery, runner
+from ai import requests as ai_requests
 from ai.models import AnalysisRun, RunStatus, TaskAnalysis
 from ai.tests.conftest import make_tasks
 
@@ -28,7 +29,7 @@ def work_off_queue():
 
 def test_a_request_queues_a_job_that_the_worker_runs(fake_anthropic, team, lead, domain):
     make_tasks(team, lead, domain, 3)
-    run, _ = services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
     assert DBTaskResult.objects.filter(status="READY").count() == 1
     work_off_queue()
     run.refresh_from_db()
@@ -39,9 +40,9 @@ def test_a_request_queues_a_job_that_the_worker_runs(fake_anthropic, team, lead,
 
 def test_a_run_is_claimed_by_one_worker_only(fake_anthropic, team, lead, domain):
     make_tasks(team, lead, domain, 2)
-    run, _ = services.analysis_request(team=team, actor=lead)
-    assert services.run_execute(run.pk) is not None
-    assert services.run_execute(run.pk) is None
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
+    assert runner.run_execute(run.pk) is not None
+    assert runner.run_execute(run.pk) is None
     assert len(fake_anthropic.message_requests) == 1
 
 
@@ -49,7 +50,7 @@ def test_a_run_left_running_by_a_dead_worker_is_finished_by_the_next(
     fake_anthropic, team, lead, domain
 ):
     tasks = make_tasks(team, lead, domain, 3)
-    run, _ = services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
     work_off_queue_before = DBTaskResult.objects.count()
     # The first worker claimed it, saved one task's result and died without a word.
     run.claim()
@@ -68,7 +69,7 @@ def test_a_run_left_running_by_a_dead_worker_is_finished_by_the_next(
         heartbeat_at=timezone.now() - timedelta(minutes=10)
     )
 
-    assert services.recover_stale_runs() == 1
+    assert recovery.recover_stale_runs() == 1
     assert DBTaskResult.objects.count() == work_off_queue_before + 1
     work_off_queue()
 
@@ -83,13 +84,13 @@ def test_a_run_left_running_by_a_dead_worker_is_finished_by_the_next(
 
 def test_a_run_that_keeps_dying_fails_after_three_attempts(team, lead, domain):
     make_tasks(team, lead, domain, 1)
-    run, _ = services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
     AnalysisRun.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING,
         attempts=3,
         heartbeat_at=timezone.now() - timedelta(minutes=10),
     )
-    services.recover_stale_runs()
+    recovery.recover_stale_runs()
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
     assert run.message
@@ -97,8 +98,8 @@ def test_a_run_that_keeps_dying_fails_after_three_attempts(team, lead, domain):
 
 def test_a_live_run_is_not_taken_over(team, lead, domain):
     make_tasks(team, lead, domain, 1)
-    run, _ = services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
     run.claim()
-    assert services.recover_stale_runs() == 0
+    assert recovery.recover_stale_runs() == 0
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING

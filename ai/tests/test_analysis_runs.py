@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from ai import services
+from ai import requests as ai_requests
+from ai import runner
 from ai.errors import AnalysisRefused
 from ai.models import AnalysisRun, RunStatus, Source, TaskAnalysis
 from ai.selectors import tasks_needing_analysis
@@ -15,8 +16,8 @@ from workshops import services as workshop_services
 
 
 def request_and_run(team, actor, **kwargs):
-    run, _created = services.analysis_request(team=team, actor=actor, **kwargs)
-    services.run_execute(run.pk)
+    run, _created = ai_requests.analysis_request(team=team, actor=actor, **kwargs)
+    runner.run_execute(run.pk)
     run.refresh_from_db()
     return run
 
@@ -155,8 +156,8 @@ def test_a_failed_run_can_be_retried_for_its_failed_tasks(fake_anthropic, team, 
     make_tasks(team, lead, domain, 2)
     fake_anthropic.script("500", "500", "500")
     failed = request_and_run(team, lead)
-    retry, created = services.analysis_retry(run=failed, actor=lead)
-    services.run_execute(retry.pk)
+    retry, created = ai_requests.analysis_retry(run=failed, actor=lead)
+    runner.run_execute(retry.pk)
     retry.refresh_from_db()
     assert created
     assert retry.status == RunStatus.SUCCEEDED
@@ -210,8 +211,8 @@ def test_a_thin_description_asks_for_what_is_missing(client_as, settings, team, 
 
 def test_a_second_press_while_a_run_is_active_does_not_start_another(team, lead, domain):
     make_tasks(team, lead, domain, 2)
-    first, created = services.analysis_request(team=team, actor=lead)
-    second, created_again = services.analysis_request(team=team, actor=lead)
+    first, created = ai_requests.analysis_request(team=team, actor=lead)
+    second, created_again = ai_requests.analysis_request(team=team, actor=lead)
     assert created and not created_again
     assert first.pk == second.pk
     assert AnalysisRun.objects.count() == 1
@@ -232,7 +233,7 @@ def test_only_new_and_changed_tasks_are_sent_again(fake_anthropic, team, lead, d
             "minutes_per_occurrence": 60,
         },
     )
-    run, _ = services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
     assert run.task_ids == [first.pk]
 
 
@@ -241,7 +242,7 @@ def test_nothing_to_analyse_is_refused_with_a_reason(settings, team, lead, domai
     make_tasks(team, lead, domain, 1)
     request_and_run(team, lead)
     with pytest.raises(AnalysisRefused, match="새로 분석할 업무가 없습니다"):
-        services.analysis_request(team=team, actor=lead)
+        ai_requests.analysis_request(team=team, actor=lead)
 
 
 def test_re_analysis_keeps_history_and_the_newest_shows(
@@ -281,9 +282,9 @@ def test_an_override_is_kept_and_flagged_as_a_persons_decision(
 def test_an_override_survives_asking_for_pending_tasks(fake_anthropic, team, lead, domain):
     (task,) = make_tasks(team, lead, domain, 1)
     request_and_run(team, lead)
-    services.analysis_override(task=task, actor=lead, rating="HIGH", note="")
+    ai_requests.analysis_override(task=task, actor=lead, rating="HIGH", note="")
     with pytest.raises(AnalysisRefused):
-        services.analysis_request(team=team, actor=lead)
+        ai_requests.analysis_request(team=team, actor=lead)
 
 
 def test_deep_analysis_uses_the_deep_model_and_adds_steps(fake_anthropic, team, lead, domain):
@@ -302,9 +303,9 @@ def test_results_are_pushed_to_the_team_and_instructors_as_they_land(
 ):
     make_tasks(team, lead, domain, 2)
     with django_capture_on_commit_callbacks(execute=True):
-        run, _ = services.analysis_request(team=team, actor=lead)
+        run, _ = ai_requests.analysis_request(team=team, actor=lead)
     with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
-        services.run_execute(run.pk)
+        runner.run_execute(run.pk)
     assert (f"team.{team.pk}", "analysis") in sent
     assert (f"workshop.{team.workshop_id}.instructors", "analysis") in sent
 

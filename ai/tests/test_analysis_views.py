@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from ai import services
+from ai import requests as ai_requests
 from ai.models import AnalysisRun, Source, TaskAnalysis
 from conftest import task_data
 from workshops import services as workshop_services
@@ -105,7 +105,7 @@ def test_an_override_with_a_bad_rating_keeps_the_form(client_as, lead, task):
 def test_history_is_readable_by_the_team_and_instructor(
     client_as, lead, instructor, outsider, task
 ):
-    services.analysis_override(task=task, actor=lead, rating="LOW", note="첫 판단")
+    ai_requests.analysis_override(task=task, actor=lead, rating="LOW", note="첫 판단")
     url = reverse("ai:history", args=[task.pk])
     assert "첫 판단" in client_as(lead).get(url).content.decode()
     assert client_as(instructor).get(url).status_code == 200
@@ -113,7 +113,7 @@ def test_history_is_readable_by_the_team_and_instructor(
 
 
 def test_retry_is_for_the_team(client_as, lead, other_lead, other_team, task):
-    run, _ = services.analysis_request(team=task.team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=task.team, actor=lead)
     AnalysisRun.objects.filter(pk=run.pk).update(status="failed", failed_task_ids=[task.pk])
     url = reverse("ai:retry", args=[run.pk])
     assert client_as(other_lead).post(url).status_code == 404

@@ -7,7 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from ai import budget, services
+from ai import budget, runner
+from ai import requests as ai_requests
 from ai.models import (
     AIModel,
     BudgetAlert,
@@ -31,8 +32,8 @@ def haiku(db):
 
 
 def run_for(team, actor, **kwargs):
-    run, _ = services.analysis_request(team=team, actor=actor, **kwargs)
-    services.run_execute(run.pk)
+    run, _ = ai_requests.analysis_request(team=team, actor=actor, **kwargs)
+    runner.run_execute(run.pk)
     run.refresh_from_db()
     return run
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.db import connections
 
-from ai import budget, services
+from ai import budget, runner
+from ai import requests as ai_requests
 from ai.models import (
     AnalysisMode,
     AnalysisRun,
@@ -62,14 +63,14 @@ def test_concurrent_analyses_never_spend_past_the_budget(fake_anthropic, worksho
     rules.save()
     budget_usd = rules.monthly_budget_usd
 
-    runs = [services.analysis_request(team=team, actor=lead)[0] for team, lead in teams]
+    runs = [ai_requests.analysis_request(team=team, actor=lead)[0] for team, lead in teams]
     start = threading.Barrier(CLIENTS)
     errors = []
 
     def analyse(run_id):
         try:
             start.wait()
-            services.run_execute(run_id)
+            runner.run_execute(run_id)
         except Exception as error:  # surfaced below
             errors.append(error)
         finally:

@@ -124,11 +124,12 @@ def test_a_batch_the_budget_cannot_hold_fails_with_a_reason(
 
 
 def test_usage_report_prints_the_month(economy, team, lead, domain, capsys):
-    from ai import services
+    from ai import requests as ai_requests
+    from ai import runner
 
     make_tasks(team, lead, domain, 3)
-    run, _ = services.analysis_request(team=team, actor=lead)
-    services.run_execute(run.pk)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
+    runner.run_execute(run.pk)
     call_command("usage_report")
     out = capsys.readouterr().out
     assert "AI 사용 보고서" in out

@@ -7,7 +7,8 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from ai import economy, services
+from ai import economy, runner
+from ai import requests as ai_requests
 from ai.models import (
     AnalysisRun,
     EconomyBatch,
@@ -32,14 +33,14 @@ def test_an_answer_that_lands_after_another_worker_took_the_run_is_recorded(
     fake_anthropic, team, lead, domain
 ):
     make_tasks(team, lead, domain, 2)
-    run, _ = services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
 
     def taken_over(params):  # while the call is in flight, another worker claims the run
         AnalysisRun.objects.filter(pk=run.pk).update(attempts=99)
         connection.close()  # this runs on the fake's thread: leave no connection behind
 
     fake_anthropic.on_message = taken_over
-    services.run_execute(run.pk)
+    runner.run_execute(run.pk)
     (line,) = calls()
     billed = fake_anthropic.message_requests[0]["usage"]
     assert (line.input_tokens, line.output_tokens) == (
@@ -55,14 +56,14 @@ def test_a_database_error_while_saving_keeps_the_call_in_the_ledger(
     fake_anthropic, team, lead, domain, monkeypatch
 ):
     make_tasks(team, lead, domain, 2)
-    run, _ = services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
 
     def broken_save(self, *args, **kwargs):
         raise DatabaseError("disk full")
 
     monkeypatch.setattr(TaskAnalysis, "save", broken_save)
     with pytest.raises(DatabaseError):
-        services.run_execute(run.pk)
+        runner.run_execute(run.pk)
     (line,) = calls()
     assert line.output_tokens == fake_anthropic.message_requests[0]["usage"]["output_tokens"]
 
@@ -78,8 +79,8 @@ def test_a_cache_that_is_down_costs_a_later_call_not_this_run(
         raise ConnectionError("cache is down")
 
     monkeypatch.setattr(cache, "set", down)
-    run, _ = services.analysis_request(team=team, actor=lead)
-    services.run_execute(run.pk)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
+    runner.run_execute(run.pk)
     run.refresh_from_db()
     assert run.status == "succeeded"
     assert calls().count() == 1
@@ -98,8 +99,8 @@ def test_a_call_that_timed_out_is_settled_at_its_worst_case(slow_api, team, lead
     fake_anthropic = slow_api
     make_tasks(team, lead, domain, 2)
     fake_anthropic.script("timeout", "timeout")  # the chunk, then nothing more is sent
-    run, _ = services.analysis_request(team=team, actor=lead)
-    services.run_execute(run.pk)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
+    runner.run_execute(run.pk)
     (line,) = calls()
     reservation = Reservation.objects.get()
     assert line.uncertain and not line.ok
@@ -114,8 +115,8 @@ def test_a_timed_out_attempt_before_a_good_retry_is_recorded_too(
     settings.AI_MAX_RETRIES = 1
     make_tasks(team, lead, domain, 2)
     fake_anthropic.script("timeout")  # the SDK's retry gets an answer
-    run, _ = services.analysis_request(team=team, actor=lead)
-    services.run_execute(run.pk)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
+    runner.run_execute(run.pk)
     run.refresh_from_db()
     assert run.status == "succeeded"
     assert sorted(calls().values_list("uncertain", flat=True)) == [False, True]
@@ -127,8 +128,8 @@ def test_the_spend_dashboard_shows_uncertain_settlements(
     fake_anthropic = slow_api
     make_tasks(team, lead, domain, 1)
     fake_anthropic.script("timeout", "timeout")
-    run, _ = services.analysis_request(team=team, actor=lead)
-    services.run_execute(run.pk)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
+    runner.run_execute(run.pk)
     body = admin_client.get("/admin/ai/usagerecord/spend/").content.decode()
     assert "결과 불명" in body
     assert '<div class="big">1</div>' in body.split("결과 불명")[1]
@@ -202,8 +203,8 @@ def test_a_task_edited_while_its_batch_ran_keeps_the_answer_as_history_only(
     assert "다시 분석해야" in batch.message
     # Not cached: another team writing the old text is not answered with it.
     edited.refresh_from_db()
-    run, _ = services.analysis_request(team=team, actor=lead)
-    services.run_execute(run.pk)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
+    runner.run_execute(run.pk)
     run.refresh_from_db()
     assert run.cached_tasks == 0
     assert TaskAnalysis.objects.filter(task=kept).count() == 1
@@ -226,8 +227,8 @@ def test_a_connection_that_never_opened_is_not_settled_as_uncertain(
     settings.ANTHROPIC_BASE_URL = "http://127.0.0.1:9"  # nothing listens: nothing was sent
     settings.AI_MAX_RETRIES = 0
     make_tasks(team, lead, domain, 1)
-    run, _ = services.analysis_request(team=team, actor=lead)
-    services.run_execute(run.pk)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
+    runner.run_execute(run.pk)
     (line,) = calls()
     assert (line.uncertain, line.cost_usd) == (False, 0)
 
@@ -237,8 +238,8 @@ def test_identical_pending_tasks_in_two_teams_are_all_answered_from_the_cache(
 ):
     make_tasks(team, lead, domain, 2)
     make_tasks(other_team, other_lead, domain, 2)  # the same texts
-    run, _ = services.analysis_request(team=team, actor=lead)
-    services.run_execute(run.pk)  # the cache now knows both texts
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
+    runner.run_execute(run.pk)  # the cache now knows both texts
     TaskAnalysis.objects.all().delete()  # both teams pending again
     batch = economy.economy_request(workshop=team.workshop, actor=instructor)
     work_off_queue()

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import AuditEntry, User
+from ai import requests as ai_requests
 from ai import retention
-from ai import services as ai_services
 from ai.models import (
     AnalysisRun,
     EconomyBatch,
@@ -35,7 +35,7 @@ def full_workshop(workshop, team, lead, member, other_team, task, domain):
     """The cast's workshop with something of every kind in it."""
     services.task_create(team=other_team, actor=other_team.lead, data=task_data(domain))
     services.invitation_create(team=team, actor=lead)
-    run, _created = ai_services.analysis_request(team=team, actor=lead)
+    run, _created = ai_requests.analysis_request(team=team, actor=lead)
     TaskAnalysis.objects.create(
         task=task,
         run=run,

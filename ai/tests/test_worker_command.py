@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from ai import services
+from ai import requests as ai_requests
 from ai.models import AnalysisRun, RunStatus, WorkerHeartbeat
 from ai.tests.conftest import make_tasks
 
@@ -27,7 +27,7 @@ def run_worker(*args):
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_reports_a_heartbeat_and_runs_jobs(fake_anthropic, team, lead, domain):
     make_tasks(team, lead, domain, 2)
-    run, _ = services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
     run_worker("--worker-id", "worker-test-1")
     beat = WorkerHeartbeat.objects.get(worker_id="worker-test-1")
     assert timezone.now() - beat.beat_at < timedelta(minutes=1)
@@ -38,7 +38,7 @@ def test_the_worker_reports_a_heartbeat_and_runs_jobs(fake_anthropic, team, lead
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_hands_back_runs_a_dead_worker_left(fake_anthropic, team, lead, domain):
     make_tasks(team, lead, domain, 2)
-    run, _ = services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
     # A worker took the run and died: it is "running", its heartbeat long gone.
     stale = timezone.now() - timedelta(hours=1)
     AnalysisRun.objects.filter(pk=run.pk).update(

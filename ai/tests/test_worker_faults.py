@@ -63,7 +63,7 @@ def wait_until(check, seconds: float, what: str):
 def test_a_worker_killed_mid_run_is_replaced_and_nothing_is_counted_twice(
     server_dirs, fake_anthropic, team, lead, domain
 ):
-    from ai import services as ai_services
+    from ai import requests as ai_requests
     from ai.models import RunStatus, TaskAnalysis, UsageRecord
     from ai.tests.conftest import make_tasks
 
@@ -78,7 +78,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_nothing_is_counted_twice(
             hold.wait(timeout=60)
 
     fake_anthropic.on_message = second_call_hangs
-    run, _ = ai_services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
 
     first = worker_process(logs, fake_anthropic)
     try:
@@ -114,7 +114,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_nothing_is_counted_twice(
 def test_an_api_that_is_down_or_hangs_fails_clearly_and_a_retry_finishes(
     server_dirs, fake_anthropic, team, lead, domain
 ):
-    from ai import services as ai_services
+    from ai import requests as ai_requests
     from ai.models import RunStatus, TaskAnalysis
     from ai.tests.conftest import make_tasks
 
@@ -125,7 +125,7 @@ def test_an_api_that_is_down_or_hangs_fails_clearly_and_a_retry_finishes(
     # Hanging: answers only after the client gave up (AI_TIMEOUT_SECONDS=3).
     fake_anthropic.timeout_seconds = 6
     fake_anthropic.script(*["timeout"] * 4)
-    run, _ = ai_services.analysis_request(team=team, actor=lead)
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
     started = time.monotonic()
     worker = worker_process(logs, fake_anthropic, WORKER_BATCH="1")
     assert worker.wait(timeout=120) == 0  # not stuck
@@ -136,7 +136,7 @@ def test_an_api_that_is_down_or_hangs_fails_clearly_and_a_retry_finishes(
     assert TaskAnalysis.objects.filter(run=run).count() < 12
 
     fake_anthropic.reset()
-    retry, created = ai_services.analysis_retry(run=run, actor=lead)
+    retry, created = ai_requests.analysis_retry(run=run, actor=lead)
     assert created
     worker = worker_process(logs, fake_anthropic, WORKER_BATCH="1")
     assert worker.wait(timeout=120) == 0

@@ -3,7 +3,7 @@
 import pytest
 from django.template.loader import render_to_string
 
-from ai import services as ai_services
+from ai import requests as ai_requests
 from board import render
 from conftest import task_data
 from workshops import services
@@ -22,7 +22,7 @@ def task_list(team, *, can_edit=True) -> str:
 
 
 def rated(task, actor):
-    ai_services.analysis_override(task=task, actor=actor, rating="HIGH", note="")
+    ai_requests.analysis_override(task=task, actor=actor, rating="HIGH", note="")
     return task
 
 

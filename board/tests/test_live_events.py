@@ -191,9 +191,9 @@ def test_a_writes_answer_is_the_task_list_its_push_carries(client_as, lead, team
 
 def analyse(task, actor):
     """A person's rating: the card then shows the analysis block with its forms."""
-    from ai import services as ai_services
+    from ai import requests as ai_requests
 
-    ai_services.analysis_override(task=task, actor=actor, rating="HIGH", note="")
+    ai_requests.analysis_override(task=task, actor=actor, rating="HIGH", note="")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from ai import services as ai_services
+from ai import requests as ai_requests
+from ai import runner
 from ai.models import TaskAnalysis, saved_hours
 from board.reports import workshop_summary
 from conftest import make_user, task_data
@@ -37,10 +38,10 @@ def analysed(settings, team, lead, other_team, other_lead, domain, workshop):
                 hr, title="면접 진행", description="지원자와 면접을 보고 평가 면담을 한다"
             ),
         )
-        run, _ = ai_services.analysis_request(team=team_, actor=actor)
-        ai_services.run_execute(run.pk)
+        run, _ = ai_requests.analysis_request(team=team_, actor=actor)
+        runner.run_execute(run.pk)
     task = team.tasks.get(title="면접 진행")
-    ai_services.analysis_override(task=task, actor=lead, rating="MEDIUM", note="일정만 자동화")
+    ai_requests.analysis_override(task=task, actor=lead, rating="MEDIUM", note="일정만 자동화")
     return workshop
 
 
@@ -313,6 +314,6 @@ def test_report_and_summary_cost_the_same_with_more_data(
         )
         for j in range(5):
             services.task_create(team=extra, actor=other, data=task_data(domain, title=f"업무 {j}"))
-        run, _ = ai_services.analysis_request(team=extra, actor=other)
-        ai_services.run_execute(run.pk)
+        run, _ = ai_requests.analysis_request(team=extra, actor=other)
+        runner.run_execute(run.pk)
     assert counts() == before

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ai import services as ai_services
+from ai import requests as ai_requests
+from ai import runner
 from conftest import task_data
 from workshops import services
 
@@ -39,8 +40,8 @@ def test_projector_view_and_printed_report(
                 actor=actor,
                 data=task_data(domains[index % len(domains)], title=title, description=description),
             )
-        run, _ = ai_services.analysis_request(team=team_, actor=actor)
-        ai_services.run_execute(run.pk)
+        run, _ = ai_requests.analysis_request(team=team_, actor=actor)
+        runner.run_execute(run.pk)
     ARTIFACTS.mkdir(exist_ok=True)
 
     projector = signed_in_context(

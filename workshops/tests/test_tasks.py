@@ -319,9 +319,9 @@ def test_renaming_to_a_taken_name_is_refused(client_as, lead, team, other_team):
 
 
 def test_cancelling_an_edit_brings_back_the_full_card(client_as, lead, task, settings):
-    from ai import services as ai_services
+    from ai import requests as ai_requests
 
-    ai_services.analysis_override(task=task, actor=lead, rating="HIGH", note="")
+    ai_requests.analysis_override(task=task, actor=lead, rating="HIGH", note="")
     body = client_as(lead).get(reverse("workshops:task_detail", args=[task.pk])).content.decode()
     assert reverse("workshops:task_edit", args=[task.pk]) in body
     assert "사람이 정한 평가" in body

@@ -1,11 +1,7 @@
-"""AI analysis: asking for it, running it on the worker, overriding it, recovering it.
-
-The request (a view) only records an AnalysisRun and queues it; the worker does the slow part:
-cached tasks are answered from the cache, the rest go to the provider in chunks that run
-concurrently, and each chunk's results are saved and pushed as it finishes. A task missing or
-invalid in an answer is asked about once more on its own, then marked failed: results are
-never invented.
-"""
+"""Running an analysis on the worker: cached tasks are answered from the cache, the rest go to
+the provider in chunks that run concurrently, and each chunk's results are saved and pushed as
+it finishes. A task missing or invalid in an answer is asked about once more on its own, then
+marked failed: results are never invented."""
 
 import logging
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -14,39 +10,31 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
-from accounts.models import User
 from ai import budget
 from ai.answers import answer_cache_key, answer_save, cached_answers, remember_answer
-from ai.errors import AnalysisRefused
 from ai.inputs import TaskInput
 from ai.models import (
     AnalysisMode,
     AnalysisRun,
     BudgetSettings,
-    Mode,
     OnCap,
-    Rating,
     Reservation,
     RunStatus,
     Source,
-    TaskAnalysis,
 )
 from ai.providers import Answer, Provider, ProviderError, default_provider
 from ai.providers.rules import RuleProvider
-from ai.selectors import latest_analyses, tasks_needing_analysis
 from ai.validation import InvalidAnswer, clean_result
 from workshops import events
-from workshops.models import Task, Team
+from workshops.models import Task
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
 HEARTBEAT_SECONDS = 15
 
 FAILURE_MESSAGES = {
@@ -69,124 +57,6 @@ class RunTakenOver(Exception):
 
 # Calls sent and not yet answered: each with its chunk and the reservation it holds.
 InFlight = dict[Future[Answer], tuple[list[TaskInput], Reservation | None]]
-
-
-# --- Requesting ------------------------------------------------------------------------------
-
-
-def analysis_request(
-    *, team: Team, actor: User, mode: str = Mode.QUICK, tasks: list[Task] | None = None
-) -> tuple[AnalysisRun, bool]:
-    """Queue an analysis of `tasks` (default: the team's pending ones).
-
-    Returns (run, created). While a run of this mode is active for the team, that run is
-    returned instead of a second one.
-    """
-    recover_stale_runs(team=team)
-    active = AnalysisRun.objects.active().filter(team=team, mode=mode).first()
-    if active:
-        wanted = {task.pk for task in tasks or []}
-        if wanted and not wanted <= set(active.task_ids):
-            raise AnalysisRefused(
-                _("다른 업무의 심층 분석이 진행 중입니다. 끝난 뒤 다시 눌러 주세요.")
-                if mode == Mode.DEEP
-                else _("다른 분석이 진행 중입니다. 끝난 뒤 다시 눌러 주세요.")
-            )
-        return active, False
-    if tasks is None:
-        tasks = tasks_needing_analysis(team)
-    if not tasks:
-        raise AnalysisRefused(
-            _("새로 분석할 업무가 없습니다. 업무를 추가하거나 고친 뒤 다시 누르세요.")
-        )
-    try:
-        with transaction.atomic():
-            run = AnalysisRun.objects.create(
-                team=team,
-                workshop_id=team.workshop_id,
-                requested_by=actor,
-                mode=mode,
-                task_ids=[task.pk for task in tasks],
-                total_tasks=len(tasks),
-            )
-            # The job is a row in the same database: queued in the same transaction, a run
-            # can never be left "queued" with no job behind it.
-            _enqueue(run.pk)
-    except IntegrityError:
-        # Another press won the race a moment ago: that run is the one (or it just ended).
-        winner = AnalysisRun.objects.filter(team=team, mode=mode).order_by("-id").first()
-        if winner is None:  # not the race this guards against: let it be seen
-            raise
-        return winner, False
-    events.announce(events.AnalysisChanged(team_id=team.pk))
-    audit.record(
-        "ai_run_requested",
-        actor=actor,
-        target=run,
-        workshop=team.workshop,
-        summary=f"{team.name}: {run.get_mode_display()} {len(tasks)}개",
-        detail={"mode": mode, "tasks": run.task_ids},
-    )
-    return run, True
-
-
-def _enqueue(run_id: int) -> None:
-    # ai.tasks (the django-tasks jobs) imports this module to run them: a circle at the top.
-    from ai.tasks import run_analysis
-
-    run_analysis.enqueue(run_id)
-
-
-def analysis_retry(*, run: AnalysisRun, actor: User) -> tuple[AnalysisRun, bool]:
-    """Run again the tasks a finished run could not analyse."""
-    failed = list(
-        Task.objects.filter(pk__in=run.failed_task_ids, team=run.team).select_related("domain")
-    )
-    if not failed:
-        raise AnalysisRefused(_("다시 분석할 실패한 업무가 없습니다."))
-    return analysis_request(team=run.team, actor=actor, mode=run.mode, tasks=failed)
-
-
-def analysis_override(*, task: Task, actor: User, rating: str, note: str) -> TaskAnalysis:
-    """A person's decision on a task's rating, kept beside (not instead of) the AI's rows."""
-    base = latest_analyses([task.pk]).get(task.pk)
-    share = {
-        Rating.HIGH: 70,
-        Rating.MEDIUM: 40,
-        Rating.LOW: 10,
-        Rating.NEEDS_INFO: 0,
-    }[Rating(rating)]
-    analysis = TaskAnalysis(
-        task=task,
-        mode=base.mode if base else Mode.QUICK,
-        source=Source.PERSON,
-        rating=rating,
-        method=base.method if base else "MANUAL",
-        suggestion=base.suggestion if base else "",
-        automatable_share=base.automatable_share if base and base.rating == rating else share,
-        task_hours=task.hours_per_month,
-        input_hash=TaskInput.from_task(task, key="").input_hash(),
-        steps=base.steps if base else [],
-        tools=base.tools if base else [],
-        prerequisites=base.prerequisites if base else [],
-        ease=base.ease if base else "",
-        note=note,
-        created_by=actor,
-    )
-    analysis.save()
-    events.announce(events.AnalysisChanged(team_id=task.team_id))
-    audit.record(
-        "ai_override",
-        actor=actor,
-        target=task,
-        workshop=task.team.workshop,
-        summary=f"{task.title}: {rating}",
-        detail={"rating": rating, "note": note, "was": base.rating if base else None},
-    )
-    return analysis
-
-
-# --- Running (on the worker) -----------------------------------------------------------------
 
 
 @dataclass
@@ -216,8 +86,8 @@ class RunState:
 
 
 def run_execute(run_id: int, *, provider: Provider | None = None) -> AnalysisRun | None:
-    """Claim and carry out a queued run. Safe to call twice: only one caller gets it."""
-    recover_stale_runs()
+    """Claim and carry out a queued run. Safe to call twice: only one caller gets it. (Runs a
+    dead worker left are handed on by `ai.recovery`, on every worker's heartbeat.)"""
     run = AnalysisRun.objects.filter(pk=run_id).select_related("team").first()
     if run is None or not run.claim():
         return None
@@ -231,9 +101,9 @@ def run_execute(run_id: int, *, provider: Provider | None = None) -> AnalysisRun
         return None
     except Exception:
         logger.exception("analysis run %s failed", run.pk)
-        _finish(run, failed_ids=set(run.task_ids) - _analysed_ids(run), kind="server")
+        run_finish(run, failed_ids=set(run.task_ids) - analysed_ids(run), kind="server")
         raise
-    _finish(
+    run_finish(
         run,
         failed_ids=set(state.failed) - state.deleted,
         kind=next(iter(state.failed.values()), ""),
@@ -242,13 +112,13 @@ def run_execute(run_id: int, *, provider: Provider | None = None) -> AnalysisRun
     return run
 
 
-def _analysed_ids(run: AnalysisRun) -> set[int]:
+def analysed_ids(run: AnalysisRun) -> set[int]:
     return set(run.analyses.values_list("task_id", flat=True))
 
 
 def _prepare(run: AnalysisRun, provider: Provider) -> RunState:
     AnalysisRun.objects.filter(pk=run.pk).update(provider=provider.name)
-    already = _analysed_ids(run)  # a resumed run keeps what its dead worker saved
+    already = analysed_ids(run)  # a resumed run keeps what its dead worker saved
     tasks = {
         task.pk: task
         for task in Task.objects.filter(pk__in=run.task_ids, team=run.team).select_related("domain")
@@ -306,7 +176,7 @@ def _answer_from_provider(state: RunState) -> None:
         # One more chance, each task alone; then it fails for good.
         for task_input in _collect(state, pool, [[task_input] for task_input in retry_alone]):
             state.failed[task_input.task_id] = state.problems.get(task_input.task_id, "invalid")
-    # No progress push here: `_finish` comes next, writes every count and pushes the result.
+    # No progress push here: `run_finish` comes next, writes every count and pushes the result.
 
 
 def _collect(
@@ -534,7 +404,7 @@ def _failure_message(kind: str) -> str:
     return FAILURE_MESSAGES.get(kind, FAILURE_MESSAGES["server"])
 
 
-def _finish(run: AnalysisRun, *, failed_ids: set[int], kind: str, fell_back: int = 0) -> None:
+def run_finish(run: AnalysisRun, *, failed_ids: set[int], kind: str, fell_back: int = 0) -> None:
     done = run.analyses.count()
     total = done + len(failed_ids)
     if not failed_ids:
@@ -562,29 +432,3 @@ def _finish(run: AnalysisRun, *, failed_ids: set[int], kind: str, fell_back: int
         finished_at=timezone.now(),
     )
     events.announce(events.AnalysisChanged(team_id=run.team_id))
-
-
-# --- Recovery --------------------------------------------------------------------------------
-
-
-def recover_stale_runs(*, team: Team | None = None) -> int:
-    """Hand runs whose worker died to the next worker (or fail them after MAX_ATTEMPTS)."""
-    stale = AnalysisRun.objects.stale()
-    if team is not None:
-        stale = stale.filter(team=team)
-    recovered = 0
-    for run in stale:
-        if run.attempts >= MAX_ATTEMPTS:
-            done = _analysed_ids(run)
-            _finish(run, failed_ids=set(run.task_ids) - done, kind="server")
-            continue
-        with transaction.atomic():
-            requeued = AnalysisRun.objects.filter(
-                pk=run.pk, status=RunStatus.RUNNING, heartbeat_at=run.heartbeat_at
-            ).update(status=RunStatus.QUEUED)
-            if requeued:
-                _enqueue(run.pk)
-        if requeued:
-            recovered += 1
-            logger.warning("analysis run %s: worker stopped reporting; queued again", run.pk)
-    return recovered

@@ -1,0 +1,132 @@
+"""Asking for an analysis (quick or deep, for a team or one task), retrying a run, and a
+person's own rating. A request only records an AnalysisRun and queues it for the worker
+(`ai.runner`); nothing slow happens in the request."""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.models import User
+from ai.errors import AnalysisRefused
+from ai.inputs import TaskInput
+from ai.models import (
+    AnalysisRun,
+    Mode,
+    Rating,
+    Source,
+    TaskAnalysis,
+)
+from ai.recovery import recover_stale_runs
+from ai.selectors import latest_analyses, tasks_needing_analysis
+from ai.tasks import run_analysis
+from workshops import events
+from workshops.models import Task, Team
+
+logger = logging.getLogger(__name__)
+
+
+def analysis_request(
+    *, team: Team, actor: User, mode: str = Mode.QUICK, tasks: list[Task] | None = None
+) -> tuple[AnalysisRun, bool]:
+    """Queue an analysis of `tasks` (default: the team's pending ones).
+
+    Returns (run, created). While a run of this mode is active for the team, that run is
+    returned instead of a second one.
+    """
+    recover_stale_runs(team=team)
+    active = AnalysisRun.objects.active().filter(team=team, mode=mode).first()
+    if active:
+        wanted = {task.pk for task in tasks or []}
+        if wanted and not wanted <= set(active.task_ids):
+            raise AnalysisRefused(
+                _("다른 업무의 심층 분석이 진행 중입니다. 끝난 뒤 다시 눌러 주세요.")
+                if mode == Mode.DEEP
+                else _("다른 분석이 진행 중입니다. 끝난 뒤 다시 눌러 주세요.")
+            )
+        return active, False
+    if tasks is None:
+        tasks = tasks_needing_analysis(team)
+    if not tasks:
+        raise AnalysisRefused(
+            _("새로 분석할 업무가 없습니다. 업무를 추가하거나 고친 뒤 다시 누르세요.")
+        )
+    try:
+        with transaction.atomic():
+            run = AnalysisRun.objects.create(
+                team=team,
+                workshop_id=team.workshop_id,
+                requested_by=actor,
+                mode=mode,
+                task_ids=[task.pk for task in tasks],
+                total_tasks=len(tasks),
+            )
+            # The job is a row in the same database: queued in the same transaction, a run
+            # can never be left "queued" with no job behind it.
+            run_analysis.enqueue(run.pk)
+    except IntegrityError:
+        # Another press won the race a moment ago: that run is the one (or it just ended).
+        winner = AnalysisRun.objects.filter(team=team, mode=mode).order_by("-id").first()
+        if winner is None:  # not the race this guards against: let it be seen
+            raise
+        return winner, False
+    events.announce(events.AnalysisChanged(team_id=team.pk))
+    audit.record(
+        "ai_run_requested",
+        actor=actor,
+        target=run,
+        workshop=team.workshop,
+        summary=f"{team.name}: {run.get_mode_display()} {len(tasks)}개",
+        detail={"mode": mode, "tasks": run.task_ids},
+    )
+    return run, True
+
+
+def analysis_retry(*, run: AnalysisRun, actor: User) -> tuple[AnalysisRun, bool]:
+    """Run again the tasks a finished run could not analyse."""
+    failed = list(
+        Task.objects.filter(pk__in=run.failed_task_ids, team=run.team).select_related("domain")
+    )
+    if not failed:
+        raise AnalysisRefused(_("다시 분석할 실패한 업무가 없습니다."))
+    return analysis_request(team=run.team, actor=actor, mode=run.mode, tasks=failed)
+
+
+def analysis_override(*, task: Task, actor: User, rating: str, note: str) -> TaskAnalysis:
+    """A person's decision on a task's rating, kept beside (not instead of) the AI's rows."""
+    base = latest_analyses([task.pk]).get(task.pk)
+    share = {
+        Rating.HIGH: 70,
+        Rating.MEDIUM: 40,
+        Rating.LOW: 10,
+        Rating.NEEDS_INFO: 0,
+    }[Rating(rating)]
+    analysis = TaskAnalysis(
+        task=task,
+        mode=base.mode if base else Mode.QUICK,
+        source=Source.PERSON,
+        rating=rating,
+        method=base.method if base else "MANUAL",
+        suggestion=base.suggestion if base else "",
+        automatable_share=base.automatable_share if base and base.rating == rating else share,
+        task_hours=task.hours_per_month,
+        input_hash=TaskInput.from_task(task, key="").input_hash(),
+        steps=base.steps if base else [],
+        tools=base.tools if base else [],
+        prerequisites=base.prerequisites if base else [],
+        ease=base.ease if base else "",
+        note=note,
+        created_by=actor,
+    )
+    analysis.save()
+    events.announce(events.AnalysisChanged(team_id=task.team_id))
+    audit.record(
+        "ai_override",
+        actor=actor,
+        target=task,
+        workshop=task.team.workshop,
+        summary=f"{task.title}: {rating}",
+        detail={"rating": rating, "note": note, "was": base.rating if base else None},
+    )
+    return analysis
