@@ -1,22 +1,28 @@
-"""The hostile-input catalogue, strategies and checks used by test_hostile_input.py.
+"""The hostile-input catalogue, strategies and checks used by the hostile-input tests:
+`tests/test_hostile_input.py` (the endpoints of every app) and each app's own
+`<app>/tests/test_hostile_<feature>.py`.
 
-Kept apart from the tests so the tests read as properties: what is sent, what must hold.
+Kept apart from the tests so the tests read as properties: what is sent, what must hold. A
+hostile-input module imports `hostile_setup` (an autouse fixture): it raises the rate limits
+and has the figures of the whole run written once, at its end.
 """
 
+import itertools
 import json
 import os
 import re
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import parse_qsl, quote_plus
+from urllib.parse import parse_qsl, quote_plus, urlparse
 
+import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import escape
-from hypothesis import HealthCheck, example
+from hypothesis import HealthCheck, event, example
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -147,6 +153,8 @@ def hostile_text_examples(**axes):
 
 # --- Counting what was tried --------------------------------------------------------------------
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+COUNT_FILE = ARTIFACTS / "hostile-input-count.json"
 TRIED: Counter = Counter()
 EXPLICIT: Counter = Counter()
 
@@ -176,6 +184,39 @@ def write_counts(path: Path) -> dict:
     stored[connection.vendor] = figures
     path.write_text(json.dumps(stored, ensure_ascii=False, indent=2) + "\n")
     return figures
+
+
+class _CountReport:
+    """Writes the figures once, when the run ends, over every hostile-input module that ran
+    (the counters above are shared by all of them)."""
+
+    figures: dict | None = None
+
+    def pytest_sessionfinish(self, session):
+        self.figures = write_counts(COUNT_FILE)
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if self.figures:
+            terminalreporter.write_line(
+                f"hostile input: {self.figures['inputs_tried']} inputs tried ({COUNT_FILE})"
+            )
+
+
+@pytest.fixture(autouse=True)
+def hostile_setup(request, settings):
+    """Autouse in each module that imports it. The write and AI rate limits (100/15 min, 20/h
+    per user) are raised: generation sends hundreds of writes as one user, and the limits have
+    their own tests (ai/tests/test_rate_limits.py). The first test to run registers the
+    report that writes `COUNT_FILE` at the end of the run."""
+    settings.WRITE_RATE_LIMIT = "1000000/m"
+    settings.AI_RATE_LIMIT = "1000000/m"
+    settings.ACCOUNT_RATE_LIMITS = {
+        "request_login_code": "1000000/m/ip,1000000/m/key",
+        "login_failed": "1000000/m/ip,1000000/m/key",
+    }
+    manager = request.config.pluginmanager
+    if not manager.has_plugin("hostile-input-counts"):
+        manager.register(_CountReport(), "hostile-input-counts")
 
 
 # --- Sending ------------------------------------------------------------------------------------
@@ -310,3 +351,37 @@ def assert_shown(body: str, value: str, *, multiline: bool = False) -> None:
     assert shown in body, f"not shown as typed: {value[:80]!r}"
     if any(markup in value for markup in RAW_MARKUP):
         assert value not in body
+
+
+def same_site(response) -> None:
+    """A redirect never leads off the site, whatever was posted as `next`."""
+    if 300 <= response.status_code < 400:
+        target = urlparse(response["Location"])
+        assert target.netloc in ("", "testserver"), response["Location"]
+
+
+def outcome(accepted: bool) -> bool:
+    """Record, for --hypothesis-show-statistics, how often each branch of a property ran."""
+    event("accepted" if accepted else "refused")
+    return accepted
+
+
+# --- Forms more than one module posts -----------------------------------------------------------
+
+# Numbers that do not repeat within a run: for e-mail addresses and titles.
+serials = itertools.count()
+NAME_LIMIT = 50
+TASK_TEXT_LIMITS = {"title": 200, "description": 2000}
+
+
+def task_form(own_domain, **overrides) -> dict:
+    data = {
+        "title": "주간 보고서 작성",
+        "domain": str(own_domain.pk),
+        "description": "CRM 실적을 엑셀로 정리",
+        "frequency": "weekly",
+        "occurrences_per_period": "1",
+        "minutes_per_occurrence": "60",
+    }
+    data.update(overrides)
+    return data
