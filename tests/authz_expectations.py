@@ -1,4 +1,5 @@
-"""Who may do what, endpoint by endpoint: the table `test_authz_matrix` checks the app against.
+"""Who may do what, endpoint by endpoint: the table `test_authz_matrix` (and its `_sockets`
+part) checks the app against.
 
 Every URL pattern of our own apps (namespaces `workshops` and `ai`, the `accounts` patterns we
 include ourselves, the health checks) has a row here, keyed by its URL name; a pattern without
