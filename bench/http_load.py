@@ -64,7 +64,6 @@ import json
 import os
 import random
 import re
-import resource
 import sys
 import tempfile
 import threading
@@ -76,7 +75,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
 
-from support.bench import percentile, recreate_database, setup_django  # noqa: E402
+from support.bench import percentile, prepare  # noqa: E402
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TASK_ID = re.compile(r'id="task-(\d+)"')
@@ -564,16 +563,7 @@ def run_load(args, servers, domain_ids, leads, sockets=None) -> tuple[Stats, flo
 
 def main():
     args = parse_args()
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
-
-    recreate_database(args.database_url)
-    setup_django(database_url=args.database_url, redis_url=args.redis_url)
-    from django.core.cache import cache
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    cache.clear()
+    prepare(database_url=args.database_url, redis_url=args.redis_url)
     print(f"creating {args.users} team leads, one team each…", flush=True)
     workshop_id, domain_ids, leads, instructor_cookie = build_leads(args.users)
     from django.db import connections

@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import json
 import re
-import resource
 import statistics
 import sys
 import time
@@ -36,7 +35,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
 
-from support.bench import percentile, recreate_database, setup_django  # noqa: E402
+from support.bench import percentile, prepare  # noqa: E402
 
 PULSE = re.compile(r'id="workshop-(\d+)-pulse"[^>]*data-version="(\d+)"')
 TEAM = re.compile(r'id="team-(\d+)-tasks"[^>]*data-version="(\d+)"')
@@ -259,17 +258,9 @@ async def measure(args, servers, workshop, domain, sessions, leads):
 
 def main():
     args = parse_args()
-    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
-
-    recreate_database(args.database_url)
-    setup_django(database_url=args.database_url, redis_url=args.redis_url)
+    prepare(database_url=args.database_url, redis_url=args.redis_url)
     from django.conf import settings
-    from django.core.cache import cache
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    cache.clear()
     print(f"building a workshop of {args.clients} participants…", flush=True)
     workshop, domain, sessions, leads = build_workshop(args.clients, args.team_size)
 
