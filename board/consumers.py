@@ -149,31 +149,40 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
 
     async def heartbeat(self):
         beats = 0
-        try:
-            while True:
+        while True:
+            try:
                 await asyncio.sleep(presence.HEARTBEAT_SECONDS)
                 beats += 1
-                ghosts = await sync_to_async(presence.heartbeat)(
-                    self.viewer.workshop_id, self.viewer.user_id, self.connection_id
-                )
-                await sync_to_async(connections.publish)()
-                if ghosts:
-                    # Sockets of a process that died expired: the board must drop them.
-                    await database_sync_to_async(events.announce)(
-                        events.PresenceChanged(self.viewer.workshop_id)
-                    )
-                if beats % SESSION_CHECK_EVERY == 0:
-                    if not await self.session_is_valid():
-                        await self.close(code=CLOSE_SIGNED_OUT)
-                        return
-                    # Also without an event (a change made outside the models' signals).
-                    if not await self.still_allowed():
-                        await self.close(code=CLOSE_REFUSED)
-                        return
-        except asyncio.CancelledError:
-            pass
-        except Exception:
-            logger.exception("live: heartbeat failed")
+                if not await self.beat(beats):
+                    return  # the socket was closed
+            except asyncio.CancelledError:
+                return
+            except Exception:
+                # A database or cache blip must not stop this socket's beats for good: its
+                # presence would expire and its session and access would no longer be checked.
+                logger.exception("live: heartbeat failed; trying again at the next beat")
+
+    async def beat(self, beats: int) -> bool:
+        """One heartbeat: keep presence alive, drop ghosts, and every few beats check that
+        the sign-in and the place in the workshop still hold. False once the socket closed."""
+        ghosts = await sync_to_async(presence.heartbeat)(
+            self.viewer.workshop_id, self.viewer.user_id, self.connection_id
+        )
+        await sync_to_async(connections.publish)()
+        if ghosts:
+            # Sockets of a process that died expired: the board must drop them.
+            await database_sync_to_async(events.announce)(
+                events.PresenceChanged(self.viewer.workshop_id)
+            )
+        if beats % SESSION_CHECK_EVERY == 0:
+            if not await self.session_is_valid():
+                await self.close(code=CLOSE_SIGNED_OUT)
+                return False
+            # Also without an event (a change made outside the models' signals).
+            if not await self.still_allowed():
+                await self.close(code=CLOSE_REFUSED)
+                return False
+        return True
 
     async def session_is_valid(self) -> bool:
         session = self.scope.get("session")

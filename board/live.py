@@ -5,7 +5,7 @@ For each event it asks `presence` which audiences have a page open that shows th
 once per audience and hands the HTML to the publisher, which only transports it. A fragment
 nobody could receive is not rendered: a socket that connects later gets a full snapshot, read
 after its presence entry was written. Analysis events are the exception: they render for both
-audiences always (rare, and from the worker, which has no presence of its own to consult).
+audiences always (rare, and from the worker, whose tests capture them without sockets).
 
 The workshop-wide figures change with every task of every team. The instructor's board is the
 costliest render, so it is rendered at most once per window (`LIVE_BOARD_DEBOUNCE`) per

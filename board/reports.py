@@ -208,8 +208,9 @@ def workshop_summary(
     ratings = Counter()
     top, matrix = [], []
     for fact in facts:
-        line = domains[fact.domain_id]
-        team = teams[fact.team_id]
+        line, team = domains.get(fact.domain_id), teams.get(fact.team_id)
+        if line is None or team is None:
+            continue  # deleted between the reads: the next push shows the workshop without it
         line.hours += fact.hours
         team.tasks += 1
         team.hours += fact.hours

@@ -5,8 +5,8 @@ render anything. Announcing waits for the current transaction to commit (nothing
 for a change that rolled back) and then hands the event to the sink: one function, installed
 once at start-up by the presentation app (`board.live`), which works out who has a page open
 that shows the change, renders each region once per audience and gives the HTML to the
-publisher (`workshops.live.publisher`, transport only). With no sink installed (a management
-command that never loads the presentation app) events go nowhere.
+publisher (`workshops.live.publisher`, transport only). The presentation app is installed, so
+every process (web, worker, management commands) has the sink once Django is set up.
 
 The groups below are the audiences a socket joins (`board.consumers`):
 
@@ -142,8 +142,14 @@ def install_sink(sink: Sink) -> Sink:
 
 
 def announce(event: Event) -> None:
-    """Deliver `event` to the sink once the current transaction commits (at once outside one)."""
-    transaction.on_commit(partial(_deliver, event))
+    """Deliver `event` to the sink once the current transaction commits, or at once outside
+    one. Never raises: outside a transaction it asks nothing of the database (on_commit would
+    open a connection to check autocommit, and a database blip would fail the caller)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        connection.on_commit(partial(_deliver, event))
+    else:
+        _deliver(event)
 
 
 def _deliver(event: Event) -> None:
