@@ -1,0 +1,529 @@
+"""The factors of a task that decide how much of it can be automated, read from its own words.
+
+The offline estimator (`ai.providers.rules`) rates a task from these factors; the rating bands
+are the ones the AI is asked to use (`BANDS`), so the two answer the same question:
+
+- **rule-based digital steps**: downloading, copying into a form, aggregating, matching two
+  lists, looking up, sending the same message — work a tool can repeat;
+- **human work**: on-site (a walk, a count, a visit, a repair), relationship (negotiating,
+  coaching, interviews, calming an angry customer) and judgement (strategy, analysis whose
+  point is the conclusion, approving case by case);
+- **input**: paper or a scan, a fax, versus a file or a system screen;
+- **friction**: sites behind a security module (홈택스, 인터넷뱅킹, 공동인증서), which make a
+  robot brittle; an existing system feature nobody uses, which makes it easy.
+
+Words are found by Korean morphology (kiwipiepy): each evidence word must appear as a noun or
+verb stem of the text, and a stem inside a negation ("엑셀을 쓰지 않고", "시스템 없이") counts
+against it instead of for it. Title and description are read together.
+"""
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ai.models import Method, Rating
+
+# The share bands tied to each rating (percent of today's time nobody has to spend). The AI
+# prompt uses the same bands; shares are multiples of 5 and never 100.
+BANDS: dict[str, tuple[int, int]] = {
+    Rating.HIGH: (60, 90),
+    Rating.MEDIUM: (25, 55),
+    Rating.LOW: (0, 20),
+    Rating.NEEDS_INFO: (0, 0),
+}
+
+# Evidence words by factor. A word matches a run of the text's stems (nouns, verb and adjective
+# stems, foreign words), so "입력함", "입력한다" and "입력해" all show "입력".
+DIGITAL_STEPS = {
+    "입력": 2,
+    "옮기": 2,
+    "옮겨 적": 3,
+    "내려받": 2,
+    "다운로드": 2,
+    "붙이 넣": 2,
+    "붙여넣": 2,
+    "복사": 2,
+    "집계": 2,
+    "취합": 2,
+    "합치": 2,
+    "피벗": 2,
+    "대조": 2,
+    "대사": 1,
+    "매칭": 2,
+    "조회": 1,
+    "검색": 1,
+    "양식": 2,
+    "발송": 1,
+    "배포": 1,
+    "업로드": 2,
+    "갱신": 2,
+    "정리": 1,
+    "기록": 1,
+    "통계": 2,
+    "그래프": 1,
+    "차트": 1,
+    "표": 1,
+    "계산": 1,
+    "추첨": 2,
+    "템플릿": 2,
+    "FAQ": 2,
+    "초기화": 2,
+    "계정": 1,
+    "예약": 1,
+    "발급": 2,
+    "송장": 2,
+    "독려": 1,
+    "공유": 1,
+    "점검표": 1,
+    "확인": 0,
+    "모으": 1,
+    "안내": 1,
+    "문자": 1,
+    "반복": 2,
+    "같": 1,
+    "하나씩": 1,
+    "한 건씩": 2,
+    "건별": 1,
+    "수동": 1,
+    "다시 입력": 2,
+    "매번": 1,
+    "요약": 1,
+    "녹음": 1,
+    "회의록": 2,
+    "만족도": 1,
+    "접속": 1,
+    "분류": 2,
+    "받": 1,
+    "보내": 1,
+    "만들": 1,
+    "표시": 1,
+    "색": 1,
+    "주문": 1,
+    "삭제": 1,
+    "생성": 1,
+    "회신": 1,
+    "문의": 1,
+    "응대": 1,
+    "답장": 1,
+    "일정": 1,
+    "모니터링": 1,
+    "수집": 1,
+    "키워드": 1,
+    "쿠폰": 1,
+    "중복": 1,
+    "명세서": 1,
+    "발주서": 1,
+    "전표": 1,
+    "대장": 1,
+    "목록": 1,
+    "점검": 0,
+    "맞추": 1,
+}
+# Named tools and files: the input is digital already (a robot or a formula can read it).
+DIGITAL_TOOLS = {
+    "엑셀": 2,
+    "CSV": 2,
+    "ERP": 1,
+    "CRM": 1,
+    "MES": 1,
+    "WMS": 1,
+    "SAP": 1,
+    "PDF": 1,
+    "메일": 1,
+    "그룹웨어": 1,
+    "시스템": 1,
+    "사이트": 1,
+    "쇼핑몰": 1,
+    "LMS": 1,
+    "DB": 1,
+    "콘솔": 1,
+    "메신저": 1,
+    "파일": 1,
+    "게시판": 1,
+    "관리자 화면": 1,
+    "엑셀 양식": 1,
+    "MRP": 1,
+    "더존": 1,
+    "시트": 1,
+    "PPT": 1,
+    "워드": 1,
+    "HWP": 1,
+    "카카오톡": 1,
+}
+ON_SITE = {
+    "방문": 3,
+    "현장": 3,
+    "순회": 3,
+    "실사": 3,
+    "직접 세": 3,
+    "하역": 4,
+    "적치": 4,
+    "지게차": 4,
+    "출동": 3,
+    "교체": 2,
+    "시연": 3,
+    "부스": 3,
+    "입회": 3,
+    "격리": 2,
+    "설치": 2,
+    "라인": 1,
+    "창고": 2,
+    "시료": 3,
+    "실험": 3,
+    "가르치": 3,
+    "OJT": 3,
+    "상품 열": 3,
+    "직접 확인": 3,
+    "금고": 2,
+    "세어": 2,
+    "날인": 1,
+    "가져가": 2,
+    "돌": 1,
+    "우편물": 2,
+    "택배 분류": 2,
+}
+RELATIONSHIP = {
+    "협상": 4,
+    "협의": 3,
+    "면담": 4,
+    "코칭": 4,
+    "조정": 2,
+    "조율": 1,
+    "관계": 3,
+    "설득": 3,
+    "면접 진행": 4,
+    "인터뷰": 3,
+    "화가 나": 3,
+    "사과": 3,
+    "보상": 2,
+    "섭외": 3,
+    "피드백": 3,
+    "역할극": 3,
+    "이견": 3,
+    "리뷰": 2,
+    "상담": 1,
+    "전화": 1,
+    "독촉": 1,
+    "소개": 2,
+}
+JUDGEMENT = {
+    "전략": 3,
+    "기획": 3,
+    "포지셔닝": 3,
+    "분석": 2,
+    "원인": 2,
+    "판단": 2,
+    "결정": 2,
+    "의사결정": 3,
+    "타당성": 3,
+    "심사": 3,
+    "신용": 2,
+    "여신": 2,
+    "검토": 1,
+    "해석": 3,
+    "시사점": 2,
+    "우선순위": 2,
+    "가정": 2,
+    "요구사항": 2,
+    "개선안": 2,
+    "방향": 2,
+    "논리": 2,
+    "쟁점": 3,
+    "판정": 1,
+    "승인 여부": 2,
+    "책임 비율": 2,
+    "회피": 2,
+    "문구": 2,
+    "디자인": 2,
+    "새로": 2,
+    "제안 전략": 3,
+    "결산": 1,
+    "조항": 1,
+    "이슈": 1,
+    "코멘트": 1,
+    "청구항": 2,
+    "재판매 가능": 2,
+    "본인 여부": 1,
+    "개인정보 포함": 1,
+    "계획": 1,
+    "배정": 1,
+}
+PAPER = {"종이": 2, "수기": 2, "손": 1, "팩스": 2, "스캔": 1, "영수증": 1, "서명": 1}
+SECURE_SITE = {
+    "홈택스": 2,
+    "인터넷뱅킹": 2,
+    "공동인증서": 2,
+    "인증서": 1,
+    "OTP": 2,
+    "보안 모듈": 2,
+    "EDI": 1,
+}
+EXISTING_FEATURE = ("기능 있", "기능이 있")
+GENERIC = {
+    "업무",
+    "처리",
+    "관련",
+    "지원",
+    "관리",
+    "진행",
+    "기타",
+    "요청",
+    "대응",
+    "자료",
+    "팀",
+    "건",
+    "하",
+    "되",
+    "있",
+    "등",
+    "것",
+    "들",
+    "부서",
+}
+
+FACTORS = {
+    "digital": DIGITAL_STEPS,
+    "tools": DIGITAL_TOOLS,
+    "on_site": ON_SITE,
+    "relationship": RELATIONSHIP,
+    "judgement": JUDGEMENT,
+    "paper": PAPER,
+    "secure_site": SECURE_SITE,
+}
+FACTOR_LABELS = {
+    "digital": "규칙적인 전산 작업",
+    "tools": "전산 자료·시스템",
+    "on_site": "현장·실물 작업",
+    "relationship": "사람 간 협의·관계",
+    "judgement": "판단·분석",
+    "paper": "종이·수기 입력",
+    "secure_site": "보안 모듈 사이트",
+}
+
+_STEM_TAGS = ("NN", "VV", "VA", "XR", "SL", "SH", "SN", "MAG")
+_NEGATORS = {"않", "없", "말", "못"}
+
+
+@dataclass
+class Factors:
+    """What the words of one task show, with the words that showed it."""
+
+    scores: dict[str, int] = field(default_factory=dict)
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+    negated: list[str] = field(default_factory=list)
+    content_words: int = 0
+    existing_feature: bool = False
+
+    def score(self, name: str) -> int:
+        return self.scores.get(name, 0)
+
+    @property
+    def human(self) -> int:
+        return self.score("on_site") + self.score("relationship") + self.score("judgement")
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _kiwi() -> Any:
+    """The analyser, loaded once per process on first use (about 1.5 s and 300 MB of memory:
+    only the worker, which runs the estimator, ever loads it). Without the typo and multi-word
+    dictionaries: task text is typed, not dictated, and they cost 200 MB more."""
+    from kiwipiepy import Kiwi  # a heavy import: only where the estimator runs
+
+    return Kiwi(load_typo_dict=False, load_multi_dict=False)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@dataclass(frozen=True)
+class _Stem:
+    form: str
+    negated: bool
+
+
+def stems(text: str) -> list[_Stem]:
+    """The text's content stems, in order, each marked if a negation governs it: the stems of
+    a clause that ends in "-지 않-", "-지 말-" or "없이/없고" (the negator's own clause)."""
+    with _lock:  # Kiwi's tokenize is not documented as thread-safe
+        tokens = _kiwi().tokenize(text)
+    result: list[_Stem] = []
+    clause: list[int] = []
+    for token in tokens:
+        tag = token.tag
+        if token.form in _NEGATORS and tag in ("VX", "VA", "VV"):
+            # "쓰지 않고", "시스템 없이": everything since the last clause boundary is negated.
+            for index in clause:
+                result[index] = _Stem(result[index].form, negated=True)
+            clause = []
+            continue
+        if tag.startswith(("EC", "EF", "SF", "SP")) and token.form not in ("지", "게"):
+            clause = []
+        if tag.startswith(_STEM_TAGS):
+            clause.append(len(result))
+            result.append(_Stem(token.form, negated=False))
+    return result
+
+
+def _matches(word: str, forms: list[str], text: str) -> bool:
+    """`word` (one or more stems, space-separated) appears as consecutive stems, or, for a
+    word of Latin letters or with a space, in the raw text."""
+    parts = word.split()
+    if len(parts) == 1:
+        return word in forms or (word.isascii() and word.lower() in text.lower())
+    for start in range(len(forms) - len(parts) + 1):
+        if forms[start : start + len(parts)] == parts:
+            return True
+    return word in text
+
+
+def read_factors(title: str, description: str) -> Factors:
+    text = _normalise(f"{title}. {description}")
+    found = stems(text)
+    forms = [stem.form for stem in found]
+    negated_forms = {stem.form for stem in found if stem.negated}
+    factors = Factors()
+    factors.content_words = len({form for form in forms if form not in GENERIC})
+    factors.existing_feature = any(marker in text for marker in EXISTING_FEATURE)
+    for name, words in FACTORS.items():
+        total, shown = 0, []
+        for word, weight in words.items():
+            if not weight or not _matches(word, forms, text):
+                continue
+            if word in negated_forms:
+                factors.negated.append(word)
+                continue
+            total += weight
+            shown.append(word)
+        factors.scores[name] = total
+        factors.evidence[name] = shown
+    if factors.negated:
+        # "엑셀을 쓰지 않고 종이에": a tool named only to say it is not used means manual work.
+        factors.scores["paper"] = factors.score("paper") + 2
+    return factors
+
+
+@dataclass(frozen=True)
+class Estimate:
+    rating: str
+    share: int
+    method: str
+    reason: str
+    missing: str = ""
+
+
+def _band(rating: str, strength: float) -> int:
+    """A share inside the rating's band: `strength` 0..1 picks low..high, in steps of 5."""
+    low, high = BANDS[rating]
+    share = low + (high - low) * max(0.0, min(1.0, strength))
+    return int(round(share / 5) * 5)
+
+
+def _quote(words: list[str], limit: int = 3) -> str:
+    return ", ".join(f"‘{word}’" for word in words[:limit])
+
+
+def estimate(title: str, description: str) -> Estimate:
+    """Rate a task from its factors; the reason quotes the words that decided it."""
+    factors = read_factors(title, description)
+    steps, tools = factors.score("digital"), min(factors.score("tools"), 4)
+    digital = steps + tools
+    on_site, relation, judgement = (
+        factors.score("on_site"),
+        factors.score("relationship"),
+        factors.score("judgement"),
+    )
+    human = factors.human
+    paper, secure = factors.score("paper"), factors.score("secure_site")
+    if len(_normalise(description)) < 12 or factors.content_words < 3:
+        return Estimate(
+            rating=Rating.NEEDS_INFO,
+            share=0,
+            method=Method.MANUAL,
+            reason="설명만으로는 무엇을 어떤 자료로 처리하는지 알 수 없습니다.",
+            missing="입력 자료(종이·엑셀·시스템 화면), 처리 순서, 결과물을 적어 주세요.",
+        )
+    evidence = factors.evidence
+    human_words = evidence["on_site"] + evidence["relationship"] + evidence["judgement"]
+    if factors.existing_feature:
+        return Estimate(
+            Rating.HIGH,
+            _band(Rating.HIGH, 0.9),
+            Method.INTEGRATION,
+            "이미 있는 시스템 기능을 쓰면 수작업이 사라집니다 (‘기능이 있는데’).",
+        )
+    # Work whose core is on site or with people stays with people.
+    if (on_site >= 3 and on_site >= digital - 1) or (
+        relation >= 4 and relation + judgement >= digital
+    ):
+        return Estimate(
+            Rating.LOW,
+            _band(Rating.LOW, 0.5 if digital else 0.2),
+            Method.MANUAL,
+            f"{_quote(human_words)}: 현장·사람의 판단이 핵심이라 준비·기록만 도울 수 있습니다.",
+        )
+    if judgement >= 5 and judgement > digital:
+        return Estimate(
+            Rating.LOW,
+            _band(Rating.LOW, 0.6),
+            Method.MANUAL,
+            f"{_quote(human_words)}: 결론을 내리는 판단이 핵심이라 자료 준비만 도구로 돕습니다.",
+        )
+    medium_reasons = []
+    if human >= 3:
+        medium_reasons.append(f"{_quote(human_words)}의 판단·협의는 사람에게 남습니다")
+    if secure:
+        medium_reasons.append(
+            f"{_quote(evidence['secure_site'])} 보안 모듈 때문에 자동화가 까다롭습니다"
+        )
+    if paper >= 2 and digital < 6:
+        medium_reasons.append(
+            f"{_quote(evidence['paper'] or factors.negated)} 입력이라 먼저 전산화가 필요합니다"
+        )
+    if digital >= 4 and not medium_reasons:
+        method = _method(evidence["digital"], paper)
+        return Estimate(
+            Rating.HIGH,
+            _band(Rating.HIGH, min(1.0, (digital - 4) / 8)),
+            method,
+            f"{_quote(evidence['digital'])}: 정해진 규칙으로 반복하는 전산 작업입니다.",
+        )
+    if digital >= 2 or human:
+        method = Method.MANUAL if human > digital else _method(evidence["digital"], paper)
+        reason = "; ".join(medium_reasons) or f"{_quote(evidence['digital'])} 일부만 규칙적입니다"
+        return Estimate(
+            Rating.MEDIUM,
+            _band(Rating.MEDIUM, min(1.0, digital / 10)),
+            method,
+            reason + ".",
+        )
+    manual = evidence["paper"] + [f"{word} 없이" for word in factors.negated]
+    reason = (
+        f"{_quote(manual)}: 전산 자료가 없는 수작업이라 먼저 입력 방식부터 바꿔야 합니다."
+        if manual
+        else "반복되는 전산 작업이 설명에 보이지 않습니다."
+    )
+    return Estimate(Rating.LOW, _band(Rating.LOW, 0.5), Method.MANUAL, reason)
+
+
+_DRAFT = re.compile("회의록|초안|요약|답변|문구|보도자료")
+
+
+def _method(words: list[str], paper: int) -> str:
+    joined = " ".join(words)
+    if any(
+        w in joined
+        for w in ("집계", "취합", "합치", "피벗", "통계", "그래프", "차트", "계산", "표")
+    ):
+        return Method.SPREADSHEET
+    if _DRAFT.search(joined) or any(w in joined for w in ("템플릿", "FAQ")):
+        return Method.GENAI_DRAFT
+    if any(w in joined for w in ("예약", "독려", "안내", "발급", "초기화", "계정")):
+        return Method.WORKFLOW
+    return Method.RPA
