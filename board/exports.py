@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ai.models import Source
 from board.reports import RATING_ORDER, Row, team_report, workshop_summary
 from workshop_site.spreadsheets import append_row, csv_bytes
 from workshops.models import Frequency
@@ -104,8 +105,29 @@ def workshop_xlsx(workshop) -> bytes:
     _sheet(
         workbook,
         "팀",
-        ["팀", "팀장", "업무 수", "월 시간", "월 절감 시간"],
-        [[t.team.name, t.team.lead.display_name, t.tasks, t.hours, t.saved] for t in summary.teams],
+        [
+            "팀",
+            "팀장",
+            "업무 수",
+            "월 시간",
+            "월 절감 시간",
+            "그중 AI 분석",
+            f"그중 {Source.RULES.label}",
+            f"그중 {Source.PERSON.label}",
+        ],
+        [
+            [
+                t.team.name,
+                t.team.lead.display_name,
+                t.tasks,
+                t.hours,
+                t.saved,
+                t.by_source.ai,
+                t.by_source.rules,
+                t.by_source.person,
+            ]
+            for t in summary.teams
+        ],
     )
     _sheet(
         workbook,

@@ -227,6 +227,7 @@ class Board:
     total_hours: Decimal
     saved_hours: Decimal
     economy: EconomyBatch | None = None  # the workshop's latest economy-mode batch, if any
+    by_source: reports.SavedBySource = field(default_factory=reports.SavedBySource)
 
 
 def workshop_board(
@@ -279,6 +280,9 @@ def workshop_board(
         for domain in Domain.objects.filter(workshop=workshop)
     ]
     online = [p for p in participants if p.user_id in online_user_ids]
+    by_source = reports.SavedBySource()
+    for fact in facts:
+        by_source.add(fact.source, fact.saved)
     return Board(
         teams=board_teams,
         domains=board_domains,
@@ -289,4 +293,5 @@ def workshop_board(
         total_hours=sum((fact.hours for fact in facts), ZERO),
         saved_hours=sum((fact.saved for fact in facts if fact.analysis_id is not None), ZERO),
         economy=latest_economy_batch(workshop.pk),
+        by_source=by_source,
     )

@@ -8,12 +8,46 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ai.models import Ease, Rating, TaskAnalysis, saved_hours
+from ai.models import Ease, Rating, Source, TaskAnalysis, saved_hours
 from ai.selectors import latest_analyses, latest_analyses_of_workshop
 from workshops.models import Domain, Task, Team, Workshop
 
 ZERO = Decimal("0")
 RATING_ORDER = [Rating.HIGH, Rating.MEDIUM, Rating.LOW, Rating.NEEDS_INFO]
+
+
+@dataclass
+class SavedBySource:
+    """Hours saved a month, by who judged them: the AI (fresh or from the answer cache), the
+    offline estimator (not an AI), or a person. Wherever hours are summed the page says how
+    much of the sum is which, so a rule-based estimate is never taken for an AI's."""
+
+    ai: Decimal = ZERO
+    rules: Decimal = ZERO
+    person: Decimal = ZERO
+    rules_tasks: int = 0
+
+    def add(self, source: str, hours: Decimal) -> None:
+        if source == Source.RULES:
+            self.rules += hours
+            self.rules_tasks += 1
+        elif source == Source.PERSON:
+            self.person += hours
+        elif source:
+            self.ai += hours
+
+    @property
+    def parts(self) -> list[tuple[str, str, Decimal]]:
+        """(css class, label, hours) of each source present; AI first, and always shown when
+        rule-based estimates are, so "AI 0시간" says plainly that nothing came from an AI."""
+        parts = []
+        if self.ai or self.rules_tasks:
+            parts.append(("source-ai", "AI", self.ai))
+        if self.rules_tasks:
+            parts.append(("source-rules", str(Source.RULES.label), self.rules))
+        if self.person:
+            parts.append(("source-person", str(Source.PERSON.label), self.person))
+        return parts
 
 
 @dataclass
@@ -61,6 +95,7 @@ class TeamReport:
     saved_hours: Decimal
     ratings: Counter
     analysed: int
+    by_source: SavedBySource = field(default_factory=SavedBySource)
 
     @property
     def saved_percent(self) -> float:
@@ -70,6 +105,10 @@ class TeamReport:
 def team_report(team: Team) -> TeamReport:
     rows = rows_for(_tasks(team=team))
     ratings = Counter(row.rating for row in rows if row.analysis)
+    by_source = SavedBySource()
+    for row in rows:
+        if row.analysis:
+            by_source.add(row.analysis.source, row.hours_saved)
     return TeamReport(
         team=team,
         rows=rows,
@@ -77,6 +116,7 @@ def team_report(team: Team) -> TeamReport:
         saved_hours=sum((row.hours_saved for row in rows), ZERO),
         ratings=ratings,
         analysed=sum(ratings.values()),
+        by_source=by_source,
     )
 
 
@@ -99,6 +139,7 @@ class TeamLine:
     tasks: int = 0
     hours: Decimal = ZERO
     saved: Decimal = ZERO
+    by_source: SavedBySource = field(default_factory=SavedBySource)
 
 
 @dataclass
@@ -119,6 +160,7 @@ class WorkshopSummary:
     saved_hours: Decimal
     ratings: Counter
     task_count: int = 0
+    by_source: SavedBySource = field(default_factory=SavedBySource)
 
 
 @dataclass
@@ -133,6 +175,7 @@ class Fact:
     rating: str = ""
     ease: str = ""
     saved: Decimal = ZERO
+    source: str = ""
 
     def sort_key(self):
         return (self.analysis_id is None, -self.saved, self.task_id)  # as `rows_for`
@@ -149,6 +192,7 @@ def _facts_of(rows: list[Row]) -> list[Fact]:
             rating=row.rating,
             ease=row.analysis.ease if row.analysis else "",
             saved=row.hours_saved,
+            source=row.analysis.source if row.analysis else "",
         )
         for row in rows
     ]
@@ -165,13 +209,13 @@ def workshop_facts(workshop: Workshop) -> list[Fact]:
         .values_list("pk", "team_id", "domain_id", "hours_per_month")
     }
     latest = latest_analyses_of_workshop(workshop.pk).values_list(
-        "task_id", "pk", "rating", "ease", "automatable_share"
+        "task_id", "pk", "rating", "ease", "automatable_share", "source"
     )
-    for task_id, analysis_id, rating, ease, share in latest:
+    for task_id, analysis_id, rating, ease, share, source in latest:
         fact = facts.get(task_id)
         if fact is None:  # a task added between the two reads: the next push shows it
             continue
-        fact.analysis_id, fact.rating, fact.ease = analysis_id, rating, ease
+        fact.analysis_id, fact.rating, fact.ease, fact.source = analysis_id, rating, ease, source
         fact.saved = saved_hours(share, fact.hours)
     return sorted(facts.values(), key=Fact.sort_key)
 
@@ -206,6 +250,7 @@ def workshop_summary(
         t.pk: TeamLine(t) for t in Team.objects.filter(workshop=workshop).select_related("lead")
     }
     ratings = Counter()
+    by_source = SavedBySource()
     top, matrix = [], []
     for fact in facts:
         line, team = domains.get(fact.domain_id), teams.get(fact.team_id)
@@ -220,6 +265,8 @@ def workshop_summary(
         line.counts[fact.rating] = line.counts.get(fact.rating, 0) + 1
         line.saved += fact.saved
         team.saved += fact.saved
+        team.by_source.add(fact.source, fact.saved)
+        by_source.add(fact.source, fact.saved)
         ratings[fact.rating] += 1
         if fact.saved > 0 and len(top) < 10:
             top.append(fact)
@@ -242,6 +289,7 @@ def workshop_summary(
         saved_hours=sum((fact.saved for fact in facts), ZERO),
         ratings=ratings,
         task_count=len(facts),
+        by_source=by_source,
     )
 
 
