@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import User
+from ai import askback
 from ai.errors import AnalysisRefused
 from ai.inputs import TaskInput
 from ai.models import (
@@ -22,7 +23,9 @@ from ai.recovery import recover_stale_runs
 from ai.selectors import latest_analyses, tasks_needing_analysis
 from ai.tasks import run_analysis
 from workshops import events
-from workshops.models import Task, Team
+from workshops import services as workshop_services
+from workshops.models import DESCRIPTION_MAX_LENGTH, Task, Team
+from workshops.services import TASK_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -130,3 +133,35 @@ def analysis_override(*, task: Task, actor: User, rating: str, note: str) -> Tas
         detail={"rating": rating, "note": note, "was": base.rating if base else None},
     )
     return analysis
+
+
+def task_answer_question(
+    *, task: Task, actor: User, key: str, option: str
+) -> tuple[AnalysisRun | None, bool, str]:
+    """Add the answer to one of a task's ask-back questions to its description, then analyse
+    the task again. Returns (run, created, refusal): the answer is kept even when the analysis
+    cannot start now (another run is active, the limits), and `refusal` says why."""
+    question = askback.BY_KEY.get(key)
+    if question is None or option not in question.options:
+        raise AnalysisRefused(
+            _("고를 수 있는 답이 아닙니다. 화면을 새로 고친 뒤 다시 골라 주세요.")
+        )
+    if not question.answered_in(task.description):
+        description = askback.with_answer(task.description, question, option)
+        if len(description) > DESCRIPTION_MAX_LENGTH:
+            raise AnalysisRefused(
+                _("설명이 너무 길어 답을 더할 수 없습니다. 설명을 줄인 뒤 다시 골라 주세요.")
+            )
+        data = {field: getattr(task, field) for field in TASK_FIELDS}
+        data["description"] = description
+        try:
+            task = workshop_services.task_update(task=task, actor=actor, data=data)
+        except workshop_services.EditConflict:
+            raise AnalysisRefused(
+                _("그사이 다른 사람이 이 업무를 고쳤습니다. 화면을 새로 고친 뒤 다시 골라 주세요.")
+            ) from None
+    try:
+        run, created = analysis_request(team=task.team, actor=actor, tasks=[task])
+    except AnalysisRefused as refused:
+        return None, False, refused.message
+    return run, created, ""

@@ -77,6 +77,25 @@ def analysis_deep(request, pk):
 @login_required
 @require_POST
 @ai_limited
+def analysis_answer(request, pk):
+    """An answer to a 정보 부족 task's question: added to its description, then the task is
+    analysed again (the same limits and budget as any analysis)."""
+    task, access = get_task_for_user(request.user, pk, write=True)
+    try:
+        _run, created, refused = ai_requests.task_answer_question(
+            task=task,
+            actor=request.user,
+            key=request.POST.get("question", ""),
+            option=request.POST.get("answer", ""),
+        )
+    except AnalysisRefused as refusal:
+        return _after_request(request, access, False, refusal.message)
+    return _after_request(request, access, created, refused or None)
+
+
+@login_required
+@require_POST
+@ai_limited
 def analysis_retry(request, pk):
     run = get_object_or_404(AnalysisRun, pk=pk)
     access = get_team_for_user(request.user, run.team_id, write=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from accounts.models import User
+from ai import askback
 from ai.models import AnalysisRun, EconomyBatch, Rating, TaskAnalysis, saved_hours
 from ai.selectors import (
     is_stale,
@@ -43,6 +44,13 @@ class TaskCard:
     @property
     def pk(self) -> int:
         return self.task.pk
+
+    @property
+    def question(self) -> askback.Question | None:
+        """What to ask back, when the latest analysis could not judge the task."""
+        if self.analysis is None or self.analysis.rating != Rating.NEEDS_INFO:
+            return None
+        return askback.next_question(self.task.description)
 
     def content_key(self) -> tuple[object, ...]:
         """Everything the card shows, as a hashable value: every field but the HTML, the task

@@ -171,6 +171,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "ai:progress": Endpoint("team", GET=TEAM_READ, POST=GET_ONLY),
     "ai:retry": Endpoint("run", GET=POST_ONLY, POST=TEAM_WRITE_DONE),
     "ai:deep": Endpoint("task", GET=POST_ONLY, POST=TEAM_WRITE_DONE),
+    "ai:answer": Endpoint("task", GET=POST_ONLY, POST=TEAM_WRITE_DONE),
     "ai:override": Endpoint("task", GET=TEAM_WRITE_PAGE, POST=TEAM_WRITE_DONE),
     "ai:history": Endpoint("task", GET=TEAM_READ, POST=GET_ONLY),
     "ai:economy": Endpoint("workshop", GET=POST_ONLY, POST=WORKSHOP_DONE),
@@ -214,6 +215,7 @@ CLOSED_CHANGES: dict[str, dict[str, dict[str, str]]] = {
             "ai:request",
             "ai:retry",
             "ai:deep",
+            "ai:answer",
         )
     },
     # Pages that exist only to change something refuse on GET as well.

@@ -196,6 +196,7 @@ ID_ROUTES = [
     ("ai:request", "post"),
     ("ai:retry", "post"),
     ("ai:deep", "post"),
+    ("ai:answer", "post"),
     ("ai:override", "post"),
     ("ai:economy", "post"),
 ]

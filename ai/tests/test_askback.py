@@ -1,0 +1,109 @@
+"""Ask back instead of guessing: a 정보 부족 card asks one question with answers to tap; the
+answer joins the description and the task is analysed again."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from ai import askback, runner
+from ai import requests as ai_requests
+from ai.models import AnalysisRun, Rating, TaskAnalysis
+from conftest import task_data
+from workshops import services
+
+
+@pytest.fixture
+def vague(settings, team, lead, domain):
+    """A task too vague to judge, judged so by the offline estimator (no API key)."""
+    settings.ANTHROPIC_API_KEY = ""
+    task = services.task_create(
+        team=team, actor=lead, data=task_data(domain, title="팀 지원", description="팀 업무 지원")
+    )
+    run, _ = ai_requests.analysis_request(team=team, actor=lead)
+    runner.run_execute(run.pk)
+    assert TaskAnalysis.objects.get(task=task).rating == Rating.NEEDS_INFO
+    return task
+
+
+def toast(response) -> str:
+    return json.loads(response.headers["HX-Trigger"])["workshop:toast"]["message"]
+
+
+def answer(client, task, key, option, **headers):
+    url = reverse("ai:answer", args=[task.pk])
+    return client.post(url, {"question": key, "answer": option}, **headers)
+
+
+def test_the_card_asks_the_first_question_with_its_answers(client_as, lead, team, vague):
+    page = client_as(lead).get(team.get_absolute_url()).content.decode()
+    question = askback.QUESTIONS[0]
+    assert question.text in page
+    for option in question.options:
+        assert f'value="{option}"' in page
+    assert reverse("ai:answer", args=[vague.pk]) in page
+
+
+def test_an_answer_joins_the_description_and_the_task_is_analysed_again(client_as, lead, vague):
+    client = client_as(lead)
+    response = answer(client, vague, "input", "엑셀", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    vague.refresh_from_db()
+    assert vague.description == "팀 업무 지원\n입력 자료: 엑셀"
+    run = AnalysisRun.objects.latest("id")
+    assert run.task_ids == [vague.pk] and run.status == "queued"
+    runner.run_execute(run.pk)
+    # The next question is asked while the task is still too vague.
+    assert askback.next_question(vague.description).key == "work"
+
+
+def test_three_answers_make_a_vague_task_judgeable(client_as, lead, vague):
+    client = client_as(lead)
+    for key, option in (("input", "엑셀"), ("work", "집계·정리"), ("output", "보고서·문서")):
+        answer(client, vague, key, option)
+        runner.run_execute(AnalysisRun.objects.latest("id").pk)
+    latest = TaskAnalysis.objects.filter(task=vague).latest("id")
+    assert latest.rating != Rating.NEEDS_INFO
+    vague.refresh_from_db()
+    assert askback.next_question(vague.description) is None
+
+
+@pytest.mark.parametrize(
+    ("key", "option"),
+    [("input", "양피지"), ("nonsense", "엑셀"), ("", ""), ("input", "엑셀" * 5000)],
+)
+def test_an_answer_not_offered_is_refused_in_korean_and_changes_nothing(
+    client_as, lead, vague, key, option
+):
+    before = vague.description
+    response = answer(client_as(lead), vague, key, option, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "고를 수 있는 답이 아닙니다" in toast(response)
+    vague.refresh_from_db()
+    assert vague.description == before
+    assert AnalysisRun.objects.count() == 1  # only the first analysis
+
+
+def test_the_same_answer_twice_is_added_once(client_as, lead, vague):
+    client = client_as(lead)
+    answer(client, vague, "input", "엑셀")
+    runner.run_execute(AnalysisRun.objects.latest("id").pk)
+    answer(client, vague, "input", "종이")
+    vague.refresh_from_db()
+    assert vague.description.count("입력 자료:") == 1
+
+
+def test_a_description_at_its_limit_keeps_its_text_and_says_why(client_as, lead, team, domain):
+    long = "가" * 2000
+    task = services.task_create(team=team, actor=lead, data=task_data(domain, description=long))
+    response = answer(client_as(lead), task, "input", "엑셀", HTTP_HX_REQUEST="true")
+    assert "설명이 너무 길어" in toast(response)
+    task.refresh_from_db()
+    assert task.description == long
+
+
+def test_only_the_team_may_answer(client_as, other_lead, vague):
+    response = answer(client_as(other_lead), vague, "input", "엑셀")
+    assert response.status_code == 404
+    vague.refresh_from_db()
+    assert "입력 자료" not in vague.description
