@@ -14,6 +14,7 @@ from ai.errors import AnalysisRefused
 from ai.inputs import TaskInput
 from ai.models import (
     AnalysisRun,
+    Method,
     Mode,
     Rating,
     Source,
@@ -97,7 +98,11 @@ def analysis_retry(*, run: AnalysisRun, actor: User) -> tuple[AnalysisRun, bool]
 
 
 def analysis_override(*, task: Task, actor: User, rating: str, note: str) -> TaskAnalysis:
-    """A person's decision on a task's rating, kept beside (not instead of) the AI's rows."""
+    """A person's decision on a task's rating, kept beside (not instead of) the AI's rows.
+
+    With the same rating, the earlier answer's method, suggestion and deep fields stay. With
+    another rating they go: the card must never say "RPA로 대부분 자동화" under a person's
+    낮음. The person's note becomes the suggestion, and a 낮음 becomes "keep manual"."""
     base = latest_analyses([task.pk]).get(task.pk)
     share = {
         Rating.HIGH: 70,
@@ -105,20 +110,28 @@ def analysis_override(*, task: Task, actor: User, rating: str, note: str) -> Tas
         Rating.LOW: 10,
         Rating.NEEDS_INFO: 0,
     }[Rating(rating)]
+    same = base is not None and base.rating == rating
+    if same and base is not None:
+        method, suggestion = base.method, base.suggestion
+    else:
+        method = (
+            Method.MANUAL if rating in (Rating.LOW, Rating.NEEDS_INFO) or not base else base.method
+        )
+        suggestion = note
     analysis = TaskAnalysis(
         task=task,
-        mode=base.mode if base else Mode.QUICK,
+        mode=base.mode if same and base else Mode.QUICK,
         source=Source.PERSON,
         rating=rating,
-        method=base.method if base else "MANUAL",
-        suggestion=base.suggestion if base else "",
-        automatable_share=base.automatable_share if base and base.rating == rating else share,
+        method=method,
+        suggestion=suggestion[:300],
+        automatable_share=base.automatable_share if same and base else share,
         task_hours=task.hours_per_month,
         input_hash=TaskInput.from_task(task, key="").input_hash(),
-        steps=base.steps if base else [],
-        tools=base.tools if base else [],
-        prerequisites=base.prerequisites if base else [],
-        ease=base.ease if base else "",
+        steps=base.steps if same and base else [],
+        tools=base.tools if same and base else [],
+        prerequisites=base.prerequisites if same and base else [],
+        ease=base.ease if same and base else "",
         note=note,
         created_by=actor,
     )
