@@ -426,7 +426,10 @@ def _band(rating: str, strength: float) -> int:
 
 
 def _quote(words: list[str], limit: int = 3) -> str:
-    return ", ".join(f"‘{word}’" for word in words[:limit])
+    """The words that decided, as the reason quotes them: a one-syllable stem ("받") says
+    nothing to a reader, so words of two syllables or more come first."""
+    telling = [word for word in words if len(word) > 1] or words
+    return ", ".join(f"‘{word}’" for word in telling[:limit])
 
 
 def estimate(title: str, description: str) -> Estimate:
