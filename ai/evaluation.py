@@ -10,9 +10,11 @@ the work, never by the code under test.
 Agreement is counted on the scale 낮음 < 보통 < 높음: `exact`, `within_one` (exact or one level
 off) and `two_plus` (낮음 for 높음 or the reverse: the misses that mislead a plan). 정보 부족
 stands outside the scale: asking back when the expert could judge, or judging when the expert
-would ask, is not exact but counts within one; its precision and recall are reported on their
-own. `share_mae` is the mean distance, in percentage points, from the answered share to the
-expected range (0 inside it), over the tasks the expert could judge.
+would ask, is counted as `needs_info_mismatch` (neither within one nor two levels), with 정보 부족
+precision and recall on their own (None when nothing was asked or expected). `share_mae` is the
+mean distance, in percentage points, from the answered share to the expected range (0 inside
+it), over the tasks the expert could judge and the provider answered (a 정보 부족 answer's share
+is 0); `unanswered` counts the rest.
 """
 
 import csv
@@ -69,9 +71,11 @@ def _int(value: str, line: int, column: str) -> int:
     try:
         number = int(value.strip())
     except ValueError:
-        raise EvaluationSetError(f"{line}행: ‘{column}’은 정수여야 합니다 ({value!r}).") from None
+        raise EvaluationSetError(
+            f"{line}행: ‘{column}’ 칸에는 정수를 적어 주세요 ({value!r})."
+        ) from None
     if number < 0:
-        raise EvaluationSetError(f"{line}행: ‘{column}’은 0 이상이어야 합니다.")
+        raise EvaluationSetError(f"{line}행: ‘{column}’ 칸은 0 이상이어야 합니다.")
     return number
 
 
@@ -92,12 +96,14 @@ def read_set(text: str) -> list[LabelledTask]:
     if missing:
         raise EvaluationSetError(f"열이 없습니다: {', '.join(missing)}")
     tasks = []
-    for number, row in enumerate(reader, start=1):
-        line = number + 1  # the header is line 1
-        frequency = FREQUENCY_WORDS.get((row["빈도"] or "").strip())
+    for number, raw in enumerate(reader, start=1):
+        line = reader.line_num  # the file's own line, blank lines and quoted breaks counted
+        # A short row leaves its last columns None: read every cell as text.
+        row = {column: (raw.get(column) or "") for column in COLUMNS + LABEL_COLUMNS}
+        frequency = FREQUENCY_WORDS.get(row["빈도"].strip())
         if frequency is None:
             raise EvaluationSetError(f"{line}행: 빈도는 매일, 매주, 매월, 비정기 중 하나입니다.")
-        rating = RATING_WORDS.get((row["기대 평가"] or "").strip())
+        rating = RATING_WORDS.get(row["기대 평가"].strip())
         if rating is None:
             raise EvaluationSetError(
                 f"{line}행: 기대 평가는 높음, 보통, 낮음, 정보 부족 중 하나입니다."
@@ -112,9 +118,9 @@ def read_set(text: str) -> list[LabelledTask]:
                 task=TaskInput(
                     task_id=number,
                     key=f"t{number}",
-                    domain=(row["업무 영역"] or "").strip(),
-                    title=(row["업무명"] or "").strip(),
-                    description=(row["설명"] or "").strip(),
+                    domain=row["업무 영역"].strip(),
+                    title=row["업무명"].strip(),
+                    description=row["설명"].strip(),
                     frequency=frequency,
                     occurrences=occurrences,
                     minutes=minutes,
@@ -123,7 +129,7 @@ def read_set(text: str) -> list[LabelledTask]:
                 rating=rating,
                 share_low=low,
                 share_high=high,
-                rationale=(row["근거"] or "").strip(),
+                rationale=row["근거"].strip(),
             )
         )
     if not tasks:
@@ -168,14 +174,25 @@ def agreement(results: list[Verdict]) -> dict[str, object]:
     asked = [v for v in results if v.rating == Rating.NEEDS_INFO]
     expected_asks = [v for v in results if v.labelled.rating == Rating.NEEDS_INFO]
     both = sum(1 for v in asked if v.labelled.rating == Rating.NEEDS_INFO)
+    # Asking when the expert could judge, or judging when the expert would ask: not on the
+    # scale, so neither within one level nor two; counted on their own.
+    needs_info_mismatch = sum(
+        1
+        for v in results
+        if v.rating
+        and v.rating != v.labelled.rating
+        and Rating.NEEDS_INFO in (v.rating, v.labelled.rating)
+    )
     return {
         "n": n,
         "exact": exact,
-        "within_one": n - two_plus - unanswered,
+        "within_one": sum(1 for v in results if v.distance is not None and v.distance <= 1)
+        + sum(1 for v in results if v.rating == v.labelled.rating == Rating.NEEDS_INFO),
         "two_plus": two_plus,
+        "needs_info_mismatch": needs_info_mismatch,
         "unanswered": unanswered,
         "exact_rate": round(exact / n, 3) if n else 0.0,
-        "share_mae": round(sum(map(_share_error, judged)) / len(judged), 1) if judged else 0.0,
-        "needs_info_precision": round(both / len(asked), 3) if asked else 1.0,
-        "needs_info_recall": round(both / len(expected_asks), 3) if expected_asks else 1.0,
+        "share_mae": round(sum(map(_share_error, judged)) / len(judged), 1) if judged else None,
+        "needs_info_precision": round(both / len(asked), 3) if asked else None,
+        "needs_info_recall": round(both / len(expected_asks), 3) if expected_asks else None,
     }

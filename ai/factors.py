@@ -17,6 +17,7 @@ verb stem of the text, and a stem inside a negation ("엑셀을 쓰지 않고", 
 against it instead of for it. Title and description are read together.
 """
 
+import logging
 import re
 import threading
 import unicodedata
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ai import askback
 from ai.models import Method, Rating
 
 # The share bands tied to each rating (percent of today's time nobody has to spend). The AI
@@ -315,7 +317,7 @@ class Factors:
     evidence: dict[str, list[str]] = field(default_factory=dict)
     negated: list[str] = field(default_factory=list)
     content_words: int = 0
-    existing_feature: bool = False
+    existing_feature: str = ""  # the words that said so ("기능이 있"), if any
 
     def score(self, name: str) -> int:
         return self.scores.get(name, 0)
@@ -326,16 +328,23 @@ class Factors:
 
 
 _lock = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
 def _kiwi() -> Any:
     """The analyser, loaded once per process on first use (about 1.5 s and 300 MB of memory:
     only the worker, which runs the estimator, ever loads it). Without the typo and multi-word
-    dictionaries: task text is typed, not dictated, and they cost 200 MB more."""
-    from kiwipiepy import Kiwi  # a heavy import: only where the estimator runs
+    dictionaries: task text is typed, not dictated, and they cost 200 MB more. None if it
+    cannot be loaded: the estimate then reads plain words (no stems, no negation) rather than
+    failing a run, and says so in the log once."""
+    try:
+        from kiwipiepy import Kiwi  # a heavy import: only where the estimator runs
 
-    return Kiwi(load_typo_dict=False, load_multi_dict=False)
+        return Kiwi(load_typo_dict=False, load_multi_dict=False)
+    except (ImportError, OSError, RuntimeError):
+        logger.exception("factors: kiwipiepy could not be loaded; reading plain words")
+        return None
 
 
 def _normalise(text: str) -> str:
@@ -348,62 +357,99 @@ class _Stem:
     negated: bool
 
 
+# Negation: "쓰지 않고", "쓰지 못하고" (a clause ended by 않/못하/말), "시스템 없이/없고" (the words
+# before 없-), and "안 쓰고", "못 쓰고" (the verb right after 안/못).
+_CLAUSE_NEGATORS = {"않", "없", "말", "못하"}
+_VERB_NEGATORS = {"안", "못"}
+_BOUNDARY_TAGS = ("EC", "EF", "SF", "SP", "JKB", "JX")
+
+
 def stems(text: str) -> list[_Stem]:
-    """The text's content stems, in order, each marked if a negation governs it: the stems of
-    a clause that ends in "-지 않-", "-지 말-" or "없이/없고" (the negator's own clause)."""
+    """The text's content stems, in order, each marked if a negation governs it."""
+    kiwi = _kiwi()
+    if kiwi is None:
+        return [_Stem(word, negated=False) for word in re.findall(r"[\w·]+", text)]
     with _lock:  # Kiwi's tokenize is not documented as thread-safe
-        tokens = _kiwi().tokenize(text)
+        tokens = kiwi.tokenize(text)
     result: list[_Stem] = []
     clause: list[int] = []
+    negate_next = False
     for token in tokens:
-        tag = token.tag
-        if token.form in _NEGATORS and tag in ("VX", "VA", "VV"):
-            # "쓰지 않고", "시스템 없이": everything since the last clause boundary is negated.
+        form, tag = token.form, token.tag
+        if form in _VERB_NEGATORS and tag == "MAG":
+            # "엑셀을 안 쓰고": the verb after 안/못, and its object before it.
             for index in clause:
+                result[index] = _Stem(result[index].form, negated=True)
+            negate_next = True
+            continue
+        if (form in _CLAUSE_NEGATORS and tag in ("VX", "VA", "VV")) or (
+            form == "없이" and tag == "MAG"
+        ):
+            for index in clause:  # everything since the last clause boundary
                 result[index] = _Stem(result[index].form, negated=True)
             clause = []
             continue
-        if tag.startswith(("EC", "EF", "SF", "SP")) and token.form not in ("지", "게"):
+        if tag.startswith(_BOUNDARY_TAGS) and form not in ("지", "게", "을", "를"):
             clause = []
         if tag.startswith(_STEM_TAGS):
+            negated = negate_next and tag.startswith(("VV", "VA"))
+            negate_next = negate_next and not tag.startswith(("VV", "VA"))
             clause.append(len(result))
-            result.append(_Stem(token.form, negated=False))
+            result.append(_Stem(form, negated=negated))
     return result
 
 
-def _matches(word: str, forms: list[str], text: str) -> bool:
-    """`word` (one or more stems, space-separated) appears as consecutive stems, or, for a
-    word of Latin letters or with a space, in the raw text."""
+def _positions(word: str, forms: list[str]) -> list[int]:
+    """Where `word` (one or more stems, space-separated) starts as consecutive stems."""
     parts = word.split()
-    if len(parts) == 1:
-        return word in forms or (word.isascii() and word.lower() in text.lower())
-    for start in range(len(forms) - len(parts) + 1):
-        if forms[start : start + len(parts)] == parts:
-            return True
-    return word in text
+    return [
+        start
+        for start in range(len(forms) - len(parts) + 1)
+        if forms[start : start + len(parts)] == parts
+    ]
+
+
+def _found(word: str, found: list[_Stem], text: str) -> tuple[bool, bool]:
+    """(shown, negated): the word appears somewhere not negated; or it appears, but only where
+    a negation governs it. Latin words (ERP, DB) match whole words of the raw text."""
+    if word.isascii():
+        return bool(re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text, re.I)), False
+    forms = [stem.form for stem in found]
+    starts = _positions(word, forms)
+    if not starts:
+        spaced = " " in word and word in text  # a phrase the analyser split differently
+        return spaced, False
+    shown = any(not found[start].negated for start in starts)
+    return shown, not shown
+
+
+# Answers added by asking back ("입력 자료: 엑셀") are read for their answer, not their label:
+# "입력 자료" must not count as the evidence word "입력".
+_ANSWER_LABELS = re.compile("|".join(re.escape(f"{q.label}:") for q in askback.QUESTIONS))
 
 
 def read_factors(title: str, description: str) -> Factors:
-    text = _normalise(f"{title}. {description}")
+    text = _normalise(_ANSWER_LABELS.sub(" ", f"{title}. {description}"))
     found = stems(text)
-    forms = [stem.form for stem in found]
-    negated_forms = {stem.form for stem in found if stem.negated}
     factors = Factors()
-    factors.content_words = len({form for form in forms if form not in GENERIC})
-    factors.existing_feature = any(marker in text for marker in EXISTING_FEATURE)
+    factors.content_words = len({stem.form for stem in found if stem.form not in GENERIC})
+    factors.existing_feature = next((m for m in EXISTING_FEATURE if m in text), "")
+    negated_tools = False
     for name, words in FACTORS.items():
         total, shown = 0, []
         for word, weight in words.items():
-            if not weight or not _matches(word, forms, text):
+            if not weight:
                 continue
-            if word in negated_forms:
+            present, negated = _found(word, found, text)
+            if negated:
                 factors.negated.append(word)
-                continue
-            total += weight
-            shown.append(word)
+                negated_tools = negated_tools or name in ("digital", "tools")
+            if present:
+                total += weight
+                shown.append(word)
         factors.scores[name] = total
         factors.evidence[name] = shown
-    if factors.negated:
+    if negated_tools:
         # "엑셀을 쓰지 않고 종이에": a tool named only to say it is not used means manual work.
         factors.scores["paper"] = factors.score("paper") + 2
     return factors
@@ -425,11 +471,42 @@ def _band(rating: str, strength: float) -> int:
     return int(round(share / 5) * 5)
 
 
+# Verb stems as a reader knows them ("내려받" → "내려받다").
+_SHOWN = {
+    "옮기": "옮기다",
+    "옮겨 적": "옮겨 적다",
+    "내려받": "내려받다",
+    "붙이 넣": "붙여 넣다",
+    "합치": "합치다",
+    "모으": "모으다",
+    "보내": "보내다",
+    "만들": "만들다",
+    "맞추": "맞추다",
+    "가르치": "가르치다",
+    "가져가": "가져가다",
+    "받": "받다",
+    "같": "같다",
+    "돌": "돌다",
+    "세어": "세다",
+    "직접 세": "직접 세다",
+    "화가 나": "화가 나다",
+    "상품 열": "상품을 열다",
+    "붙여넣": "붙여 넣다",
+    "기능 있": "기능이 있다",
+    "기능이 있": "기능이 있다",
+}
+
+
 def _quote(words: list[str], limit: int = 3) -> str:
     """The words that decided, as the reason quotes them: a one-syllable stem ("받") says
     nothing to a reader, so words of two syllables or more come first."""
     telling = [word for word in words if len(word) > 1] or words
-    return ", ".join(f"‘{word}’" for word in telling[:limit])
+    return ", ".join(f"‘{_SHOWN.get(word, word)}’" for word in telling[:limit])
+
+
+def _because(words: list[str], text: str) -> str:
+    """`text`, led by the quoted words when there are any."""
+    return f"{_quote(words)}: {text}" if words else text
 
 
 def estimate(title: str, description: str) -> Estimate:
@@ -459,7 +536,9 @@ def estimate(title: str, description: str) -> Estimate:
             Rating.HIGH,
             _band(Rating.HIGH, 0.9),
             Method.INTEGRATION,
-            "이미 있는 시스템 기능을 쓰면 수작업이 사라집니다 (‘기능이 있는데’).",
+            _because(
+                [factors.existing_feature], "이미 있는 시스템 기능을 쓰면 수작업이 사라집니다."
+            ),
         )
     # Work whose core is on site or with people stays with people.
     if (on_site >= 3 and on_site >= digital - 1) or (
@@ -469,25 +548,25 @@ def estimate(title: str, description: str) -> Estimate:
             Rating.LOW,
             _band(Rating.LOW, 0.5 if digital else 0.2),
             Method.MANUAL,
-            f"{_quote(human_words)}: 현장·사람의 판단이 핵심이라 준비·기록만 도울 수 있습니다.",
+            _because(human_words, "현장 일이나 사람 사이의 판단이 핵심입니다."),
         )
     if judgement >= 5 and judgement > digital:
         return Estimate(
             Rating.LOW,
             _band(Rating.LOW, 0.6),
             Method.MANUAL,
-            f"{_quote(human_words)}: 결론을 내리는 판단이 핵심이라 자료 준비만 도구로 돕습니다.",
+            _because(human_words, "결론을 내리는 판단이 핵심입니다."),
         )
     medium_reasons = []
     if human >= 3:
-        medium_reasons.append(f"{_quote(human_words)}의 판단·협의는 사람에게 남습니다")
+        medium_reasons.append(_because(human_words, "현장 일·판단·협의는 사람에게 남습니다"))
     if secure:
         medium_reasons.append(
-            f"{_quote(evidence['secure_site'])} 보안 모듈 때문에 자동화가 까다롭습니다"
+            _because(evidence["secure_site"], "보안 모듈 때문에 자동 입력이 까다롭습니다")
         )
     if paper >= 2 and digital < 6:
         medium_reasons.append(
-            f"{_quote(evidence['paper'] or factors.negated)} 입력이라 먼저 전산화가 필요합니다"
+            _because(evidence["paper"], "종이·수기 자료는 먼저 전산으로 옮겨야 합니다")
         )
     if digital >= 4 and not medium_reasons:
         method = _method(evidence["digital"], paper)
@@ -495,20 +574,22 @@ def estimate(title: str, description: str) -> Estimate:
             Rating.HIGH,
             _band(Rating.HIGH, min(1.0, (digital - 4) / 8)),
             method,
-            f"{_quote(evidence['digital'])}: 정해진 규칙으로 반복하는 전산 작업입니다.",
+            _because(evidence["digital"], "정해진 규칙으로 반복하는 전산 작업입니다."),
         )
     if digital >= 2 or human:
         method = Method.MANUAL if human > digital else _method(evidence["digital"], paper)
-        reason = "; ".join(medium_reasons) or f"{_quote(evidence['digital'])} 일부만 규칙적입니다"
+        reason = "; ".join(medium_reasons) or _because(
+            evidence["digital"], "일부 단계만 규칙적으로 반복됩니다"
+        )
         return Estimate(
             Rating.MEDIUM,
             _band(Rating.MEDIUM, min(1.0, digital / 10)),
             method,
             reason + ".",
         )
-    manual = evidence["paper"] + [f"{word} 없이" for word in factors.negated]
+    manual = evidence["paper"] + [f"{_SHOWN.get(word, word)} 없이" for word in factors.negated]
     reason = (
-        f"{_quote(manual)}: 전산 자료가 없는 수작업이라 먼저 입력 방식부터 바꿔야 합니다."
+        _because(manual, "전산 자료가 없는 수작업이라 먼저 입력 방식부터 바꿔야 합니다.")
         if manual
         else "반복되는 전산 작업이 설명에 보이지 않습니다."
     )

@@ -102,7 +102,7 @@ def analysis_override(*, task: Task, actor: User, rating: str, note: str) -> Tas
 
     With the same rating, the earlier answer's method, suggestion and deep fields stay. With
     another rating they go: the card must never say "RPA로 대부분 자동화" under a person's
-    낮음. The person's note becomes the suggestion, and a 낮음 becomes "keep manual"."""
+    낮음. The card then shows no method line, only the person's rating and note."""
     base = latest_analyses([task.pk]).get(task.pk)
     share = {
         Rating.HIGH: 70,
@@ -114,17 +114,15 @@ def analysis_override(*, task: Task, actor: User, rating: str, note: str) -> Tas
     if same and base is not None:
         method, suggestion = base.method, base.suggestion
     else:
-        method = (
-            Method.MANUAL if rating in (Rating.LOW, Rating.NEEDS_INFO) or not base else base.method
-        )
-        suggestion = note
+        # No method line under a person's new rating: the card shows the person's note.
+        method, suggestion = (base.method if base else Method.MANUAL), ""
     analysis = TaskAnalysis(
         task=task,
         mode=base.mode if same and base else Mode.QUICK,
         source=Source.PERSON,
         rating=rating,
         method=method,
-        suggestion=suggestion[:300],
+        suggestion=suggestion,
         automatable_share=base.automatable_share if same and base else share,
         task_hours=task.hours_per_month,
         input_hash=TaskInput.from_task(task, key="").input_hash(),
@@ -153,26 +151,39 @@ def task_answer_question(
 ) -> tuple[AnalysisRun | None, bool, str]:
     """Add the answer to one of a task's ask-back questions to its description, then analyse
     the task again. Returns (run, created, refusal): the answer is kept even when the analysis
-    cannot start now (another run is active, the limits), and `refusal` says why."""
+    cannot start now (the limits, another run), and `refusal` says why. Raises AnalysisRefused,
+    changing nothing, for an answer not offered, a task no longer 정보 부족, a question
+    already answered, a task being analysed now or a description at its limit."""
     question = askback.BY_KEY.get(key)
     if question is None or option not in question.options:
         raise AnalysisRefused(
             _("고를 수 있는 답이 아닙니다. 화면을 새로 고친 뒤 다시 골라 주세요.")
         )
-    if not question.answered_in(task.description):
-        description = askback.with_answer(task.description, question, option)
-        if len(description) > DESCRIPTION_MAX_LENGTH:
-            raise AnalysisRefused(
-                _("설명이 너무 길어 답을 더할 수 없습니다. 설명을 줄인 뒤 다시 골라 주세요.")
-            )
-        data = {field: getattr(task, field) for field in TASK_FIELDS}
-        data["description"] = description
-        try:
-            task = workshop_services.task_update(task=task, actor=actor, data=data)
-        except workshop_services.EditConflict:
-            raise AnalysisRefused(
-                _("그사이 다른 사람이 이 업무를 고쳤습니다. 화면을 새로 고친 뒤 다시 골라 주세요.")
-            ) from None
+    latest = latest_analyses([task.pk]).get(task.pk)
+    if latest is None or latest.rating != Rating.NEEDS_INFO:
+        # A page opened before the task was judged: nothing to ask any more, nothing to pay for.
+        raise AnalysisRefused(_("이 업무는 이미 평가가 나왔습니다. 화면을 새로 고쳐 확인하세요."))
+    if question.answered_in(task.description):
+        raise AnalysisRefused(_("이미 답한 질문입니다. 바꾸려면 ‘수정’에서 설명을 고쳐 주세요."))
+    active = AnalysisRun.objects.active().filter(team_id=task.team_id).only("task_ids")
+    if any(task.pk in run.task_ids for run in active):
+        # The running analysis read the description before this answer: wait for its result.
+        raise AnalysisRefused(
+            _("이 업무를 분석하는 중입니다. 결과가 나온 뒤 다음 질문에 답해 주세요.")
+        )
+    description = askback.with_answer(task.description, question, option)
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        raise AnalysisRefused(
+            _("설명이 너무 길어 답을 덧붙일 수 없습니다. 설명을 줄인 뒤 다시 골라 주세요.")
+        )
+    data = {field: getattr(task, field) for field in TASK_FIELDS}
+    data["description"] = description
+    try:
+        task = workshop_services.task_update(task=task, actor=actor, data=data)
+    except workshop_services.EditConflict:
+        raise AnalysisRefused(
+            _("그사이 다른 사람이 이 업무를 고쳤습니다. 화면을 새로 고친 뒤 다시 골라 주세요.")
+        ) from None
     try:
         run, created = analysis_request(team=task.team, actor=actor, tasks=[task])
     except AnalysisRefused as refused:

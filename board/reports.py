@@ -39,10 +39,10 @@ class SavedBySource:
     @property
     def parts(self) -> list[tuple[str, str, Decimal]]:
         """(css class, label, hours) of each source present; AI first, and always shown when
-        rule-based estimates are, so "AI 0시간" says plainly that nothing came from an AI."""
+        rule-based estimates are, so "AI 분석 0.0시간" says plainly that nothing came from an AI."""
         parts = []
         if self.ai or self.rules_tasks:
-            parts.append(("source-ai", "AI", self.ai))
+            parts.append(("source-ai", str(Source.AI.label), self.ai))
         if self.rules_tasks:
             parts.append(("source-rules", str(Source.RULES.label), self.rules))
         if self.person:

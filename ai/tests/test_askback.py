@@ -57,15 +57,15 @@ def test_an_answer_joins_the_description_and_the_task_is_analysed_again(client_a
     assert askback.next_question(vague.description).key == "work"
 
 
-def test_three_answers_make_a_vague_task_judgeable(client_as, lead, vague):
+def test_answers_make_a_vague_task_judgeable_and_then_nothing_more_is_asked(client_as, lead, vague):
     client = client_as(lead)
-    for key, option in (("input", "엑셀"), ("work", "집계·정리"), ("output", "보고서·문서")):
+    for key, option in (("input", "엑셀"), ("work", "집계·정리")):
         answer(client, vague, key, option)
         runner.run_execute(AnalysisRun.objects.latest("id").pk)
     latest = TaskAnalysis.objects.filter(task=vague).latest("id")
     assert latest.rating != Rating.NEEDS_INFO
-    vague.refresh_from_db()
-    assert askback.next_question(vague.description) is None
+    response = answer(client, vague, "output", "보고서·문서", HTTP_HX_REQUEST="true")
+    assert "이미 평가가 나왔습니다" in toast(response)
 
 
 @pytest.mark.parametrize(
@@ -84,18 +84,39 @@ def test_an_answer_not_offered_is_refused_in_korean_and_changes_nothing(
     assert AnalysisRun.objects.count() == 1  # only the first analysis
 
 
-def test_the_same_answer_twice_is_added_once(client_as, lead, vague):
+def test_a_question_answered_is_not_answered_again(client_as, lead, vague):
     client = client_as(lead)
     answer(client, vague, "input", "엑셀")
     runner.run_execute(AnalysisRun.objects.latest("id").pk)
-    answer(client, vague, "input", "종이")
+    response = answer(client, vague, "input", "종이", HTTP_HX_REQUEST="true")
+    assert "이미 답한 질문입니다" in toast(response)
     vague.refresh_from_db()
     assert vague.description.count("입력 자료:") == 1
 
 
-def test_a_description_at_its_limit_keeps_its_text_and_says_why(client_as, lead, team, domain):
+def test_no_answer_while_the_task_is_being_analysed(client_as, lead, vague):
+    client = client_as(lead)
+    answer(client, vague, "input", "엑셀")  # queued, not run yet
+    response = answer(client, vague, "work", "집계·정리", HTTP_HX_REQUEST="true")
+    assert "분석하는 중입니다" in toast(response)
+    vague.refresh_from_db()
+    assert "하는 일" not in vague.description
+
+
+def test_a_task_judged_meanwhile_asks_nothing_more(client_as, lead, vague):
+    ai_requests.analysis_override(task=vague, actor=lead, rating="LOW", note="사람이 판단")
+    response = answer(client_as(lead), vague, "input", "엑셀", HTTP_HX_REQUEST="true")
+    assert "이미 평가가 나왔습니다" in toast(response)
+    assert AnalysisRun.objects.count() == 1
+
+
+def test_a_description_at_its_limit_keeps_its_text_and_says_why(
+    client_as, lead, team, domain, settings
+):
+    settings.ANTHROPIC_API_KEY = ""
     long = "가" * 2000
     task = services.task_create(team=team, actor=lead, data=task_data(domain, description=long))
+    ai_requests.analysis_override(task=task, actor=lead, rating="NEEDS_INFO", note="")
     response = answer(client_as(lead), task, "input", "엑셀", HTTP_HX_REQUEST="true")
     assert "설명이 너무 길어" in toast(response)
     task.refresh_from_db()
@@ -128,8 +149,7 @@ def test_a_persons_other_rating_replaces_the_method_text(client_as, lead, team, 
     person = ai_requests.analysis_override(
         task=task, actor=lead, rating="LOW", note="거래처마다 양식이 달라 사람이 봐야 함"
     )
-    assert person.method == "MANUAL"
-    assert person.suggestion == "거래처마다 양식이 달라 사람이 봐야 함"
+    assert person.suggestion == ""  # no method line under the person's rating
     page = client_as(lead).get(team.get_absolute_url()).content.decode()
     assert estimated.suggestion not in page  # the estimate's text is gone from the card
     assert page.count("거래처마다 양식이 달라 사람이 봐야 함") == 1  # shown once, as the note

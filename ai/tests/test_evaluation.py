@@ -53,6 +53,7 @@ def test_agreement_is_counted_per_level(tmp_path):
     assert (figures["n"], figures["exact"], figures["two_plus"]) == (3, 2, 1)
     assert figures["within_one"] == 2
     assert figures["needs_info_precision"] == figures["needs_info_recall"] == 1.0
+    assert figures["needs_info_mismatch"] == 0
     share = estimate("주간 실적 집계", plain).share
     assert share > 60
     # The mean distance to each expected range, over the tasks the expert could judge.
@@ -67,6 +68,9 @@ def test_agreement_is_counted_per_level(tmp_path):
         (HEADER + "영업,가,설명입니다 설명입니다,매일,1,30,높음,80,x\n", "기대 비율"),
         (HEADER + "영업,가,설명입니다 설명입니다,가끔,1,30,높음,60-80,x\n", "빈도"),
         (HEADER, "한 줄도 없습니다"),
+        # A short row: its last columns are missing, not blank.
+        (HEADER + "영업,가,설명입니다 설명입니다,매일\n", "2행: 기대 평가"),
+        (HEADER + "\n\n영업,가,설명입니다 설명입니다,매일,x,30,높음,60-80,x\n", "4행: ‘횟수’"),
     ],
 )
 def test_a_bad_labelled_file_is_refused_with_a_korean_reason(tmp_path, content, message):
@@ -138,3 +142,65 @@ def test_the_rule_provider_answers_in_the_models_format_and_says_why():
     clean = clean_result(answer.items["t1"], "quick")
     assert clean["rating"] == Rating.HIGH
     assert "집계" in clean["suggestion"]  # the reason quotes the task's own words
+
+
+def test_asking_back_when_the_expert_could_judge_is_not_within_one(tmp_path):
+    rows = [
+        "총무,지원,팀 업무 지원,매주,1,30,높음,60-80,x",  # the estimator asks: 정보 부족
+        "총무,지원 둘,팀 업무 지원 둘,매주,1,30,보통,30-40,x",
+    ]
+    file = tmp_path / "set.csv"
+    file.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    figures = run("--file", str(file), "--json")
+    assert (figures["exact"], figures["within_one"], figures["two_plus"]) == (0, 0, 0)
+    assert figures["needs_info_mismatch"] == 2
+    assert figures["needs_info_precision"] == 0.0
+    assert figures["needs_info_recall"] is None  # the expert expected no 정보 부족
+    # Asking back answers a share of 0: 60 and 30 points below the expected ranges.
+    assert figures["share_mae"] == 45.0
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "엑셀을 쓰지 않고 종이 장부에 입출금을 적는다",
+        "엑셀을 안 쓰고 종이 장부에 입출금을 적는다",
+        "엑셀을 쓰지 못하고 종이 장부에 적는다",
+        "시스템 없이 수기로 입출금을 적는다",
+    ],
+)
+def test_every_form_of_negation_counts_against_the_tool(description):
+    guess = estimate("현금 출납 기록", description)
+    assert guess.rating == Rating.LOW
+    assert "없이" in guess.reason
+
+
+def test_an_on_site_word_under_a_negation_is_not_on_site_work():
+    guess = estimate("재고 조회", "창고 방문 없이 WMS에서 조회해 엑셀로 집계한다")
+    assert guess.rating == Rating.HIGH
+    assert "방문" not in guess.reason
+
+
+def test_latin_words_match_whole_words_only():
+    from ai.factors import read_factors
+
+    factors = read_factors("credit check", "credit feedback review for vendors")
+    assert factors.evidence["secure_site"] == [] and factors.evidence["tools"] == []
+    assert read_factors("조회", "매일 EDI로 받은 주문을 DB에 넣는다").evidence["tools"] == ["DB"]
+
+
+def test_an_asked_back_answers_label_is_not_evidence():
+    from ai.factors import read_factors
+
+    factors = read_factors("팀 지원", "팀 업무 지원 입력 자료: 엑셀")
+    assert "입력" not in factors.evidence["digital"]
+    assert factors.evidence["tools"] == ["엑셀"]
+
+
+def test_without_the_analyser_the_estimate_still_answers(monkeypatch):
+    from ai import factors
+
+    monkeypatch.setattr(factors, "_kiwi", lambda: None)
+    guess = factors.estimate("실적 집계", "ERP 실적을 엑셀로 내려받아 피벗으로 집계한다")
+    assert guess.rating in (Rating.HIGH, Rating.MEDIUM)
+    assert "집계" in guess.reason

@@ -85,9 +85,9 @@ def test_the_summary_and_the_projector_say_which_hours_are_rule_based(client_as,
     for params in ({}, {"view": "projector"}):
         html = client_as(instructor).get(url, params).content.decode()
         (line,) = texts_of(html, "by-source")
-        assert line.startswith("AI 0.0시간 · ")  # nothing came from an AI, and it says so
+        assert line.startswith("AI 분석 0.0시간 · ")  # nothing came from an AI, and it says so
         assert f"{RULES} {rules}시간" in line
-        assert "업무 1개는 규칙 기반 추정 (AI 아님)입니다." in line
+        assert "업무 1개는 규칙 기반 추정 (AI 아님)으로 평가했습니다." in line
         assert str(Source.PERSON.label) in line
         # Each of the top candidates says where its rating came from.
         assert RULES in texts_of(html, "source-rules")[-1]
@@ -98,7 +98,7 @@ def test_the_board_and_the_team_report_label_them_too(client_as, instructor, lea
     report = client_as(lead).get(reverse("workshops:team_report", args=[team.pk]))
     for response in (board, report):
         (line,) = texts_of(response.content.decode(), "by-source")
-        assert RULES in line and line.startswith("AI 0.0시간")
+        assert RULES in line and line.startswith("AI 분석 0.0시간")
 
 
 def test_without_rule_based_results_no_rule_label_is_shown(client_as, instructor, team, lead):
@@ -112,7 +112,7 @@ def test_without_rule_based_results_no_rule_label_is_shown(client_as, instructor
         .content.decode()
     )
     (line,) = texts_of(html, "by-source")
-    assert RULES not in html and "AI" not in line
+    assert RULES not in html and "AI 분석" not in line
     assert str(Source.PERSON.label) in line
 
 

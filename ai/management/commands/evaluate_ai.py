@@ -45,18 +45,22 @@ class Command(BaseCommand):
         results = evaluation.verdicts(labelled, answer.items, Mode.QUICK)
         figures = {"provider": provider, "file": file.name, **evaluation.agreement(results)}
         if not json_only:
-            self._report(figures, results, misses=misses)
+            self._summary(figures)
+        if misses:
+            self._misses(results)
         self.stdout.write(_json_line(figures))
 
-    def _report(self, figures: dict, results: list, *, misses: bool) -> None:
-        n = figures["n"]
+    def _summary(self, figures: dict) -> None:
         self.stdout.write(
-            f"{figures['provider']}: {n}개 업무 · 일치 {figures['exact']} "
+            f"{figures['provider']}: {figures['n']}개 업무 · 일치 {figures['exact']} "
             f"({figures['exact_rate']:.0%}) · 한 단계 이내 {figures['within_one']} · "
-            f"두 단계 빗나감 {figures['two_plus']} · 비율 오차 평균 {figures['share_mae']}%p"
+            f"두 단계 빗나감 {figures['two_plus']} · "
+            f"정보 부족 엇갈림 {figures['needs_info_mismatch']} · "
+            f"비율 오차 평균 {figures['share_mae']}%p"
         )
-        if not misses:
-            return
+
+    def _misses(self, results: list) -> None:
+        """Every task not rated exactly, to read against the expert's rationale."""
         labels = dict(Rating.choices)
         for verdict in results:
             if verdict.rating == verdict.labelled.rating:
