@@ -133,40 +133,33 @@ def test_only_the_team_may_answer(client_as, other_lead, vague):
 # --- A person's rating never sits under the AI's contradicting text ----------------------------
 
 
-def test_a_persons_other_rating_replaces_the_method_text(client_as, lead, team, domain, settings):
+@pytest.fixture
+def estimated(settings, team, lead, domain) -> TaskAnalysis:
+    """A plain digital task, rated 높음 by the offline estimator."""
     settings.ANTHROPIC_API_KEY = ""
+    description = "ERP 실적을 엑셀로 내려받아 집계한다"
     task = services.task_create(
-        team=team,
-        actor=lead,
-        data=task_data(
-            domain, title="실적 집계", description="ERP 실적을 엑셀로 내려받아 집계한다"
-        ),
+        team=team, actor=lead, data=task_data(domain, title="실적 집계", description=description)
     )
     run, _ = ai_requests.analysis_request(team=team, actor=lead)
     runner.run_execute(run.pk)
-    estimated = TaskAnalysis.objects.get(task=task)
-    assert estimated.rating == Rating.HIGH
-    person = ai_requests.analysis_override(
-        task=task, actor=lead, rating="LOW", note="거래처마다 양식이 달라 사람이 봐야 함"
-    )
+    analysis = TaskAnalysis.objects.get(task=task)
+    assert analysis.rating == Rating.HIGH
+    return analysis
+
+
+def test_a_persons_other_rating_replaces_the_method_text(client_as, lead, team, estimated):
+    note = "거래처마다 양식이 달라 사람이 봐야 함"
+    person = ai_requests.analysis_override(task=estimated.task, actor=lead, rating="LOW", note=note)
     assert person.suggestion == ""  # no method line under the person's rating
     page = client_as(lead).get(team.get_absolute_url()).content.decode()
     assert estimated.suggestion not in page  # the estimate's text is gone from the card
-    assert page.count("거래처마다 양식이 달라 사람이 봐야 함") == 1  # shown once, as the note
+    assert page.count(note) == 1  # shown once, as the note
 
 
-def test_a_persons_same_rating_keeps_the_method_text(team, lead, domain, settings):
-    settings.ANTHROPIC_API_KEY = ""
-    task = services.task_create(
-        team=team,
-        actor=lead,
-        data=task_data(
-            domain, title="실적 집계", description="ERP 실적을 엑셀로 내려받아 집계한다"
-        ),
+def test_a_persons_same_rating_keeps_the_method_text(lead, estimated):
+    person = ai_requests.analysis_override(
+        task=estimated.task, actor=lead, rating="HIGH", note="맞음"
     )
-    run, _ = ai_requests.analysis_request(team=team, actor=lead)
-    runner.run_execute(run.pk)
-    estimated = TaskAnalysis.objects.get(task=task)
-    person = ai_requests.analysis_override(task=task, actor=lead, rating="HIGH", note="맞음")
     assert (person.method, person.suggestion) == (estimated.method, estimated.suggestion)
     assert person.automatable_share == estimated.automatable_share
