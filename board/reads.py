@@ -85,6 +85,7 @@ class AnalysisSummary:
     hours_saved: Decimal = ZERO
     ratings: Counter[str] = field(default_factory=Counter)
     analysed: int = 0
+    by_source: reports.SavedBySource = field(default_factory=reports.SavedBySource)
 
     def count(self, rating: str) -> int:
         return self.ratings.get(rating, 0)
@@ -159,6 +160,7 @@ def task_cards(
             summary.analysed += 1
             summary.ratings[analysis.rating] += 1
             summary.hours_saved += card.hours_saved
+            summary.by_source.add(analysis.source, card.hours_saved)
         cards.append(card)
     return cards, summary
 

@@ -93,10 +93,13 @@ def test_the_summary_and_the_projector_say_which_hours_are_rule_based(client_as,
         assert RULES in texts_of(html, "source-rules")[-1]
 
 
-def test_the_board_and_the_team_report_label_them_too(client_as, instructor, lead, team, rated):
+def test_the_board_the_team_report_and_the_team_page_label_them_too(
+    client_as, instructor, lead, team, rated
+):
     board = client_as(instructor).get(reverse("workshops:workshop_detail", args=[rated.pk]))
     report = client_as(lead).get(reverse("workshops:team_report", args=[team.pk]))
-    for response in (board, report):
+    team_page = client_as(lead).get(team.get_absolute_url())
+    for response in (board, report, team_page):
         (line,) = texts_of(response.content.decode(), "by-source")
         assert RULES in line and line.startswith("AI 분석 0.0시간")
 
