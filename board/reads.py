@@ -214,6 +214,7 @@ class BoardTeam:
     online_count: int
     saved_hours: Decimal
     ratings: dict[str, int]
+    rules_tasks: int = 0  # of its rated tasks, how many the offline estimator rated
 
 
 @dataclass
@@ -278,6 +279,7 @@ def workshop_board(
                 online_count=sum(1 for p in members if p.user_id in online_user_ids),
                 saved_hours=totals.saved,
                 ratings=dict(totals.ratings),
+                rules_tasks=totals.rules_tasks,
             )
         )
     board_domains = [

@@ -301,6 +301,7 @@ class Totals:
     hours: Decimal = ZERO
     saved: Decimal = ZERO
     ratings: Counter[str] = field(default_factory=Counter)
+    rules_tasks: int = 0  # rated by the offline estimator (not an AI)
 
 
 def totals_by(facts: list[Fact], key: str) -> dict[int, Totals]:
@@ -313,4 +314,6 @@ def totals_by(facts: list[Fact], key: str) -> dict[int, Totals]:
         if fact.analysis_id is not None:
             line.saved += fact.saved
             line.ratings[fact.rating] += 1
+            if fact.source == Source.RULES:
+                line.rules_tasks += 1
     return totals

@@ -102,6 +102,8 @@ def test_the_board_the_team_report_and_the_team_page_label_them_too(
     for response in (board, report, team_page):
         (line,) = texts_of(response.content.decode(), "by-source")
         assert RULES in line and line.startswith("AI 분석 0.0시간")
+    # The board's team line marks how many of its ratings are rule-based.
+    assert "규칙 기반 1건" in texts_of(board.content.decode(), "source-rules")
 
 
 def test_without_rule_based_results_no_rule_label_is_shown(client_as, instructor, team, lead):
