@@ -13,7 +13,6 @@ workshop at once.
 """
 
 import logging
-from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -82,7 +81,6 @@ def _summary(workshop: Workshop, counts: PurgeCounts) -> dict:
     """The figures the workshop's pages showed, as plain values that name nobody."""
     totals = workshop_pulse(workshop.pk)
     savings = workshop_savings(workshop.pk)
-    ratings: Counter[str] = sum(savings.ratings_by_team.values(), Counter())
     ai_cost = UsageRecord.objects.filter(workshop=workshop).aggregate(total=Sum("cost_usd"))
     return {
         "teams": counts.teams,
@@ -90,7 +88,7 @@ def _summary(workshop: Workshop, counts: PurgeCounts) -> dict:
         "tasks": totals.task_count,
         "monthly_hours": _decimal(totals.total_hours),
         "automatable_hours": _decimal(savings.total),
-        "ratings": dict(ratings),
+        "ratings": dict(savings.ratings),
         "ai_cost_usd": str((ai_cost["total"] or Decimal("0")).quantize(Decimal("0.0001"))),
     }
 

@@ -114,10 +114,11 @@ def progress_context(
 
 @dataclass
 class WorkshopSavings:
-    by_team: dict[int, Decimal] = field(default_factory=dict)
-    by_domain: dict[int, Decimal] = field(default_factory=dict)
-    ratings_by_team: dict[int, Counter[str]] = field(default_factory=dict)
+    """A workshop's hours saved and its ratings, over the latest analysis of every task (what
+    a purged workshop keeps; the pages' figures, per team and domain, are board.reports')."""
+
     total: Decimal = Decimal("0")
+    ratings: Counter[str] = field(default_factory=Counter)
 
 
 def latest_analyses_of_workshop(workshop_id: int) -> QuerySet[TaskAnalysis]:
@@ -132,17 +133,14 @@ def latest_analyses_of_workshop(workshop_id: int) -> QuerySet[TaskAnalysis]:
 
 
 def workshop_savings(workshop_id: int) -> WorkshopSavings:
-    """Hours saved by the latest analysis of every task, per team and per domain."""
+    """Hours saved and ratings over the latest analysis of every task of the workshop."""
     rows = latest_analyses_of_workshop(workshop_id).values_list(
-        "task__team_id", "task__domain_id", "automatable_share", "task__hours_per_month", "rating"
+        "automatable_share", "task__hours_per_month", "rating"
     )
     savings = WorkshopSavings()
-    for team_id, domain_id, share, task_hours, rating in rows:
-        hours = saved_hours(share, task_hours)
-        savings.by_team[team_id] = savings.by_team.get(team_id, Decimal("0")) + hours
-        savings.by_domain[domain_id] = savings.by_domain.get(domain_id, Decimal("0")) + hours
-        savings.ratings_by_team.setdefault(team_id, Counter())[rating] += 1
-        savings.total += hours
+    for share, task_hours, rating in rows:
+        savings.total += saved_hours(share, task_hours)
+        savings.ratings[rating] += 1
     return savings
 
 
