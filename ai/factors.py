@@ -25,17 +25,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ai import askback
+from ai import askback, rubric
 from ai.models import Method, Rating
 
-# The share bands tied to each rating (percent of today's time nobody has to spend). The AI
-# prompt uses the same bands; shares are multiples of 5 and never 100.
-BANDS: dict[str, tuple[int, int]] = {
-    Rating.HIGH: (60, 90),
-    Rating.MEDIUM: (25, 55),
-    Rating.LOW: (0, 20),
-    Rating.NEEDS_INFO: (0, 0),
-}
+# The share bands tied to each rating (percent of today's time nobody has to spend), the same
+# the AI prompt uses (ai.rubric).
+BANDS = rubric.BANDS
 
 # Evidence words by factor. A word matches a run of the text's stems (nouns, verb and adjective
 # stems, foreign words), so "입력함", "입력한다" and "입력해" all show "입력".
@@ -462,6 +457,7 @@ class Estimate:
     method: str
     reason: str
     missing: str = ""
+    factors: dict[str, Any] = field(default_factory=dict)  # in ai.rubric's terms
 
 
 def _band(rating: str, strength: float) -> int:
@@ -509,9 +505,54 @@ def _because(words: list[str], text: str) -> str:
     return f"{_quote(words)}: {text}" if words else text
 
 
+_FILE_WORDS = {"엑셀", "CSV", "PDF", "파일", "메일", "시트", "PPT", "워드", "HWP", "엑셀 양식"}
+_RISK_WORDS = {"PERSONAL": ("개인정보", "주민등록", "주민번호"), "NETWORK": ("망분리",)}
+
+
+def rubric_factors(found: Factors, rating: str, text: str) -> dict[str, Any]:
+    """What the words showed, in the rubric's factors (the card's chips): the input, how the
+    work is done, how often it departs from the rule, and the risks named."""
+    risks = [risk for risk, words in _RISK_WORDS.items() if any(w in text for w in words)]
+    if found.score("secure_site"):
+        risks.append("SECURE_SITE")
+    if rating == Rating.NEEDS_INFO:
+        source = "UNKNOWN"
+    elif found.score("paper") >= 2:
+        source = "PAPER"
+    elif set(found.evidence.get("tools", [])) - _FILE_WORDS:
+        source = "SYSTEM"
+    else:
+        source = "FILE"
+    people = found.score("on_site") + found.score("relationship")
+    if rating == Rating.HIGH:
+        work = "RULE"
+    elif rating == Rating.LOW and (people or found.score("judgement")):
+        work = "PEOPLE" if people >= found.score("judgement") else "JUDGEMENT"
+    elif found.human >= 3 or rating == Rating.LOW:
+        work = "MIXED"
+    else:
+        work = "RULE"
+    exceptions = "MANY" if found.score("judgement") >= 3 or rating == Rating.LOW else "FEW"
+    return {"input": source, "work": work, "exceptions": exceptions, "risks": sorted(risks)}
+
+
 def estimate(title: str, description: str) -> Estimate:
-    """Rate a task from its factors; the reason quotes the words that decided it."""
-    factors = read_factors(title, description)
+    """Rate a task from its factors; the reason quotes the words that decided it, and the
+    rubric's factors come with it."""
+    found = read_factors(title, description)
+    guess = _estimate(found, description)
+    text = _normalise(f"{title} {description}")
+    return Estimate(
+        guess.rating,
+        guess.share,
+        guess.method,
+        guess.reason,
+        guess.missing,
+        rubric_factors(found, guess.rating, text),
+    )
+
+
+def _estimate(factors: Factors, description: str) -> Estimate:
     steps, tools = factors.score("digital"), min(factors.score("tools"), 4)
     digital = steps + tools
     on_site, relation, judgement = (
@@ -535,7 +576,7 @@ def estimate(title: str, description: str) -> Estimate:
         return Estimate(
             Rating.HIGH,
             _band(Rating.HIGH, 0.9),
-            Method.INTEGRATION,
+            Method.EXISTING_FEATURE,
             _because(
                 [factors.existing_feature], "이미 있는 시스템 기능을 쓰면 수작업이 사라집니다."
             ),
@@ -606,8 +647,12 @@ def _method(words: list[str], paper: int) -> str:
         for w in ("집계", "취합", "합치", "피벗", "통계", "그래프", "차트", "계산", "표")
     ):
         return Method.SPREADSHEET
-    if _DRAFT.search(joined) or any(w in joined for w in ("템플릿", "FAQ")):
+    if "FAQ" in joined:
+        return Method.CHATBOT
+    if _DRAFT.search(joined) or "템플릿" in joined:
         return Method.GENAI_DRAFT
     if any(w in joined for w in ("예약", "독려", "안내", "발급", "초기화", "계정")):
         return Method.WORKFLOW
+    if paper >= 2:
+        return Method.OCR  # paper first becomes data
     return Method.RPA

@@ -24,8 +24,12 @@ class Method(models.TextChoices):
     RPA = "RPA", _("RPA(반복 입력 자동화)")
     SPREADSHEET = "SPREADSHEET", _("스프레드시트 자동화")
     GENAI_DRAFT = "GENAI_DRAFT", _("생성형 AI 초안 작성")
-    WORKFLOW = "WORKFLOW", _("워크플로 도구")
-    INTEGRATION = "INTEGRATION", _("시스템 연동")
+    WORKFLOW = "WORKFLOW", _("워크플로·전자결재")
+    INTEGRATION = "INTEGRATION", _("시스템 연동(API)")
+    OCR = "OCR", _("OCR(문서 인식)")
+    CHATBOT = "CHATBOT", _("챗봇·FAQ")
+    BI = "BI", _("BI 대시보드")
+    EXISTING_FEATURE = "EXISTING", _("기존 시스템 기능 활용")
     MANUAL = "MANUAL", _("수작업 유지")
 
 
@@ -347,6 +351,10 @@ class TaskAnalysis(models.Model):
     tools = models.JSONField(_("도구"), default=list, blank=True)
     prerequisites = models.JSONField(_("사전 조건"), default=list, blank=True)
     ease = models.CharField(_("도입 난이도"), max_length=10, choices=Ease.choices, blank=True)
+    # Prompt v2 and the estimator: the input's own words that decided (근거), and the rubric's
+    # factors ({"input", "work", "exceptions", "risks"}, see ai.rubric). Empty on older rows.
+    reason = models.CharField(_("근거"), max_length=120, blank=True)
+    factors = models.JSONField(_("요인"), default=dict, blank=True)
     note = models.CharField(_("메모"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import User
-from ai import askback
+from ai import askback, rubric
 from ai.errors import AnalysisRefused
 from ai.inputs import TaskInput
 from ai.models import (
@@ -130,6 +130,9 @@ def analysis_override(*, task: Task, actor: User, rating: str, note: str) -> Tas
         tools=base.tools if same and base else [],
         prerequisites=base.prerequisites if same and base else [],
         ease=base.ease if same and base else "",
+        # The evidence and factors stay only under the rating they led to.
+        reason=base.reason if same and base else "",
+        factors=base.factors if same and base else {},
         note=note,
         created_by=actor,
     )
@@ -142,6 +145,72 @@ def analysis_override(*, task: Task, actor: User, rating: str, note: str) -> Tas
         workshop=task.team.workshop,
         summary=f"{task.title}: {rating}",
         detail={"rating": rating, "note": note, "was": base.rating if base else None},
+    )
+    return analysis
+
+
+def analysis_correct_factor(*, task: Task, actor: User, factor: str, value: str) -> TaskAnalysis:
+    """A lead's correction of one factor of the latest analysis ("입력 자료: 종이 → 전산 파일"):
+    the rating and share are then our own rubric's (`ai.rubric.rate`), not a guess of the
+    person's, and the card shows the formula. Kept as a person's analysis beside the AI's
+    rows. Raises AnalysisRefused, changing nothing, for an unknown factor or value, an
+    analysis without factors or a value it already has."""
+    chosen = rubric.BY_KEY.get(factor)
+    if chosen is None or value not in chosen.choices:
+        raise AnalysisRefused(
+            _("고를 수 있는 값이 아닙니다. 화면을 새로 고친 뒤 다시 골라 주세요.")
+        )
+    base = latest_analyses([task.pk]).get(task.pk)
+    if base is None or not rubric.clean_factors(base.factors):
+        raise AnalysisRefused(
+            _(
+                "이 평가에는 고칠 요인이 없습니다. "
+                "‘AI 분석’으로 다시 분석하거나 ‘평가 바꾸기’를 쓰세요."
+            )
+        )
+    was = base.factors.get(factor)
+    if was == value:
+        raise AnalysisRefused(_("이미 그 값입니다. 화면을 새로 고쳐 확인하세요."))
+    factors = {**base.factors, factor: value}
+    rating, share = rubric.rate(factors)
+    method = rubric.method_for(factors, base.method)
+    same = rating == base.rating and method == base.method
+    asked = rating == Rating.NEEDS_INFO
+    analysis = TaskAnalysis(
+        task=task,
+        mode=base.mode if same else Mode.QUICK,
+        source=Source.PERSON,
+        rating=rating,
+        method=method,
+        # The AI's sentence only where it still describes the result; else the formula speaks.
+        suggestion=base.suggestion if same else "",
+        missing_info=_("입력 자료가 무엇인지 설명에 적어 주세요.") if asked else "",
+        automatable_share=share,
+        task_hours=task.hours_per_month,
+        input_hash=TaskInput.from_task(task, key="").input_hash(),
+        steps=base.steps if same else [],
+        tools=base.tools if same else [],
+        prerequisites=base.prerequisites if same else [],
+        ease=base.ease or rubric.usual_ease(method, base.factors.get("risks") or ()),
+        reason=base.reason,
+        factors=factors,
+        note=_("요인 수정: %(label)s %(was)s → %(now)s")
+        % {
+            "label": chosen.label,
+            "was": chosen.choices.get(str(was), "—"),
+            "now": chosen.choices[value],
+        },
+        created_by=actor,
+    )
+    analysis.save()
+    events.announce(events.AnalysisChanged(team_id=task.team_id))
+    audit.record(
+        "ai_factor",
+        actor=actor,
+        target=task,
+        workshop=task.team.workshop,
+        summary=f"{task.title}: {factor} {was} → {value}",
+        detail={"factor": factor, "was": was, "value": value, "rating": rating, "share": share},
     )
     return analysis
 

@@ -135,6 +135,27 @@ def analysis_override(request, pk):
 
 
 @login_required
+@require_POST
+@write_limited
+def analysis_factor(request, pk):
+    """A lead's correction of one factor of a task's analysis; the rubric recomputes the
+    rating and share (no AI call, so the write limit applies)."""
+    task, access = get_task_for_user(request.user, pk, write=True)
+    try:
+        ai_requests.analysis_correct_factor(
+            task=task,
+            actor=request.user,
+            factor=request.POST.get("factor", ""),
+            value=request.POST.get("value", ""),
+        )
+    except AnalysisRefused as refusal:
+        return _after_request(request, access, True, refusal.message)
+    return _after_request(
+        request, access, True, _("요인을 고쳤습니다. 평가를 공식으로 다시 계산했습니다.")
+    )
+
+
+@login_required
 @require_GET
 def analysis_history(request, pk):
     task, _access = get_task_for_user(request.user, pk)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from accounts.models import User
-from ai import askback
+from ai import askback, rubric
 from ai.models import AnalysisRun, EconomyBatch, Rating, TaskAnalysis, saved_hours
 from ai.selectors import (
     is_stale,
@@ -51,6 +51,18 @@ class TaskCard:
         if self.analysis is None or self.analysis.rating != Rating.NEEDS_INFO:
             return None
         return askback.next_question(self.task.description)
+
+    @property
+    def chips(self) -> list[rubric.Chip]:
+        """The analysis's factors as the card's chips (none on rows older than prompt v2)."""
+        return rubric.chips(self.analysis.factors) if self.analysis is not None else []
+
+    @property
+    def formula(self) -> str:
+        """How our rubric turns the factors into the rating, shown under a lead's correction."""
+        if self.analysis is None or not rubric.clean_factors(self.analysis.factors):
+            return ""
+        return rubric.formula(self.analysis.factors)
 
     def content_key(self) -> tuple[object, ...]:
         """Everything the card shows, as a hashable value: every field but the HTML, the task

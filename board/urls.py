@@ -41,6 +41,7 @@ analysis_pages = [
     path("tasks/<id:pk>/analysis/deep/", analysis_views.analysis_deep, name="deep"),
     path("tasks/<id:pk>/analysis/answer/", analysis_views.analysis_answer, name="answer"),
     path("tasks/<id:pk>/analysis/override/", analysis_views.analysis_override, name="override"),
+    path("tasks/<id:pk>/analysis/factor/", analysis_views.analysis_factor, name="factor"),
     path("tasks/<id:pk>/analysis/history/", analysis_views.analysis_history, name="history"),
     path("workshops/<id:pk>/economy/", analysis_views.economy_request, name="economy"),
 ]

@@ -24,6 +24,8 @@ Messages requests (and batch result lines), one per request, including the SDK's
     server.script("refusal")          # stop_reason "refusal", no content
     server.script("partial")          # every other task missing from the answer
     server.script("invalid")          # an answer with a rating that does not exist
+    server.script("off_band")         # the first item's share outside its rating's band
+    server.script("manual_high")      # the first item rated HIGH with the method MANUAL
     server.script("stray")            # an extra item under an id nobody asked about
     server.script("dirty")            # control characters and a NUL in the text, a long model id
     server.script_batch_create("timeout")   # batches.create makes the batch, answers too late
@@ -33,6 +35,7 @@ Messages requests (and batch result lines), one per request, including the SDK's
 
 import argparse
 import hashlib
+import html
 import json
 import math
 import re
@@ -138,17 +141,35 @@ MAX_UNION_PROPERTIES = 16
 CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # Message Batches API reference, create
 
 METHODS = ["RPA", "SPREADSHEET", "GENAI_DRAFT", "WORKFLOW", "INTEGRATION", "MANUAL"]
-# As long as the prompt allows (a suggestion of up to 40 characters), so answer sizes are not
-# flattered.
+# As long as the prompt allows (ai.prompts.LIMITS: quick 30 characters, deep 80), so answer
+# sizes are not flattered.
 SUGGESTIONS = {
-    "RPA": "반복 입력은 RPA 봇에 맡기고 예외 건만 담당자가 직접 확인하세요.",
-    "SPREADSHEET": "원본 자료를 한 시트로 모아 수식과 피벗으로 자동 집계하도록 바꾸세요.",
-    "GENAI_DRAFT": "생성형 AI로 문서 초안을 만들고 담당자는 검토와 수정만 하도록 하세요.",
-    "WORKFLOW": "요청과 승인 절차를 워크플로 도구로 옮겨 알림과 기록을 자동화하세요.",
-    "INTEGRATION": "두 시스템을 API로 연동해 자료를 옮겨 적는 단계를 통째로 없애세요.",
-    "MANUAL": "판단이 핵심인 업무라 자료 준비만 자동화하고 본 업무는 사람이 하세요.",
+    "RPA": "화면 입력은 RPA 봇이 하고 예외 건만 담당자가 확인",
+    "SPREADSHEET": "원본을 한 시트로 모아 피벗으로 자동 집계, 검토는 사람",
+    "GENAI_DRAFT": "생성형 AI로 문서 초안 작성, 담당자는 검토와 수정만",
+    "WORKFLOW": "요청·승인을 전자결재로 옮겨 알림·기록 자동, 결재는 사람",
+    "INTEGRATION": "두 시스템을 API로 연동해 옮겨 적기 제거, 오류만 확인",
+    "MANUAL": "판단이 핵심이라 사람이 하고 자료 준비만 자동으로 정리",
 }
-NEEDS_INFO_SUGGESTION = "설명이 짧아 어떤 부분을 자동화할 수 있는지 아직 판단하기 어렵습니다."
+DEEP_SUGGESTION_TAIL = (
+    " 첫 달은 한 팀에서 시범 운영하며 걸린 시간과 오류를 기록하고, 예외 처리 기준을 정한 뒤 "
+    "넓힙니다."
+)
+REASONS = {
+    "HIGH": "정해진 규칙으로 반복하는 전산 작업",
+    "MEDIUM": "자료 준비는 규칙적, 검토는 사람 몫",
+    "LOW": "현장 확인과 대면 판단이 업무의 핵심",
+}
+FACTORS = {
+    "HIGH": {"i": "S", "w": "R", "x": "F", "k": []},
+    "MEDIUM": {"i": "F", "w": "M", "x": "F", "k": []},
+    "LOW": {"i": "P", "w": "H", "x": "M", "k": ["PERSONAL"]},
+    "NEEDS_INFO": {"i": "U", "w": "M", "x": "F", "k": []},
+}
+# ai.prompts.LIMITS, quick and deep (a NEEDS_INFO answer's suggestion is its question).
+REASON_LIMIT = {False: 20, True: 40}
+SUGGESTION_LIMIT = {False: 25, True: 80}
+QUESTION_LIMIT = 50
 NEEDS_INFO_MISSING = (
     "어떤 자료를 어느 시스템에서 받아 어떤 도구로 어떤 순서로 처리하는지 설명에 적어 주세요."
 )
@@ -184,34 +205,39 @@ def _stable(text: str) -> int:
 
 
 def answer_item(task: dict, deep: bool) -> dict:
-    """A plausible, deterministic judgement of one task line from the request."""
-    description = task.get("설명", "")
-    seed = _stable(task.get("업무", "") + description)
+    """A plausible, deterministic judgement of one task element from the request, within the
+    rubric (a share inside its rating's band, no MANUAL with HIGH), its texts as long as the
+    prompt allows."""
+    title, description = task.get("업무", ""), task.get("설명", "")
+    seed = _stable(title + description)
     if len(description) < 8:
-        item = {
-            "rating": "NEEDS_INFO",
-            "method": "MANUAL",
-            "suggestion": NEEDS_INFO_SUGGESTION,
-            "share": 0,
-            "missing": NEEDS_INFO_MISSING,
-        }
+        rating, method, share = "NEEDS_INFO", "MANUAL", 0
+        suggestion = NEEDS_INFO_MISSING[:QUESTION_LIMIT]
+        reason = f"‘{title}’뿐: 입력·처리·결과를 알 수 없음"
     else:
         method = METHODS[seed % len(METHODS)]
         rating = "LOW" if method == "MANUAL" else ["HIGH", "MEDIUM", "HIGH", "LOW"][seed % 4]
-        share = {"HIGH": 60 + seed % 30, "MEDIUM": 30 + seed % 20, "LOW": 5 + seed % 15}[rating]
-        item = {
-            "rating": rating,
-            "method": method,
-            "suggestion": SUGGESTIONS[method],
-            "share": share,
-            "missing": "",
-        }
+        share = {"HIGH": 60 + 5 * (seed % 7), "MEDIUM": 25 + 5 * (seed % 7), "LOW": 5 * (seed % 5)}[
+            rating
+        ]
+        suggestion = (SUGGESTIONS[method] + (DEEP_SUGGESTION_TAIL if deep else ""))[
+            : SUGGESTION_LIMIT[deep]
+        ]
+        reason = f"‘{title[:8]}’: {REASONS[rating]}"
+    item = {
+        "reason": reason[: REASON_LIMIT[deep]],
+        "factors": FACTORS[rating],
+        "rating": rating,
+        "share": share,
+        "method": method,
+        "suggestion": suggestion,
+        "ease": ["EASY", "MEDIUM", "HARD"][seed % 3],
+    }
     if deep:
         item.update(
             steps=DEEP_STEPS[: 3 + seed % 3],
             tools=DEEP_TOOLS[: 2 + seed % 3],
             prerequisites=DEEP_PREREQUISITES[: 1 + seed % 3],
-            ease=["EASY", "MEDIUM", "HARD"][seed % 3],
         )
     return item
 
@@ -237,15 +263,27 @@ def item_names(schema: dict) -> dict[str, str]:
     }
 
 
+_TASK = re.compile(r'<task id="([^"]*)">(.*?)</task>', re.S)
+_TASK_FIELDS = re.compile(r"영역: (.*?) / 업무: (.*?) / 빈도: (.*?) / 설명: (.*)", re.S)
+
+
 def tasks_in(params: dict) -> list[dict]:
+    """The tasks of the user message, each a `<task id="…">` element (ai.prompts)."""
     tasks = []
-    for line in _message_text(params).splitlines():
-        line = line.strip()
-        if line.startswith("{"):
-            try:
-                tasks.append(json.loads(line))
-            except ValueError:
-                continue
+    for key, body in _TASK.findall(_message_text(params)):
+        fields = _TASK_FIELDS.match(html.unescape(body))
+        if fields is None:
+            continue
+        domain, title, frequency, description = fields.groups()
+        tasks.append(
+            {
+                "id": html.unescape(key),
+                "영역": domain,
+                "업무": title,
+                "빈도": frequency,
+                "설명": description,
+            }
+        )
     return tasks
 
 
@@ -691,6 +729,13 @@ class FakeAnthropic:
             results = {key: results[key] for key in keys[::2]}
         if behaviour == "invalid" and keys:
             results[keys[0]][names.get("rating", "rating")] = "EXCELLENT"
+        if behaviour == "off_band" and keys:
+            results[keys[0]][names.get("rating", "rating")] = "HIGH"
+            results[keys[0]][names.get("share", "share")] = 100
+        if behaviour == "manual_high" and keys:
+            results[keys[0]][names.get("rating", "rating")] = "HIGH"
+            results[keys[0]][names.get("method", "method")] = "MANUAL"
+            results[keys[0]][names.get("share", "share")] = 80
         if behaviour == "stray":
             results["t999"] = dict(next(iter(results.values()), {}))
         if behaviour == "dirty" and keys:

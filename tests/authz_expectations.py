@@ -172,6 +172,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "ai:retry": Endpoint("run", GET=POST_ONLY, POST=TEAM_WRITE_DONE),
     "ai:deep": Endpoint("task", GET=POST_ONLY, POST=TEAM_WRITE_DONE),
     "ai:answer": Endpoint("task", GET=POST_ONLY, POST=TEAM_WRITE_DONE),
+    "ai:factor": Endpoint("task", GET=POST_ONLY, POST=TEAM_WRITE_DONE),
     "ai:override": Endpoint("task", GET=TEAM_WRITE_PAGE, POST=TEAM_WRITE_DONE),
     "ai:history": Endpoint("task", GET=TEAM_READ, POST=GET_ONLY),
     "ai:economy": Endpoint("workshop", GET=POST_ONLY, POST=WORKSHOP_DONE),
@@ -216,6 +217,7 @@ CLOSED_CHANGES: dict[str, dict[str, dict[str, str]]] = {
             "ai:retry",
             "ai:deep",
             "ai:answer",
+            "ai:factor",
         )
     },
     # Pages that exist only to change something refuse on GET as well.

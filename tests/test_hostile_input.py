@@ -197,6 +197,7 @@ ID_ROUTES = [
     ("ai:retry", "post"),
     ("ai:deep", "post"),
     ("ai:answer", "post"),
+    ("ai:factor", "post"),
     ("ai:override", "post"),
     ("ai:economy", "post"),
 ]

@@ -39,7 +39,16 @@ def test_the_ai_cache_key_changes_with_prompt_version_mode_and_model(change):
 
 
 def quick_item(**changes) -> dict:
-    return {"r": "HIGH", "m": "RPA", "s": "봇에 맡기세요", "p": 70, "x": "", **changes}
+    return {
+        "g": "‘엑셀로 정리’",
+        "f": {"i": "S", "w": "R", "x": "F", "k": []},
+        "r": "HIGH",
+        "p": 70,
+        "m": "RPA",
+        "s": "봇에 맡기세요",
+        "e": "MEDIUM",
+        **changes,
+    }
 
 
 def test_a_share_above_100_is_invalid():
@@ -47,8 +56,13 @@ def test_a_share_above_100_is_invalid():
         clean_result(quick_item(p=101), Mode.QUICK)
 
 
-def test_a_share_of_100_is_valid():
-    assert clean_result(quick_item(p=100), Mode.QUICK)["automatable_share"] == 100
+def test_a_share_of_100_is_invalid_review_stays_with_people():
+    with pytest.raises(InvalidAnswer, match="band"):
+        clean_result(quick_item(p=100), Mode.QUICK)
+
+
+def test_the_top_of_the_high_band_is_valid():
+    assert clean_result(quick_item(p=90), Mode.QUICK)["automatable_share"] == 90
 
 
 @pytest.mark.parametrize("empty", ["st", "tl", "pr"])
