@@ -17,6 +17,7 @@ import logging
 import secrets
 from collections import Counter, defaultdict
 from datetime import timedelta
+from decimal import Decimal
 from functools import partial
 
 import anthropic
@@ -157,17 +158,12 @@ def submit(batch_id: int) -> None:
             TaskInput.from_task(task, key=f"t{index}")
             for index, task in enumerate(tasks[start : start + size], start=1)
         ]
-        params = anthropic_provider.request_params(
-            chunk,
-            mode=Mode.QUICK,
-            model=model,
-            per_task_tokens=mode_config.max_output_tokens_per_task,
-        )
         # ^[a-zA-Z0-9_-]{1,64}$, unique in the batch, and ours among the account's batches.
         custom_id = f"wb{batch.pk}-{token}-{number}"
-        requests.append({"custom_id": custom_id, "params": params})
+        request, request_worst = batch_request(custom_id, chunk, mode_config)
+        requests.append(request)
         requests_map[custom_id] = {item.key: [item.task_id, item.input_hash()] for item in chunk}
-        worst += budget.worst_case_usd(model, params, batch=True)
+        worst += request_worst
     if batch.reservation_id:
         budget.release(batch.reservation)  # an earlier attempt's hold: reserved anew below
     try:
@@ -212,6 +208,25 @@ def submit(batch_id: int) -> None:
         _submit_later(batch)
         return
     _submitted(batch, created.id)
+
+
+def batch_request(
+    custom_id: str, chunk: list[TaskInput], mode_config: AnalysisMode
+) -> tuple[dict, Decimal]:
+    """One Message Batches request for `chunk`, and its worst case at batch prices.
+
+    The parameters are the ones a team's own run sends for the mode (its model, its output
+    allowance per task): economy mode and `evaluate_ai --provider anthropic` both build their
+    requests here, so what the evaluation measures is what the product asks.
+    """
+    params = anthropic_provider.request_params(
+        chunk,
+        mode=mode_config.mode,
+        model=mode_config.model,
+        per_task_tokens=mode_config.max_output_tokens_per_task,
+    )
+    request = {"custom_id": custom_id, "params": params}
+    return request, budget.worst_case_usd(mode_config.model, params, batch=True)
 
 
 def _submitted(batch: EconomyBatch, api_batch_id: str, *, reconciled: bool = False) -> None:
