@@ -240,6 +240,11 @@ class UsageRecordAdmin(AuditedAccessMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.ledger_csv_view),
                 name="ai_ledger_csv",
             ),
+            path(
+                "spend/workshops.csv",
+                self.admin_site.admin_view(self.workshops_csv_view),
+                name="ai_spend_workshops_csv",
+            ),
             *super().get_urls(),
         ]
 
@@ -259,6 +264,15 @@ class UsageRecordAdmin(AuditedAccessMixin, admin.ModelAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="ai-ledger-{month:%Y-%m}.csv"'
         dashboard.write_ledger_csv(month, response)
+        return response
+
+    def workshops_csv_view(self, request):
+        month = dashboard.parse_month(request.GET.get("month"))
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="ai-spend-workshops-{month:%Y-%m}.csv"'
+        )
+        dashboard.write_workshops_csv(month, response)
         return response
 
 

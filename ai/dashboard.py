@@ -1,8 +1,8 @@
 """Spend figures for the operators: the admin dashboard, its CSV export, `usage_report`."""
 
 import calendar
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Sum
@@ -10,7 +10,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ai import budget
-from ai.models import EconomyBatch, UsageRecord, month_start
+from ai.models import EconomyBatch, Source, TaskAnalysis, UsageRecord, month_start
 from workshop_site.spreadsheets import write_csv
 
 ZERO = Decimal("0")
@@ -92,6 +92,93 @@ def _grouped(month: date, field: str, label_field: str | None = None, limit=10) 
     ]
 
 
+# Where the month's ratings came from, as the operators read them beside the spend: an answer
+# from the cache is the AI's answer again, so it counts as AI; rule-based estimates are not AI
+# and say so in their label. Keys, the choice labels that head the columns, the sources summed.
+SOURCE_COLUMNS = [
+    ("ai", Source.AI.label, (Source.AI, Source.CACHE)),
+    ("rules", Source.RULES.label, (Source.RULES,)),
+    ("person", Source.PERSON.label, (Source.PERSON,)),
+]
+
+
+@dataclass
+class SourceRow:
+    """One workshop's month (or all of them): its AI spend and its analyses by source."""
+
+    label: str
+    cost: Decimal = ZERO
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def cells(self) -> list[int]:
+        """The counts in SOURCE_COLUMNS order."""
+        return [self.counts.get(key, 0) for key, _label, _sources in SOURCE_COLUMNS]
+
+    @property
+    def analyses(self) -> int:
+        return sum(self.counts.values())
+
+
+def _month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The month as an aware [start, end) range in the current time zone."""
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return (
+        timezone.make_aware(datetime(month.year, month.month, 1)),
+        timezone.make_aware(datetime(following.year, following.month, 1)),
+    )
+
+
+def analyses_by_source(month: date) -> dict:
+    """The task analyses made in `month` per workshop, and in all, as AI, rule-based (not AI)
+    or a person's, beside each workshop's AI spend.
+
+    Wherever ratings are summed the reader must be able to tell how many were AI: a workshop
+    that ran on the rule-based estimate spends nothing and would not show in the spend tables
+    at all. The counts are one grouped query; the spend is the ledger's calls and batches.
+    """
+    start, end = _month_bounds(month)
+    column_of = {source: key for key, _label, sources in SOURCE_COLUMNS for source in sources}
+    rows: dict[int | None, SourceRow] = {}
+    counts = (
+        TaskAnalysis.objects.filter(created_at__gte=start, created_at__lt=end)
+        .values("task__team__workshop_id", "task__team__workshop__title", "source")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in counts:
+        workshop = rows.setdefault(
+            row["task__team__workshop_id"], SourceRow(label=row["task__team__workshop__title"])
+        )
+        key = column_of.get(row["source"])
+        if key:
+            workshop.counts[key] = workshop.counts.get(key, 0) + row["n"]
+    spend = (
+        UsageRecord.objects.filter(
+            month=month, kind__in=[UsageRecord.Kind.CALL, UsageRecord.Kind.BATCH]
+        )
+        .values("workshop_id", "workshop__title")
+        .annotate(cost=Sum("cost_usd"))
+        .order_by()
+    )
+    for row in spend:
+        # A line without a workshop (an evaluation run, say) is listed as "—".
+        workshop = rows.setdefault(
+            row["workshop_id"], SourceRow(label=row["workshop__title"] or "")
+        )
+        workshop.cost = row["cost"] or ZERO
+    ordered = sorted(rows.values(), key=lambda r: (-r.cost, -r.analyses, r.label))
+    total = SourceRow(label="합계", cost=sum((r.cost for r in ordered), ZERO))
+    for each in ordered:
+        for key, n in each.counts.items():
+            total.counts[key] = total.counts.get(key, 0) + n
+    return {
+        "columns": [(key, label) for key, label, _sources in SOURCE_COLUMNS],
+        "rows": ordered,
+        "total": total,
+    }
+
+
 def spend_report(month: date) -> dict:
     summary = budget.month_summary(month)
     today = timezone.localdate()
@@ -122,6 +209,8 @@ def spend_report(month: date) -> dict:
         "by_mode": _grouped(month, "mode"),
         "by_workshop": _grouped(month, "workshop_id", "workshop__title"),
         "by_user": _grouped(month, "user_id", "user__email"),
+        "by_source": analyses_by_source(month),
+        "cache_label": Source.CACHE.label,
         "chart": daily_chart(month),
         "is_current": current,
     }
@@ -156,3 +245,12 @@ def write_ledger_csv(month: date, stream) -> None:
     are as they were when each line was written, and a formula in one is written as text."""
     rows = UsageRecord.objects.filter(month=month).order_by("created_at", "id")
     write_csv(stream, [LEDGER_COLUMNS, *rows.values_list(*LEDGER_COLUMNS).iterator()])
+
+
+def write_workshops_csv(month: date, stream) -> None:
+    """Each workshop's month as the dashboard shows it: AI spend, then its analyses by source
+    under the sources' own labels, and a total line; UTF-8 with a byte-order mark for Excel."""
+    by_source = analyses_by_source(month)
+    header = ["workshop_title", "cost_usd", *(label for _key, label in by_source["columns"])]
+    lines = [[row.label, row.cost, *row.cells] for row in [*by_source["rows"], by_source["total"]]]
+    write_csv(stream, [header, *lines])

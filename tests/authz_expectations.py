@@ -241,10 +241,10 @@ CLOSED_CHANGES: dict[str, dict[str, dict[str, str]]] = {
 ADMIN_RULE = """\
 /admin/: every page is behind admin_view. Checked: the index, each app's index and, generated
 from admin.site._registry, every registered model's changelist, plus the no-argument views our
-ModelAdmins add (spend, ledger.csv). Anonymous visitors and signed-in non-staff (participants,
-instructors included) are redirected to the admin login; staff get 200, on POST too (a POST
-without an action re-displays the list). Staff see every workshop's data there by design, so
-the leak check does not apply to them in /admin/.
+ModelAdmins add (spend, ledger.csv, spend/workshops.csv). Anonymous visitors and signed-in
+non-staff (participants, instructors included) are redirected to the admin login; staff get
+200, on POST too (a POST without an action re-displays the list). Staff see every workshop's
+data there by design, so the leak check does not apply to them in /admin/.
 """
 ADMIN = {
     "GET": row(ADMIN_LOGIN, *[ADMIN_LOGIN] * 6, OK),

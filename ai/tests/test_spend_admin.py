@@ -1,12 +1,32 @@
-"""The operators' side: the spend dashboard, the ledger export, the deprecated-model check."""
+"""The operators' side: the spend dashboard (spend, and where the month's ratings came from),
+the ledger and per-workshop exports, the deprecated-model check."""
 
+import csv
+import io
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from ai import budget
 from ai.checks import configured_models_are_current
-from ai.models import AIModel, AnalysisMode, BudgetSettings, Refusal, UsageRecord, month_start
+from ai.models import (
+    AIModel,
+    AnalysisMode,
+    BudgetSettings,
+    Refusal,
+    Source,
+    TaskAnalysis,
+    UsageRecord,
+    month_start,
+)
 from ai.providers.base import Usage
-from conftest import make_user
+from conftest import make_user, task_data
+from workshops import services
 
 
 def staff_client(client):
@@ -105,3 +125,160 @@ def test_an_unknown_model_gets_a_system_check_warning(db):
 
 def test_current_models_pass_the_check(db):
     assert configured_models_are_current() == []
+
+
+# --- Where the month's ratings came from ---------------------------------------------------------
+
+
+class _Tables(HTMLParser):
+    """Each table's rows (header, body and footer) as lists of cell texts, by the table's id."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table = self._row = self._cell = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._table = self.tables.setdefault(dict(attrs).get("id") or "", [])
+        elif tag == "tr" and self._table is not None:
+            self._row = []
+            self._table.append(self._row)
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table":
+            self._table = self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def table(body: str, table_id: str) -> list[list[str]]:
+    parser = _Tables()
+    parser.feed(body)
+    return parser.tables[table_id]
+
+
+def analyse(task, source, *, count=1):
+    for _ in range(count):
+        TaskAnalysis.objects.create(
+            task=task,
+            mode="quick",
+            source=source,
+            rating="HIGH",
+            method="RPA",
+            suggestion="x",
+            automatable_share=60,
+            task_hours=task.hours_per_month,
+        )
+
+
+@pytest.fixture
+def rated_month(instructor, workshop, team, lead, domain):
+    """This month: the first workshop has AI (2 + 1 from the cache), rule-based (3) and a
+    person's (1) ratings and AI spend; a second workshop ran on rules alone (2) and spent
+    nothing. A rating from last month counts in neither."""
+    task = services.task_create(team=team, actor=lead, data=task_data(domain))
+    analyse(task, Source.AI, count=2)
+    analyse(task, Source.CACHE)
+    analyse(task, Source.RULES, count=3)
+    analyse(task, Source.PERSON)
+    spend_some(lead, workshop)
+    second = services.workshop_open(
+        workshop=services.workshop_create(
+            creator=instructor,
+            title="4월 신임 팀장 워크샵",
+            description="",
+            date=date(2026, 4, 7),
+            domain_names=["인사"],
+        )
+    )
+    second_lead = make_user("lead2@example.com", "한팀장")
+    second_team = services.team_create(
+        workshop=second, lead=second_lead, team_name="인사팀", display_name="한팀장"
+    )
+    other = services.task_create(
+        team=second_team,
+        actor=second_lead,
+        data=task_data(second.domains.get(), title="채용 공고 게시"),
+    )
+    analyse(other, Source.RULES, count=2)
+    analyse(other, Source.AI)
+    last_month = month_start() - timedelta(days=3)
+    TaskAnalysis.objects.filter(task=other, source=Source.AI).update(
+        created_at=timezone.make_aware(datetime(last_month.year, last_month.month, 15))
+    )
+    return workshop, second
+
+
+def test_the_dashboard_counts_each_workshops_ratings_by_source(client, rated_month):
+    first, second = rated_month
+    body = staff_client(client).get(reverse("admin:ai_spend")).content.decode()
+    header, *rows, total = table(body, "by-source")
+    assert header == [
+        "워크샵",
+        "비용($)",
+        Source.AI.label,
+        Source.RULES.label,  # "규칙 기반 추정 (AI 아님)"
+        Source.PERSON.label,
+    ]
+    assert "규칙 기반 추정 (AI 아님)" in header
+    by_title = {row[0]: row[1:] for row in rows}
+    # AI counts the cache's answers too; the spend is the workshop's calls ($0.011).
+    assert by_title[first.title] == ["0.0110", "3", "3", "1"]
+    # Rules alone: listed though it spent nothing; last month's AI rating is not counted.
+    assert by_title[second.title] == ["0.0000", "0", "2", "0"]
+    assert list(by_title) == [first.title, second.title]  # the biggest spender first
+    assert total == ["합계", "0.0110", "3", "5", "1"]
+    assert f"‘{Source.AI.label}’에는 ‘{Source.CACHE.label}’도 들어 있습니다" in body
+
+
+def test_the_workshops_csv_has_the_source_columns(client, rated_month):
+    first, second = rated_month
+    response = staff_client(client).get(reverse("admin:ai_spend_workshops_csv"))
+    assert response["Content-Disposition"].startswith('attachment; filename="ai-spend-workshops-')
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    header, *rows = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    assert header == [
+        "workshop_title",
+        "cost_usd",
+        Source.AI.label,
+        Source.RULES.label,
+        Source.PERSON.label,
+    ]
+    by_title = {row[0]: row[2:] for row in rows}
+    assert by_title[first.title] == ["3", "3", "1"]
+    assert by_title[second.title] == ["0", "2", "0"]
+    assert by_title["합계"] == ["3", "5", "1"]
+    assert Decimal(rows[0][1]) == Decimal("0.011")
+
+
+def test_usage_report_says_how_many_ratings_were_not_ai(rated_month, capsys):
+    call_command("usage_report")
+    out = capsys.readouterr().out
+    assert (
+        f"분석 출처: {Source.AI.label} 3 · {Source.RULES.label} 5 · {Source.PERSON.label} 1" in out
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_source_table_fits_a_phone(asgi_server, signed_in_context, rated_month):
+    operator = make_user("ops@example.com")
+    operator.is_staff = operator.is_superuser = True
+    operator.save()
+    page = signed_in_context(
+        asgi_server, operator, viewport={"width": 390, "height": 844}, is_mobile=True
+    ).new_page()
+    page.goto(f"{asgi_server.url}{reverse('admin:ai_spend')}")
+    assert Source.RULES.label in page.locator("#by-source").inner_text()
+    # Five columns, the source labels wrapping inside their headers: no sideways scroll.
+    box = page.locator("#by-source").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390

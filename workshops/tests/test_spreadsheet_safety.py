@@ -95,6 +95,7 @@ FILES = [
     ("workshops:task_import_template", "csv", "lead"),
     ("workshops:task_import_template", "xlsx", "lead"),
     ("admin:ai_ledger_csv", None, "operator"),
+    ("admin:ai_spend_workshops_csv", None, "operator"),
 ]
 
 

@@ -48,6 +48,13 @@ def render(report: dict) -> str:
         + ", ".join(f"{kind} {count}" for kind, count in sorted(report["refusals"].items()))
         if report["refusals"]
         else "거절: 없음",
+        "분석 출처: "
+        + " · ".join(
+            f"{label} {count:,}"
+            for (_key, label), count in zip(
+                report["by_source"]["columns"], report["by_source"]["total"].cells, strict=True
+            )
+        ),
         "사용자 상위: "
         + (
             ", ".join(f"{row['label']} ${row['cost']:.4f}" for row in report["by_user"][:5])
