@@ -6,7 +6,7 @@ Functions return plain numbers; the templates only place rectangles and labels.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ai.models import Ease, Rating
+from ai.models import Ease, Rating, Source
 from board.reports import RATING_ORDER, WorkshopSummary
 
 WIDTH = 640
@@ -103,6 +103,7 @@ class Dot:
     r: float
     label: str
     title: str
+    rules: bool = False  # a rule-based estimate, drawn hollow and said so in its title
 
 
 @dataclass
@@ -113,9 +114,14 @@ class Matrix:
     columns: list[tuple[float, str]] = field(default_factory=list)
     top_label: str = ""
 
+    @property
+    def has_rules(self) -> bool:
+        return any(dot.rules for dot in self.dots)
+
 
 def impact_ease(summary: WorkshopSummary) -> Matrix:
-    """Deep-analysed tasks placed by ease of implementation (x) and hours saved (y)."""
+    """Analysed tasks placed by ease of implementation (x) and hours saved (y). Every prompt-v2
+    answer carries an ease, quick ones too; rule-based estimates are drawn hollow."""
     order = [Ease.EASY, Ease.MEDIUM, Ease.HARD]
     names = {ease: str(ease.label) for ease in Ease}
     left, right, top, bottom = 60, WIDTH - 20, 20, 280
@@ -129,6 +135,8 @@ def impact_ease(summary: WorkshopSummary) -> Matrix:
         # Spread points of one column sideways so they do not hide each other.
         cx = left + column * index + column / 2 + ((nth % 5) - 2) * 14
         cy = bottom - float(point.row.hours_saved / most) * (bottom - top)
+        analysis = point.row.analysis
+        rules = analysis is not None and analysis.source == Source.RULES
         dots.append(
             Dot(
                 cx=cx,
@@ -136,7 +144,9 @@ def impact_ease(summary: WorkshopSummary) -> Matrix:
                 r=7,
                 label=point.row.task.title[:14],
                 title=f"{point.row.task.title} · {point.row.task.team.name} · "
-                f"월 {point.row.hours_saved}시간 절감 · 난이도 {names[point.ease]}",
+                f"월 {point.row.hours_saved}시간 절감 · 난이도 {names[point.ease]}"
+                + (f" · {Source.RULES.label}" if rules else ""),
+                rules=rules,
             )
         )
     return Matrix(
@@ -157,4 +167,5 @@ def summary_context(summary: WorkshopSummary) -> dict:
             [(d.domain.name, d.saved) for d in summary.domains], colour="#0d9488"
         ),
         "matrix": impact_ease(summary),
+        "rules_label": Source.RULES.label,
     }

@@ -23,6 +23,7 @@ from ai.models import (
 )
 from ai.prompts import FIELDS
 from ai.providers.anthropic import max_tokens_for
+from support.fake_anthropic import tasks_in
 
 HEADER = "업무 영역,업무명,설명,빈도,횟수,1회 소요(분),기대 평가,기대 비율,근거\n"
 ROWS = [
@@ -86,8 +87,7 @@ def fake_ratings(fake) -> dict[str, str]:
         if message["stop_reason"] == "refusal":
             continue
         results = json.loads(message["content"][0]["text"])["results"]
-        for task_line in sent[line["custom_id"]]["messages"][0]["content"].splitlines()[1:]:
-            task = json.loads(task_line)
+        for task in tasks_in(sent[line["custom_id"]]):
             ratings[task["업무"]] = results[task["id"]][FIELDS["rating"]]
     return ratings
 
@@ -111,9 +111,7 @@ def test_the_ai_rates_the_labelled_set_in_one_batch_at_half_price(db, batches, l
     requests = post["body"]["requests"]
     assert figures["requests"] == len(requests) == math.ceil(len(ROWS) / 2) == 3
     assert all(CUSTOM_ID.match(request["custom_id"]) for request in requests)
-    sizes = [
-        len(request["params"]["messages"][0]["content"].splitlines()) - 1 for request in requests
-    ]
+    sizes = [len(tasks_in(request["params"])) for request in requests]
     assert sizes == [2, 2, 1]
     for request, size in zip(requests, sizes, strict=True):
         # The product's parameters: the quick mode's model and its output allowance per task.

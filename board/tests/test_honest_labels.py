@@ -93,6 +93,16 @@ def test_the_summary_and_the_projector_say_which_hours_are_rule_based(client_as,
         assert RULES in texts_of(html, "source-rules")[-1]
 
 
+def test_the_impact_ease_matrix_marks_rule_based_points(client_as, instructor, rated):
+    """Every v2 answer carries an ease, the estimator's too: its points are drawn hollow and
+    titled as rule-based, and the legend says so."""
+    url = reverse("workshops:workshop_summary", args=[rated.pk])
+    html = client_as(instructor).get(url).content.decode()
+    assert html.count('class="dot dot-rules"') == 1  # 실적 집계; the person's 보통 has no ease
+    assert "실적 집계 · " in html and f" · {RULES}</title>" in html
+    assert f"속이 빈 점은 {RULES}입니다." in texts_of(html, "matrix-legend")
+
+
 def test_the_board_the_team_report_and_the_team_page_label_them_too(
     client_as, instructor, lead, team, rated
 ):
