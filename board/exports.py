@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ai import rubric
 from ai.models import Source
 from board.reports import RATING_ORDER, Row, team_report, workshop_summary
 from workshop_site.spreadsheets import append_row, csv_bytes
@@ -40,6 +41,8 @@ TASK_COLUMNS = [
     "도입 난이도",
     "더 필요한 정보",
     "메모",
+    "근거",
+    "요인",
 ]
 
 
@@ -68,9 +71,11 @@ def task_values(row: Row) -> list:
             analysis.get_ease_display() if analysis.ease else "",
             analysis.missing_info,
             analysis.note,
+            analysis.reason,
+            " · ".join(f"{chip.label} {chip.shown}" for chip in rubric.chips(analysis.factors)),
         ]
     else:
-        values += ["", "", "", "", Decimal("0"), row.source_label, "", "", "", "", ""]
+        values += ["", "", "", "", Decimal("0"), row.source_label, "", "", "", "", "", "", ""]
     return values
 
 

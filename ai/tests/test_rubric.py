@@ -2,6 +2,8 @@
 answers that break the rubric are refused and asked again once; a lead corrects one factor and
 our own formula recomputes the rating."""
 
+import csv
+import io
 import json
 import re
 from decimal import Decimal
@@ -352,3 +354,18 @@ def test_only_the_team_may_correct(client_as, other_lead, estimated):
         404,
     )
     assert TaskAnalysis.objects.count() == 1
+
+
+def test_the_history_and_the_export_carry_the_evidence_and_factors(
+    client_as, lead, team, estimated
+):
+    client = client_as(lead)
+    history = client.get(reverse("ai:history", args=[estimated.task.pk])).content.decode()
+    assert "근거" in history and "규칙 기반 추정 (AI 아님)" in history
+    response = client.get(reverse("workshops:team_export", args=[team.pk, "csv"]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, line = rows[0], rows[1]
+    assert header[-2:] == ["근거", "요인"]
+    assert line[-2] == estimated.reason
+    assert line[-1] == " · ".join(f"{c.label} {c.shown}" for c in rubric.chips(estimated.factors))
+    assert "처리 방식 정해진 규칙" in line[-1]
