@@ -37,3 +37,14 @@ class ProfileForm(RefusesControlCharacters, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].required = True
+
+
+class ConfirmEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("회사 이메일"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        error_messages={
+            "required": _("이메일을 입력하세요."),
+            "invalid": _("이메일 주소 형식이 아닙니다."),
+        },
+    )

@@ -40,11 +40,21 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
 
+# A quick-join participant has no confirmed e-mail yet: the address stored is a unique one under
+# the reserved `.invalid` domain (RFC 2606), which no mail can reach and nobody can sign in with.
+GUEST_EMAIL_DOMAIN = "guest.invalid"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person, identified by e-mail. Participants have no password; operators do."""
+    """A person, identified by e-mail. Participants have no password; operators do. A quick-join
+    participant is bound to the browser that joined (its session) until an e-mail is confirmed."""
 
     email = models.EmailField("이메일", unique=True)
     name = models.CharField("표시 이름", max_length=50, blank=True)
+    # A work e-mail typed at a quick join, not confirmed: the first link mailed to it confirms it.
+    pending_email = models.EmailField("확인 전 이메일", blank=True)
+    # Rotated whenever a re-entry link is used or a new one is made: each link works once.
+    reentry_nonce = models.CharField(max_length=32, blank=True, editable=False)
     is_staff = models.BooleanField(
         "운영자", default=False, help_text="관리자 화면(admin)에 들어올 수 있습니다."
     )
@@ -71,7 +81,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.email.split("@")[0]
+        return self.name or ("참가자" if self.is_guest else self.email.split("@")[0])
+
+    @property
+    def is_guest(self) -> bool:
+        """Joined quickly, with no confirmed e-mail: signs in only through its browser or a
+        re-entry link."""
+        return self.email.endswith("@" + GUEST_EMAIL_DOMAIN)
 
     @property
     def can_create_workshops(self) -> bool:

@@ -12,4 +12,7 @@ urlpatterns = [
         name="login",
     ),
     path("profile/", views.profile, name="profile"),
+    path("other-device/", views.other_device, name="other_device"),
+    path("reenter/<str:token>/", views.reentry, name="reentry"),
+    path("email/confirm/<str:token>/", views.email_confirm, name="email_confirm"),
 ]

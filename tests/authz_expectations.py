@@ -105,13 +105,17 @@ ENDPOINTS: dict[str, Endpoint] = {
     # --- workshops: home and joining ----------------------------------------------------------
     "workshops:home": Endpoint(None, GET=everyone(OK), POST=everyone(NA)),
     "workshops:join": Endpoint(None, GET=everyone(OK), POST=everyone(NA)),
-    # Anyone signed in who holds the code may join (as a new team's lead); people already in
-    # the workshop are sent to their page.
+    # Anyone who holds the code may join (as a new team's lead, or a member of a team named);
+    # people already in the workshop are sent to their page. The world's workshop is a quick-
+    # join one: someone not signed in joins on the spot (the e-mail mode's sign-in first is
+    # checked in workshops/tests/test_join.py).
     "workshops:join_workshop": Endpoint(
         "join_code",
-        GET=row(LOGIN, OK, RE, RE, RE, OK, RE, OK),
-        POST=row(LOGIN, RE, RE, RE, RE, RE, RE, RE),
-        reveals=WORKSHOP_MARKERS,
+        GET=row(OK, OK, RE, RE, RE, OK, RE, OK),
+        POST=row(RE, RE, RE, RE, RE, RE, RE, RE),
+        # A quick-join workshop lists its team names to pick from: anyone with the code may
+        # join any of them, so the names are no secret from them (README, "Joining").
+        reveals=WORKSHOP_MARKERS | {"our_team.team", "other_team.team"},
         grants=frozenset({"workshop"}),
     ),
     # Anyone signed in who holds the link may join the team, unless already in the workshop
@@ -138,6 +142,10 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "workshops:workshop_edit": Endpoint("workshop", GET=WORKSHOP_PAGE, POST=WORKSHOP_DONE),
     "workshops:workshop_status": Endpoint("workshop", GET=POST_ONLY, POST=WORKSHOP_DONE),
+    # The projector's join slide and the list of who is in: the workshop's instructor only.
+    "workshops:join_slide": Endpoint("workshop", GET=WORKSHOP_PAGE, POST=GET_ONLY),
+    "workshops:participants": Endpoint("workshop", GET=WORKSHOP_PAGE, POST=GET_ONLY),
+    "workshops:participant_remove": Endpoint("participant", GET=POST_ONLY, POST=WORKSHOP_DONE),
     "workshops:workshop_summary": Endpoint("workshop", GET=WORKSHOP_PAGE, POST=GET_ONLY),
     "workshops:workshop_export": Endpoint(
         "workshop", GET=WORKSHOP_PAGE, POST=GET_ONLY, formats=("xlsx", "csv")
@@ -181,6 +189,11 @@ ENDPOINTS: dict[str, Endpoint] = {
     # every method the same way).
     "login": Endpoint(None, GET=everyone(RE), POST=everyone(RE)),
     "profile": Endpoint(None, GET=signed_in(OK), POST=signed_in(RE)),
+    # 다른 기기에서도 쓰기: anyone signed in, for their own account.
+    "other_device": Endpoint(None, GET=signed_in(OK), POST=signed_in(OK)),
+    # Personal links: the token is the credential; a bad one is refused (403) for everyone.
+    "reentry": Endpoint("link_token", GET=everyone(NO), POST=everyone(NO)),
+    "email_confirm": Endpoint("link_token", GET=everyone(OK), POST=everyone(NO)),
     # --- health -------------------------------------------------------------------------------
     # The platform's checks: public, and they answer any method.
     "health_live": Endpoint(None, GET=everyone(OK), POST=everyone(OK)),
@@ -196,8 +209,8 @@ CLOSED_TEAM_CHANGE = row(LOGIN, NF, NF, NO, NO, NF, NO, NF)
 CLOSED_CHANGES: dict[str, dict[str, dict[str, str]]] = {
     # People already in the workshop are still sent to their page; nobody new gets in.
     "workshops:join_workshop": {
-        "GET": row(LOGIN, NO, RE, RE, RE, NO, RE, NO),
-        "POST": row(LOGIN, NO, RE, RE, RE, NO, RE, NO),
+        "GET": row(NO, NO, RE, RE, RE, NO, RE, NO),
+        "POST": row(NO, NO, RE, RE, RE, NO, RE, NO),
     },
     "workshops:accept_invitation": {
         "GET": row(LOGIN, NO, NO, RE, RE, NO, NO, NO),

@@ -104,6 +104,11 @@ class World:
     # without one, a test logs in.
     sessions: dict[str, str] = field(default_factory=dict)
 
+    def _member_seat(self) -> int:
+        """Our team's member's place in this workshop (the instructor may remove it)."""
+        seat = Participant.objects.filter(team=self.team, role=Participant.Role.MEMBER).first()
+        return seat.pk if seat else 0
+
     def target(self, kind: str | None) -> dict:
         """The URL arguments naming this workshop's object of `kind`."""
         return {
@@ -114,7 +119,9 @@ class World:
             "invitation": {"pk": self.invitation.pk},
             "run": {"pk": self.run.pk},
             "join_code": {"code": self.workshop.join_code},
+            "participant": {"pk": self.workshop.pk, "participant_pk": self._member_seat()},
             "invite_token": {"token": self.invitation.token},
+            "link_token": {"token": "not-a-real-link"},
         }[kind]
 
 

@@ -211,6 +211,8 @@ PAGE_ROUTES = [
     ("workshops:team_report", "get"),
     ("ai:progress", "get"),
     ("ai:history", "get"),
+    ("workshops:join_slide", "get"),
+    ("workshops:participants", "get"),
 ]
 # Routes whose id is looked up through a foreign key (Participant.workshop_id): on SQLite an
 # id past 64 bits crashes there (see test_a_workshop_id_past_64_bits_is_not_found).
@@ -219,6 +221,8 @@ WORKSHOP_ROUTES = {
     "workshops:workshop_status",
     "workshops:workshop_detail",
     "workshops:workshop_summary",
+    "workshops:join_slide",
+    "workshops:participants",
     "ai:economy",
 }
 

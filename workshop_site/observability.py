@@ -206,10 +206,12 @@ class SessionLimitsMiddleware:
             session = request.session
             started = session.setdefault(SESSION_STARTED, now)
             seen = session.get(SESSION_SEEN, now)
-            if (
-                now - started > settings.SESSION_MAX_SECONDS
-                or now - seen > settings.SESSION_IDLE_SECONDS
-            ):
+            # A quick-join participant's only way in is this browser: no idle sign-out (the
+            # session still ends after SESSION_MAX_SECONDS).
+            idle = (
+                not getattr(user, "is_guest", False) and now - seen > settings.SESSION_IDLE_SECONDS
+            )
+            if now - started > settings.SESSION_MAX_SECONDS or idle:
                 logout(request)
                 messages.info(
                     request, _("오래 사용하지 않아 로그아웃되었습니다. 다시 로그인하세요.")

@@ -94,6 +94,9 @@ def wrong_guesses_limited(group: str, rate_setting: str, rate_per_address_settin
 
 ai_limited = rate_limited("ai", "AI_RATE_LIMIT")
 write_limited = rate_limited("write", "WRITE_RATE_LIMIT")
+# Joining: per person once signed in, per address before (a quick join is anonymous until it
+# succeeds, and a whole room may share one office address: the limit is a room's worth).
+joins_limited = rate_limited("join", "JOIN_RATE_LIMIT")
 join_guesses_limited = wrong_guesses_limited(
     "join", "JOIN_GUESS_RATE_LIMIT", "JOIN_GUESS_RATE_LIMIT_PER_ADDRESS"
 )

@@ -254,6 +254,8 @@ WRITE_RATE_LIMIT = env_str("WRITE_RATE_LIMIT", "100/15m")
 # A second post of the same add-task form within this many seconds adds nothing (a double tap).
 TASK_SUBMIT_WINDOW = env_int("TASK_SUBMIT_WINDOW", 120, minimum=1)
 JOIN_GUESS_RATE_LIMIT = env_str("JOIN_GUESS_RATE_LIMIT", "10/10m")
+# Join submissions (quick joins are counted per address): a room of 300 behind one address.
+JOIN_RATE_LIMIT = env_str("JOIN_RATE_LIMIT", "400/10m")
 JOIN_GUESS_RATE_LIMIT_PER_ADDRESS = env_str("JOIN_GUESS_RATE_LIMIT_PER_ADDRESS", "60/10m")
 # When the cache (Redis) is down the limiter cannot count. Open: requests go through (the AI
 # budget still holds: it lives in the database). Closed: every limited request gets a 429.

@@ -34,11 +34,21 @@ class WorkshopForm(RefusesControlCharacters, forms.ModelForm):
 
     class Meta:
         model = Workshop
-        fields = ["title", "date", "description"]
+        fields = ["title", "date", "description", "join_mode"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
+            "join_mode": forms.RadioSelect,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An older client (or a test) that does not send the choice keeps what is there.
+        self.fields["join_mode"].required = False
+
+    def clean_join_mode(self) -> str:
+        chosen = self.cleaned_data.get("join_mode")
+        return chosen or (self.instance.join_mode if self.instance.pk else Workshop.JoinMode.QUICK)
 
     def clean_domains(self) -> list[str]:
         names: list[str] = []
@@ -71,8 +81,17 @@ class JoinCodeForm(forms.Form):
     code = forms.CharField(
         label=_("참여 코드"),
         max_length=300,  # room for a pasted join link; the code is taken out of it
+        help_text=_("영문과 숫자 6자리입니다. 한글 자판 그대로 입력해도 알아듣습니다."),
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+                "inputmode": "text",
+                "lang": "en",
+                "enterkeyhint": "go",
+            }
         ),
     )
 
@@ -120,6 +139,37 @@ class JoinForm(PrivacyConsentMixin, DisplayNameMixin):
         max_length=NAME_MAX_LENGTH,
         help_text=_("새 팀을 만들고 팀장이 됩니다. 팀원은 팀장이 보내는 초대 링크로 들어옵니다."),
     )
+
+
+class QuickJoinForm(PrivacyConsentMixin, DisplayNameMixin):
+    """Quick join's one screen: name, team (an existing team's name joins it as a member, a new
+    name makes a team you lead) and, if you like, a work e-mail confirmed later."""
+
+    team_name = forms.CharField(
+        label=_("팀 이름"),
+        max_length=NAME_MAX_LENGTH,
+        help_text=_(
+            "목록에 있는 팀을 고르면 그 팀의 팀원으로, 새 이름을 적으면 새 팀의 팀장으로 "
+            "들어갑니다."
+        ),
+        widget=forms.TextInput(attrs={"list": "team-names", "autocomplete": "off"}),
+    )
+    work_email = forms.EmailField(
+        label=_("회사 이메일 (선택)"),
+        required=False,
+        help_text=_(
+            "지금은 확인하지 않습니다. 나중에 이 주소로 보내는 링크를 열면 다른 기기에서도 "
+            "이메일로 로그인할 수 있습니다."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        error_messages={"invalid": _("이메일 주소 형식이 아닙니다. 비워 두어도 됩니다.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Name first, team second, the optional e-mail and the consent box last.
+        order = ["display_name", "team_name", "work_email", "privacy_consent"]
+        self.order_fields(order)
 
 
 class AcceptInvitationForm(PrivacyConsentMixin, DisplayNameMixin):

@@ -1,4 +1,5 @@
 import secrets
+import unicodedata
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -26,11 +27,41 @@ def generate_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+# The Latin key under each jamo of the standard Korean 2-set (두벌식) keyboard: a code typed
+# with the keyboard in 한글 mode ("UHTQSK" → "ㅕㅗㅅㅂ나") is read as the keys that were pressed.
+# Compound jamo are the keys typed one after the other (ㅘ = ㅗ + ㅏ = H K).
+_JAMO_KEYS = {
+    **dict(zip("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ", "RRSEEFAQQTTDWWCZXVG", strict=True)),
+    **dict(zip("ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅛㅜㅠㅡㅣ", "KOIOJPUPHYNBML", strict=True)),
+    "ㅘ": "HK", "ㅙ": "HO", "ㅚ": "HL", "ㅝ": "NJ", "ㅞ": "NP", "ㅟ": "NL", "ㅢ": "ML",
+    "ㄳ": "RT", "ㄵ": "SW", "ㄶ": "SG", "ㄺ": "FR", "ㄻ": "FA", "ㄼ": "FQ", "ㄽ": "FT",
+    "ㄾ": "FX", "ㄿ": "FV", "ㅀ": "FG", "ㅄ": "QT",
+}  # fmt: skip
+_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_FINALS = ["", *"ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"]
+
+
+def _keys_of(ch: str) -> str:
+    """The Latin keys that typed `ch` in 한글 mode (a syllable is its jamo in order)."""
+    if "가" <= ch <= "힣":
+        index = ord(ch) - ord("가")
+        initial, rest = divmod(index, 21 * 28)
+        vowel, final = divmod(rest, 28)
+        jamo = _INITIALS[initial] + _VOWELS[vowel] + _FINALS[final]
+        return "".join(_JAMO_KEYS[j] for j in jamo)
+    return _JAMO_KEYS.get(ch, ch)
+
+
 def normalise_join_code(raw: str) -> str:
-    """What a person typed, as a code: case, spaces and dashes do not matter, and a pasted
-    join link (…/join/ABC234/) counts as its code."""
-    if "/join/" in raw:
-        raw = raw.split("/join/", 1)[1].split("/", 1)[0]
+    """What a person typed, as a code: case, spaces and dashes do not matter, full-width
+    letters count as letters, a code typed in 한글 mode counts as the keys pressed, and a
+    pasted join link (…/join/ABC234/) counts as its code."""
+    # Jamo first (NFKC would turn compatibility jamo into conjoining ones), then full-width
+    # Ａ１ → A1.
+    raw = unicodedata.normalize("NFKC", "".join(_keys_of(ch) for ch in raw))
+    if "/JOIN/" in raw.upper():
+        raw = raw[raw.upper().index("/JOIN/") + len("/JOIN/") :].split("/", 1)[0]
     return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())[:16]
 
 
@@ -60,6 +91,12 @@ class Workshop(models.Model):
         OPEN = "open", _("참여 가능")
         CLOSED = "closed", _("종료")
 
+    class JoinMode(models.TextChoices):
+        # Code, link or QR → name and team → the team page: anyone with the code joins, as
+        # with Slido or Mentimeter; the instructor closes joining (README, "Joining").
+        QUICK = "quick", _("빠른 참여 (코드와 이름만)")
+        EMAIL = "email", _("이메일 확인 후 참여")
+
     title = models.CharField(_("제목"), max_length=TITLE_MAX_LENGTH)
     description = models.TextField(_("설명"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     date = models.DateField(_("날짜"))
@@ -67,6 +104,16 @@ class Workshop(models.Model):
         _("상태"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     join_code = models.CharField(_("참여 코드"), max_length=16, db_index=True)
+    join_mode = models.CharField(
+        _("참여 방식"),
+        max_length=10,
+        choices=JoinMode.choices,
+        default=JoinMode.QUICK,
+        help_text=_(
+            "빠른 참여: 코드나 QR로 들어와 이름과 팀 이름만 적습니다(메일 확인 없음). "
+            "이메일 확인: 먼저 이메일로 받은 코드로 로그인해야 합니다."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -20,6 +20,17 @@ def team_members(team: Team) -> list[Participant]:
     )
 
 
+def joined_people(workshop) -> list[Participant]:
+    """Everyone who joined the workshop (not its instructors), newest first, with their team:
+    the join slide's list."""
+    return list(
+        Participant.objects.filter(workshop=workshop)
+        .exclude(role=Participant.Role.INSTRUCTOR)
+        .select_related("user", "team")
+        .order_by("-joined_at", "-id")
+    )
+
+
 @dataclass
 class Pulse:
     team_count: int

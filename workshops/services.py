@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit, privacy
+from accounts import services as accounts_services
 from accounts.models import User
 from workshops import events
 from workshops.models import (
@@ -110,13 +111,20 @@ def _sync_domains(*, workshop: Workshop, names: Sequence[str]) -> None:
 
 @transaction.atomic
 def workshop_create(
-    *, creator: User, title: str, description: str, date: date, domain_names: Sequence[str]
+    *,
+    creator: User,
+    title: str,
+    description: str,
+    date: date,
+    domain_names: Sequence[str],
+    join_mode: str = Workshop.JoinMode.QUICK,
 ) -> Workshop:
     workshop = Workshop.objects.create(
         title=title,
         description=description,
         date=date,
         join_code=_unused_join_code(),
+        join_mode=join_mode,
         created_by=creator,
     )
     _sync_domains(workshop=workshop, names=domain_names)
@@ -126,10 +134,17 @@ def workshop_create(
 
 @transaction.atomic
 def workshop_update(
-    *, workshop: Workshop, title: str, description: str, date: date, domain_names: Sequence[str]
+    *,
+    workshop: Workshop,
+    title: str,
+    description: str,
+    date: date,
+    domain_names: Sequence[str],
+    join_mode: str | None = None,
 ) -> Workshop:
     workshop.title, workshop.description, workshop.date = title, description, date
-    workshop.save(update_fields=["title", "description", "date", "updated_at"])
+    workshop.join_mode = join_mode or workshop.join_mode
+    workshop.save(update_fields=["title", "description", "date", "join_mode", "updated_at"])
     _sync_domains(workshop=workshop, names=domain_names)
     return workshop
 
@@ -175,7 +190,7 @@ def workshop_close(*, workshop: Workshop, actor: User | None = None) -> Workshop
     return workshop
 
 
-def _ensure_can_join(*, workshop: Workshop, user: User) -> None:
+def _ensure_can_join(*, workshop: Workshop, user: User | None) -> None:
     if workshop.status == Workshop.Status.DRAFT:
         raise RuleError(_("아직 참여가 열리지 않은 워크샵입니다. 강사에게 문의하세요."))
     if workshop.is_closed:
@@ -241,6 +256,93 @@ def _set_display_name(user: User, display_name: str) -> None:
     if display_name and display_name != user.name:
         user.name = display_name
         user.save(update_fields=["name"])
+
+
+def team_join_as_member(
+    *,
+    team: Team,
+    user: User,
+    display_name: str,
+    consent: privacy.ConsentGiven | None = None,
+) -> Participant:
+    """`user` joins `team` as a member without an invitation: a quick-join workshop lets
+    anyone with its code pick their team (README, "Joining")."""
+    workshop = team.workshop
+    _ensure_can_join(workshop=workshop, user=user)
+    if workshop.join_mode != Workshop.JoinMode.QUICK:
+        raise RuleError(_("이 워크샵은 팀장이 보낸 초대 링크로만 팀원이 들어옵니다."))
+    _set_display_name(user, display_name)
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                user=user, workshop=workshop, role=Participant.Role.MEMBER, team=team
+            )
+    except IntegrityError:
+        raise RuleError(_("이미 이 워크샵에 참여하고 있습니다.")) from None
+    if consent is not None:
+        privacy.consent_record(user=user, consent=consent, workshop=workshop)
+    events.announce(events.TeamChanged(team_id=team.pk, members=True))
+    audit.record("join_as_member", actor=user, target=team, workshop=workshop, summary=team.name)
+    return participant
+
+
+@transaction.atomic
+def quick_join(
+    *,
+    workshop: Workshop,
+    display_name: str,
+    team_name: str,
+    work_email: str = "",
+    consent: privacy.ConsentGiven | None = None,
+) -> Participant:
+    """A new participant with no account joins a quick-join workshop in one step: a team of
+    that name (ignoring case) is joined as a member, any other name makes a new team it leads.
+    The account is bound to the browser (the caller signs it in); `work_email` waits
+    unconfirmed. All or nothing: a refused join leaves no account behind."""
+    if workshop.join_mode != Workshop.JoinMode.QUICK:
+        raise RuleError(_("이 워크샵은 이메일로 로그인한 뒤에 참여합니다."))
+    _ensure_can_join(workshop=workshop, user=None)
+    user = accounts_services.guest_create(name=display_name, pending_email=work_email)
+    team = workshop.teams.filter(name__iexact=team_name.strip()).first()
+    if team is not None:
+        return team_join_as_member(team=team, user=user, display_name=display_name, consent=consent)
+    team = team_create(
+        workshop=workshop,
+        lead=user,
+        team_name=team_name.strip(),
+        display_name=display_name,
+        consent=consent,
+    )
+    return Participant.objects.select_related("team", "workshop").get(user=user, workshop=workshop)
+
+
+@transaction.atomic
+def participant_remove(*, participant: Participant, actor: User) -> None:
+    """The instructor removes someone from the workshop. A member just leaves their team; a
+    lead's team goes with them (its members and tasks), since a team has exactly one lead."""
+    workshop = participant.workshop
+    if participant.is_instructor:
+        raise RuleError(_("강사는 내보낼 수 없습니다."))
+    team = participant.team
+    assert team is not None  # a lead or member always has a team (Participant constraint)
+    who = participant.user.display_name
+    if participant.is_lead:
+        # The whole team leaves: everyone in it loses access.
+        leaving = list(team.participants.values_list("user_id", flat=True))
+        name = team.name
+        team.delete()  # cascades to its participants, tasks, invitations and analyses
+        events.announce(events.WorkshopFiguresChanged(workshop_id=workshop.pk))
+        summary = f"{name} (팀장 {who})"
+    else:
+        leaving = [participant.user_id]
+        participant.delete()
+        events.announce(events.TeamChanged(team_id=team.pk, members=True))
+        summary = f"{team.name} · {who}"
+    for user_id in leaving:
+        events.announce(events.AccessChanged(user_id=user_id, workshop_id=workshop.pk))
+    audit.record(
+        "participant_removed", actor=actor, target=workshop, workshop=workshop, summary=summary
+    )
 
 
 def invitation_create(*, team: Team, actor: User) -> Invitation:

@@ -15,5 +15,12 @@ urlpatterns = [
     path("workshops/new/", views.workshop_create, name="workshop_create"),
     path("workshops/<id:pk>/edit/", views.workshop_edit, name="workshop_edit"),
     path("workshops/<id:pk>/status/", views.workshop_status, name="workshop_status"),
+    path("workshops/<id:pk>/join-slide/", views.join_slide, name="join_slide"),
+    path("workshops/<id:pk>/participants/", views.participants, name="participants"),
+    path(
+        "workshops/<id:pk>/participants/<id:participant_pk>/remove/",
+        views.participant_remove,
+        name="participant_remove",
+    ),
     path("teams/<id:pk>/edit/", views.team_edit, name="team_edit"),
 ]

@@ -1,7 +1,11 @@
 import logging
 
+import segno
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import privacy
-from workshop_site.ratelimits import join_guesses_limited, write_limited
+from workshop_site.ratelimits import join_guesses_limited, joins_limited, write_limited
 from workshops import selectors, services
 from workshops.access import get_team_for_user, get_workshop_for_instructor
 from workshops.forms import (
     AcceptInvitationForm,
     JoinCodeForm,
     JoinForm,
+    QuickJoinForm,
     TeamForm,
     WorkshopForm,
     add_rule_error,
@@ -24,6 +29,7 @@ from workshops.models import Invitation, Participant, Workshop
 from workshops.services import RuleError
 
 logger = logging.getLogger(__name__)
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _participation_url(participant: Participant) -> str:
@@ -62,11 +68,12 @@ def _workshop_for_code(code: str) -> Workshop:
     return workshop
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 @join_guesses_limited
-@write_limited
+@joins_limited
 def join_workshop(request, code):
+    """The join link. A signed-in person makes a team here; someone not signed in joins a
+    quick-join workshop on this one screen (name and team), or signs in first for the others."""
     try:
         workshop = _workshop_for_code(code)
     except Http404:
@@ -75,6 +82,11 @@ def join_workshop(request, code):
             [_("참여 코드를 찾을 수 없습니다. 다시 확인해 주세요.")]
         )
         return render(request, "workshops/join_code.html", {"form": form}, status=404)
+    if not request.user.is_authenticated:
+        if workshop.join_mode != Workshop.JoinMode.QUICK:
+            return redirect_to_login(request.get_full_path())
+        # A phone that scanned the QR early (or late) is told so, not sent to sign in.
+        return _quick_join(request, workshop) if workshop.is_open else _join_closed(request, workshop)
 
     participant = (
         Participant.objects.filter(workshop=workshop, user=request.user)
@@ -85,17 +97,7 @@ def join_workshop(request, code):
         messages.info(request, _("이미 참여 중인 워크샵입니다."))
         return redirect(_participation_url(participant))
     if not workshop.is_open:
-        message = (
-            _("종료된 워크샵입니다. 더 이상 참여할 수 없습니다.")
-            if workshop.is_closed
-            else _("아직 참여가 열리지 않은 워크샵입니다. 강사가 참여를 열면 다시 시도하세요.")
-        )
-        return render(
-            request,
-            "workshops/join_closed.html",
-            {"workshop": workshop, "message": message},
-            status=403,
-        )
+        return _join_closed(request, workshop)
 
     form = JoinForm(
         request.POST or None,
@@ -121,6 +123,52 @@ def join_workshop(request, code):
         "workshops/join.html",
         {"workshop": workshop, "form": form, "notice": privacy.notice()},
     )
+
+
+def _join_closed(request, workshop: Workshop):
+    message = (
+        _("종료된 워크샵입니다. 더 이상 참여할 수 없습니다.")
+        if workshop.is_closed
+        else _("아직 참여가 열리지 않은 워크샵입니다. 강사가 참여를 열면 다시 시도하세요.")
+    )
+    return render(
+        request,
+        "workshops/join_closed.html",
+        {"workshop": workshop, "message": message},
+        status=403,
+    )
+
+
+def _quick_join(request, workshop: Workshop):
+    """Name and team, then the team page: no mailbox round trip. The new account is signed in
+    on this browser for the session's whole life (no idle sign-out for it)."""
+    form = QuickJoinForm(request.POST or None, ask_consent=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = services.quick_join(
+                workshop=workshop,
+                display_name=form.cleaned_data["display_name"],
+                team_name=form.cleaned_data["team_name"],
+                work_email=form.cleaned_data["work_email"],
+                consent=_consent(request, form),
+            )
+        except RuleError as error:
+            add_rule_error(form, error)
+        else:
+            login(request, participant.user, backend=MODEL_BACKEND)
+            request.session.set_expiry(settings.SESSION_MAX_SECONDS)
+            team = participant.team
+            if participant.is_lead:
+                messages.success(request, _("팀을 만들었습니다. 이제 팀의 업무를 적어 보세요."))
+            else:
+                messages.success(
+                    request,
+                    _("%(team)s에 팀원으로 들어왔습니다.") % {"team": team.name},
+                )
+            return redirect(team)
+    teams = list(workshop.teams.order_by("name").values_list("name", flat=True))
+    context = {"workshop": workshop, "form": form, "notice": privacy.notice(), "teams": teams}
+    return render(request, "workshops/join_quick.html", context)
 
 
 def _consent(request, form) -> privacy.ConsentGiven | None:
@@ -201,6 +249,7 @@ def _workshop_fields(form: WorkshopForm) -> dict:
         "description": data["description"],
         "date": data["date"],
         "domain_names": data["domains"],
+        "join_mode": data["join_mode"],
     }
 
 
@@ -261,3 +310,68 @@ def team_edit(request, pk):
             messages.success(request, _("팀 이름을 바꿨습니다."))
             return redirect(team)
     return render(request, "workshops/team_edit.html", {"team": team, "form": form})
+
+
+# --- The room: the join slide and who is in the workshop ---------------------------------------
+
+
+@login_required
+@require_GET
+def join_slide(request, pk):
+    """The projector's join slide: the big code, the QR, the link, and who has joined so far
+    (the people list refreshes itself every few seconds)."""
+    workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    people = selectors.joined_people(workshop)
+    context = {"workshop": workshop, "people": people}
+    if request.htmx:
+        return render(request, "workshops/join_slide.html#people", context)
+    join_url = request.build_absolute_uri(workshop.get_join_url())
+    context |= {
+        "join_url": join_url,
+        "qr_svg": segno.make(join_url, error="m").svg_inline(
+            scale=10, dark="#111827", border=2, omitsize=True
+        ),
+    }
+    return render(request, "workshops/join_slide.html", context)
+
+
+@login_required
+@require_GET
+def participants(request, pk):
+    """Everyone in the workshop, for the instructor to remove someone who should not be there."""
+    workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    people = (
+        Participant.objects.filter(workshop=workshop)
+        .exclude(role=Participant.Role.INSTRUCTOR)
+        .select_related("user", "team")
+        .order_by("team__name", "role", "joined_at")
+    )
+    return render(request, "workshops/participants.html", {"workshop": workshop, "people": people})
+
+
+@login_required
+@require_POST
+@write_limited
+def participant_remove(request, pk, participant_pk):
+    workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    participant = get_object_or_404(
+        Participant.objects.select_related("user", "team", "workshop"),
+        pk=participant_pk,
+        workshop=workshop,
+    )
+    try:
+        services.participant_remove(participant=participant, actor=request.user)
+    except RuleError as error:
+        messages.error(request, error.message)
+    else:
+        if participant.is_lead:
+            messages.success(
+                request,
+                _("%(team)s 팀과 팀의 업무를 워크샵에서 내보냈습니다.")
+                % {"team": participant.team.name},
+            )
+        else:
+            messages.success(
+                request, _("%(name)s 님을 내보냈습니다.") % {"name": participant.user.display_name}
+            )
+    return redirect("workshops:participants", pk=workshop.pk)

@@ -50,6 +50,8 @@ def test_an_instructor_and_a_lead_run_a_workshop(asgi_server, transactional_db, 
     teacher.fill("input[name=title]", "브라우저 워크샵")
     teacher.fill("input[name=date]", "2026-03-10")
     teacher.fill("textarea[name=domains]", "영업\n인사\n재무")
+    # The stricter joining (the quick one has its own test, test_quick_join_browser.py).
+    teacher.check("input[name=join_mode][value=email]")
     teacher.click("button:has-text('저장')")
     teacher.click("button:has-text('참여 열기')")
     code = teacher.locator(".join-code").inner_text().strip()

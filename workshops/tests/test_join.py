@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from workshops import services
-from workshops.models import Participant, Team
+from workshops.models import Participant, Team, Workshop
 
 
 def join_url(code):
@@ -93,7 +93,9 @@ def test_a_closed_workshop_cannot_be_joined(client_as, outsider, workshop):
     assert "종료된 워크샵" in response.content.decode()
 
 
-def test_anonymous_joiners_sign_in_first_and_come_back(client, workshop):
+def test_anonymous_joiners_of_an_email_workshop_sign_in_first_and_come_back(client, workshop):
+    workshop.join_mode = Workshop.JoinMode.EMAIL
+    workshop.save(update_fields=["join_mode"])
     response = client.get(join_url(workshop.join_code))
     assert response["Location"] == f"/accounts/login/?next=/join/{workshop.join_code}/"
 
