@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import privacy, services
 from accounts.forms import ConfirmEmailForm, ProfileForm
+from accounts.models import User
 from accounts.services import user_set_name
 from workshop_site.ratelimits import write_limited
 
@@ -66,7 +67,7 @@ def other_device(request):
         link = request.build_absolute_uri(reverse("reentry", args=[token]))
         qr_svg = segno.make(link, error="m").svg_inline(scale=4, dark="#111827", light="#ffffff")
     elif request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"]
+        email = User.objects.normalize_email(form.cleaned_data["email"].strip()).lower()
         token = services.email_confirmation_token(user=request.user, email=email)
         confirm = request.build_absolute_uri(reverse("email_confirm", args=[token]))
         send_mail(

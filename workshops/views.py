@@ -86,7 +86,9 @@ def join_workshop(request, code):
         if workshop.join_mode != Workshop.JoinMode.QUICK:
             return redirect_to_login(request.get_full_path())
         # A phone that scanned the QR early (or late) is told so, not sent to sign in.
-        return _quick_join(request, workshop) if workshop.is_open else _join_closed(request, workshop)
+        if not workshop.is_open:
+            return _join_closed(request, workshop)
+        return _quick_join(request, workshop)
 
     participant = (
         Participant.objects.filter(workshop=workshop, user=request.user)
