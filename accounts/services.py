@@ -1,4 +1,5 @@
 import secrets
+import time
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -46,6 +47,7 @@ def guest_create(*, name: str, pending_email: str = "") -> User:
 REENTRY_SALT = "accounts.reentry"
 EMAIL_CONFIRM_SALT = "accounts.email-confirm"
 REENTRY_MAX_AGE = 15 * 60  # seconds: a link shown on one screen and scanned by the next
+PERSONAL_LINK_MAX_AGE = 14 * 24 * 60 * 60  # a course's pre-registration mail, sent days before
 EMAIL_CONFIRM_MAX_AGE = 14 * 24 * 60 * 60
 
 
@@ -58,26 +60,37 @@ class LinkRefused(Exception):
         self.message = message
 
 
-def reentry_token(*, user: User, next_path: str = "/") -> str:
+def reentry_token(*, user: User, next_path: str = "/", max_age: int = REENTRY_MAX_AGE) -> str:
     """A link that opens `user`'s seat on another device, at `next_path`: single use (a new
-    nonce per link, rotated when used), expiring after REENTRY_MAX_AGE. Making a new one voids
-    the last."""
+    nonce per link, rotated when used), expiring after `max_age` seconds (at most
+    PERSONAL_LINK_MAX_AGE). Making a new one voids the last."""
     user.reentry_nonce = secrets.token_hex(16)
     user.save(update_fields=["reentry_nonce"])
-    payload = {"u": user.pk, "n": user.reentry_nonce, "p": next_path}
+    expires = int(time.time()) + min(max_age, PERSONAL_LINK_MAX_AGE)
+    payload = {"u": user.pk, "n": user.reentry_nonce, "p": next_path, "x": expires}
     return signing.dumps(payload, salt=REENTRY_SALT)
 
 
+def reentry_revoke(*, user: User) -> None:
+    """Void every personal or re-entry link `user` has (an operator's 'revoke')."""
+    user.reentry_nonce = ""
+    user.save(update_fields=["reentry_nonce"])
+    audit.record("personal_link_revoked", target=user)
+
+
 def _reentry_data(token: str) -> dict:
+    expired = LinkRefused(_("링크가 만료되었습니다. 원래 기기에서 새 링크를 만들어 주세요."))
     try:
-        data = signing.loads(token, salt=REENTRY_SALT, max_age=REENTRY_MAX_AGE)
+        data = signing.loads(token, salt=REENTRY_SALT, max_age=PERSONAL_LINK_MAX_AGE)
     except signing.SignatureExpired:
-        raise LinkRefused(
-            _("링크가 만료되었습니다. 원래 기기에서 새 링크를 만들어 주세요.")
-        ) from None
+        raise expired from None
     except signing.BadSignature:
         raise LinkRefused(_("올바르지 않은 링크입니다. 주소를 다시 확인해 주세요.")) from None
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict) or not isinstance(data.get("x"), int):
+        raise LinkRefused(_("올바르지 않은 링크입니다. 주소를 다시 확인해 주세요."))
+    if time.time() > data["x"]:
+        raise expired
+    return data
 
 
 def _reentry_user(data: dict, *, lock: bool) -> User:

@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
+from accounts import services as accounts_services
 from accounts.admin_audit import AuditedAccessMixin
+from workshops import services
 from workshops.live import connections
 from workshops.models import Domain, Invitation, Participant, Task, Team, Workshop
 
@@ -91,6 +94,38 @@ class ParticipantAdmin(AuditedAccessMixin, admin.ModelAdmin):
     search_fields = ("user__email", "user__name", "team__name", "workshop__title")
     list_select_related = ("user", "workshop", "team")
     raw_id_fields = ("user", "team")
+    actions = ["send_personal_links", "revoke_personal_links"]
+
+    @admin.action(description=_("개인 참여 링크 메일 보내기 (한 번 쓰는 14일짜리 링크)"))
+    def send_personal_links(self, request, queryset):
+        sent, skipped = 0, 0
+        for participant in queryset.select_related("user", "team", "workshop"):
+            try:
+                services.personal_link_send(participant=participant, actor=request.user)
+            except services.RuleError:
+                skipped += 1  # a quick-join account with no confirmed e-mail
+            else:
+                sent += 1
+        self.message_user(
+            request,
+            _(
+                "개인 링크를 %(sent)d명에게 보냈습니다. "
+                "확인된 이메일이 없어 %(skipped)d명은 건너뛰었습니다."
+            )
+            % {"sent": sent, "skipped": skipped}
+            if skipped
+            else _("개인 링크를 %(sent)d명에게 보냈습니다.") % {"sent": sent},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("개인 링크 취소 (보낸 링크와 다른 기기용 링크를 모두 무효로)"))
+    def revoke_personal_links(self, request, queryset):
+        users = {participant.user for participant in queryset.select_related("user")}
+        for user in users:
+            accounts_services.reentry_revoke(user=user)
+        self.message_user(
+            request, _("%(count)d명의 개인 링크를 취소했습니다.") % {"count": len(users)}
+        )
 
 
 @admin.register(Invitation)

@@ -8,8 +8,12 @@ change through `workshops.events` only after the transaction commits. A broken r
 from collections.abc import Sequence
 from datetime import date
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -343,6 +347,41 @@ def participant_remove(*, participant: Participant, actor: User) -> None:
     audit.record(
         "participant_removed", actor=actor, target=workshop, workshop=workshop, summary=summary
     )
+
+
+def personal_link_send(*, participant: Participant, actor: User | None = None) -> str:
+    """Mail a participant a personal link that signs them in and opens their team page with
+    one tap (the course's 사전 안내 이메일): single use, valid 14 days, voided by a newer link
+    or an operator's revoke. Returns the link. A quick-join account without a confirmed
+    e-mail has nowhere to be mailed: RuleError."""
+    user, team = participant.user, participant.team
+    if user.is_guest:
+        raise RuleError(_("확인된 이메일이 없는 참가자에게는 메일을 보낼 수 없습니다."))
+    target = team.get_absolute_url() if team else participant.workshop.get_absolute_url()
+    token = accounts_services.reentry_token(
+        user=user, next_path=target, max_age=accounts_services.PERSONAL_LINK_MAX_AGE
+    )
+    link = f"{settings.SITE_URL}{reverse('reentry', args=[token])}"
+    workshop = participant.workshop
+    place = (
+        _("팀: %(team)s · 역할: %(role)s")
+        % {"team": team.name, "role": participant.get_role_display()}
+        if team
+        else _("역할: 강사")
+    )
+    send_mail(
+        _("[워크샵] %(title)s — 참여 링크") % {"title": workshop.title},
+        render_to_string(
+            "workshops/email/personal_link.txt",
+            {"user": user, "workshop": workshop, "place": place, "link": link},
+        ),
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )
+    audit.record(
+        "personal_link_sent", actor=actor, target=user, workshop=workshop, summary=user.email
+    )
+    return link
 
 
 def invitation_create(*, team: Team, actor: User) -> Invitation:

@@ -2,11 +2,15 @@
 
 import csv
 import io
+import urllib.parse
 
 import pytest
+from django.contrib.auth import get_user
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import User
@@ -101,8 +105,34 @@ def test_import_roster_registers_people_into_teams(
     assert sales.lead.email == "lee@example.com"
     assert Participant.objects.get(user__email="kim@example.com").team == sales
     assert Team.objects.get(name="인사팀").lead.email == "park@example.com"
-    assert [m.to for m in mail.outbox] == [["kim@example.com"]]
-    assert "/invite/" in mail.outbox[0].body
+    # Everyone gets a personal link, leads too: one tap signs them in at their team's page.
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "kim@example.com",
+        "lee@example.com",
+        "park@example.com",
+    ]
+    kim = next(m for m in mail.outbox if m.to == ["kim@example.com"])
+    assert "팀: 영업팀 · 역할: 팀원" in kim.body
+    link = next(line for line in kim.body.splitlines() if "/accounts/reenter/" in line)
+    path = urllib.parse.urlsplit(link).path
+    phone = Client()
+    assert phone.get(path).status_code == 200  # asks first: a mail preview spends nothing
+    assert phone.post(path)["Location"] == sales.get_absolute_url()
+    assert get_user(phone).email == "kim@example.com"
+    assert Client().post(path).status_code == 403  # single use
+
+
+def test_personal_links_are_sent_and_revoked_from_the_admin(client_as, team, member, lead):
+    staff = User.objects.create_superuser(email="ops@example.com")
+    admin = client_as(staff)
+    seats = Participant.objects.filter(team=team).values_list("pk", flat=True)
+    url = reverse("admin:workshops_participant_changelist")
+    admin.post(url, {"action": "send_personal_links", "_selected_action": list(seats)})
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([lead.email, member.email])
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/reenter/" in line)
+    admin.post(url, {"action": "revoke_personal_links", "_selected_action": list(seats)})
+    refused = Client().post(urllib.parse.urlsplit(link).path)
+    assert refused.status_code == 403 and "이미 쓴 링크" in refused.content.decode()
 
 
 def test_import_roster_reads_excel_korean_cp949(tmp_path, workshop):

@@ -201,7 +201,8 @@ def test_a_new_link_voids_the_last_and_an_old_one_expires(
     first = make_link(guest_client)
     second = make_link(guest_client)
     assert "이미 쓴 링크" in client_factory().post(first).content.decode()
-    monkeypatch.setattr(accounts_services, "REENTRY_MAX_AGE", -1)
+    later = time.time() + accounts_services.REENTRY_MAX_AGE + 60
+    monkeypatch.setattr(accounts_services.time, "time", lambda: later)
     assert "만료" in client_factory().post(second).content.decode()
 
 

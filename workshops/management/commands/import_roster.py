@@ -1,15 +1,15 @@
 """Register a course's participants from a CSV roster and put them into teams.
 
 Columns: 이메일, 이름, 팀, and optionally 역할 (팀장 / 팀원). In each team the row marked 팀장
-leads, or else the first row. With --invite, members are e-mailed their team's invitation link.
+leads, or else the first row. With --invite, everyone (leads too) is e-mailed a personal link
+that signs them in and opens their team page with one tap: single use, valid 14 days, voided by
+a newer link or the admin's "개인 링크 취소" (workshops.services.personal_link_send).
 """
 
 import csv
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -28,7 +28,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("workshop", help="the workshop's id or join code")
         parser.add_argument("roster", help="CSV file, UTF-8 or CP949")
-        parser.add_argument("--invite", action="store_true", help="e-mail members their link")
+        parser.add_argument(
+            "--invite", action="store_true", help="e-mail everyone a personal sign-in link"
+        )
 
     def handle(self, *args, workshop, roster, invite, **options):
         target = find_workshop(workshop)
@@ -53,27 +55,19 @@ class Command(BaseCommand):
                         team_name=team_name,
                         display_name=lead_row["이름"],
                     )
-                invitation = services.invitation_create(team=team, actor=team.lead)
                 for person in people:
                     user = user_get_or_create_by_email(email=person["이메일"])
                     if not user.name:
                         user.name = person["이름"]
                         user.save(update_fields=["name"])
-                    if Participant.objects.filter(workshop=target, user=user).exists():
-                        continue
-                    Participant.objects.create(
-                        user=user, workshop=target, role=Participant.Role.MEMBER, team=team
-                    )
-                    if invite:
-                        link = f"{settings.SITE_URL}{invitation.get_absolute_url()}"
+                    seat = Participant.objects.filter(workshop=target, user=user).first()
+                    if seat is None:
+                        seat = Participant.objects.create(
+                            user=user, workshop=target, role=Participant.Role.MEMBER, team=team
+                        )
+                    if invite and seat.team_id == team.pk:
                         transaction.on_commit(
-                            lambda u=user, t=team, link=link: send_mail(
-                                f"[워크샵] {target.title} — {t.name} 팀 초대",
-                                f"{u.display_name} 님, {t.name} 팀에 등록되었습니다.\n"
-                                f"아래 링크로 들어와 로그인하세요:\n{link}\n",
-                                settings.DEFAULT_FROM_EMAIL,
-                                [u.email],
-                            )
+                            lambda seat=seat: services.personal_link_send(participant=seat)
                         )
                         invited += 1
         people = sum(len(p) for p in teams.values())
