@@ -53,7 +53,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "사용자 계정"
 
     def ready(self):
+        from allauth.account.signals import login_code_rejected
         from django.contrib.auth.signals import user_logged_in
+
+        from accounts.adapter import note_used_up_code
 
         post_migrate.connect(ensure_instructor_group, dispatch_uid="ensure_instructor_group")
         user_logged_in.connect(on_sign_in, dispatch_uid="audit_sign_in")
+        login_code_rejected.connect(note_used_up_code, dispatch_uid="note_used_up_code")
