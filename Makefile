@@ -3,6 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# `make run HOST=0.0.0.0` serves the local network (phones on the same Wi-Fi); the default
+# serves this machine only. Taken from the command line only: tcsh exports HOST as the
+# machine's name.
+ifneq ($(origin HOST),command line)
+HOST := 127.0.0.1
+endif
 # The PostgreSQL and Redis the second test pass uses (see README: Tests).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/workshop
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
@@ -29,9 +35,10 @@ migrate: install var/secret_key
 seed: migrate
 	DEBUG=1 $(PY) manage.py seed_demo --operator
 
-# Web (daphne) and worker on the embedded default: SQLite, in-memory cache and channel layer.
+# A development server: web (daphne) and worker on the embedded default (SQLite, in-memory
+# cache and channel layer). bin/dev sets DEBUG, SITE_URL and ALLOWED_HOSTS for HOST.
 run: seed
-	@PORT=$(PORT) DEBUG=1 bin/dev
+	@HOST=$(HOST) PORT=$(PORT) bin/dev
 
 lint: install var/secret_key
 	$(VENV)/bin/ruff check .

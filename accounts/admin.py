@@ -4,7 +4,7 @@ from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseUserCreationForm
 
 from accounts.admin_audit import AuditedAccessMixin
-from accounts.models import AuditEntry, PrivacyConsent, User
+from accounts.models import INSTRUCTOR_GROUP, AuditEntry, PrivacyConsent, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -42,7 +42,7 @@ class UserAdmin(AuditedAccessMixin, BaseUserAdmin):
             "권한",
             {
                 "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
-                "description": "강사로 만들려면 'instructor' 그룹에 넣으세요. "
+                "description": f"강사로 만들려면 '{INSTRUCTOR_GROUP}' 그룹에 넣으세요. "
                 "운영자(관리자 화면 접근)는 '운영자'를 켜고 비밀번호를 정하세요.",
             },
         ),
@@ -63,7 +63,7 @@ class UserAdmin(AuditedAccessMixin, BaseUserAdmin):
 
     @admin.display(description="강사", boolean=True)
     def is_instructor(self, obj):
-        return obj.is_superuser or any(g.name == "instructor" for g in obj.groups.all())
+        return obj.is_superuser or any(g.name == INSTRUCTOR_GROUP for g in obj.groups.all())
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

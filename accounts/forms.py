@@ -1,7 +1,9 @@
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
+from allauth.core import context
 from django import forms
 from django.utils.translation import gettext as _
 
+from accounts import login_limits
 from accounts.models import User
 from accounts.services import user_get_or_create_by_email
 from workshop_site.forms import RefusesControlCharacters
@@ -24,7 +26,16 @@ class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
             )
         if email:
             user_get_or_create_by_email(email=email)
-        return super().clean_email()
+        try:
+            return super().clean_email()
+        except forms.ValidationError as error:
+            if email and error.code == "too_many_login_attempts":
+                # allauth says "try again later"; say when.
+                raise forms.ValidationError(
+                    login_limits.too_many_code_requests_message(context.request, email),
+                    code=error.code,
+                ) from None
+            raise
 
 
 class ProfileForm(RefusesControlCharacters, forms.ModelForm):

@@ -3,7 +3,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-INSTRUCTOR_GROUP = "instructor"
+INSTRUCTOR_GROUP = "강사"
+# The group's name before it was Korean; migrate renames it (accounts.apps).
+LEGACY_INSTRUCTOR_GROUP = "instructor"
 # Membership of the instructor group is what this permission grants; superusers have it too.
 CREATE_WORKSHOP_PERMISSION = "workshops.add_workshop"
 

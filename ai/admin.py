@@ -156,6 +156,7 @@ from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 from accounts import audit  # noqa: E402
 from ai import dashboard  # noqa: E402
+from ai.forms import BudgetSettingsForm  # noqa: E402
 from ai.models import (  # noqa: E402
     BudgetAlert,
     BudgetSettings,
@@ -168,10 +169,11 @@ from ai.models import (  # noqa: E402
 
 @admin.register(BudgetSettings)
 class BudgetSettingsAdmin(admin.ModelAdmin):
+    form = BudgetSettingsForm
     list_display = (
         "__str__",
         "krw_per_usd",
-        "alert_thresholds",
+        "thresholds_display",
         "per_user_monthly_cap_krw",
         "per_workshop_monthly_cap_krw",
         "on_cap",
@@ -179,6 +181,10 @@ class BudgetSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not BudgetSettings.objects.exists()
+
+    @admin.display(description=_("알림 기준"))
+    def thresholds_display(self, obj):
+        return ", ".join(f"{v}%" for v in obj.thresholds()) or _("없음")
 
     def save_model(self, request, obj, form, change):
         before = {name: form.initial.get(name) for name in form.changed_data}

@@ -13,12 +13,11 @@ from decimal import Decimal
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from ai import rubric
 from ai.models import Source
 from board.reports import RATING_ORDER, Row, team_report, workshop_summary
-from workshop_site.spreadsheets import append_row, csv_bytes
+from workshop_site.spreadsheets import append_row, csv_bytes, fit_columns
 from workshops.models import Frequency
 
 TASK_COLUMNS = [
@@ -91,9 +90,11 @@ def _sheet(workbook, title, header, lines, *, first=False):
         cell.font = Font(bold=True)
     for line in lines:
         append_row(sheet, line)
-    for index, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(name) * 3))
+    # A filter on every column over the header and the data, the header kept in view, and
+    # columns as wide as their contents.
+    sheet.auto_filter.ref = sheet.dimensions
     sheet.freeze_panes = "A2"
+    fit_columns(sheet, filtered_header=True)
     return sheet
 
 

@@ -21,6 +21,7 @@ from ai.selectors import progress_context
 from board import live, reads
 from board import render as live_render
 from board.result_views import purged_page
+from workshop_site.links import public_url
 from workshop_site.ratelimits import write_limited
 from workshops import selectors, services
 from workshops.access import get_task_for_user, get_team_for_user, get_workshop_for_instructor
@@ -45,7 +46,7 @@ def workshop_detail(request, pk):
         return redirect(participant.team)
     if workshop.is_purged:
         return purged_page(request, workshop)
-    join_url = request.build_absolute_uri(workshop.get_join_url())
+    join_url = public_url(request, workshop.get_join_url())
     qr_svg = segno.make(join_url, error="m").svg_inline(
         scale=6, dark="#111827", border=2, omitsize=True
     )
@@ -94,7 +95,7 @@ def _team_context(request, access, *, task_form=None, view=None, invitations=Tru
     if invitations and access.can_manage_team:
         active = list(team.invitations.active())
         for invitation in active:
-            invitation.url = request.build_absolute_uri(invitation.get_absolute_url())
+            invitation.url = public_url(request, invitation.get_absolute_url())
         context["invitations"] = active
     return context
 

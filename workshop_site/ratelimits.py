@@ -19,9 +19,19 @@ from django_ratelimit.core import get_usage
 request_refused = Signal()
 
 
-def too_many_requests(request, seconds_left: int, *, unavailable: bool = False):
-    minutes = max(1, math.ceil(max(seconds_left, 0) / 60))
-    context = {"minutes": minutes, "unavailable": unavailable}
+def wait_phrase(seconds: float) -> str:
+    """How long to wait, as the person reads it: "40초" under a minute, else whole minutes
+    rounded up ("5분"), never less than the time really left."""
+    seconds = max(math.ceil(seconds), 1)
+    if seconds < 60:
+        return f"{seconds}초"
+    return f"{math.ceil(seconds / 60)}분"
+
+
+def too_many_requests(request, seconds_left: int, *, unavailable: bool = False, reason: str = ""):
+    """The 429 page. `reason`: "join" for wrong join codes, which says so; else the generic
+    message."""
+    context = {"wait": wait_phrase(seconds_left), "unavailable": unavailable, "reason": reason}
     response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(max(seconds_left, 1))
     return response
@@ -80,7 +90,8 @@ def wrong_guesses_limited(group: str, rate_setting: str, rate_per_address_settin
                 # Counted without adding this request: the limit is reached at `limit` misses.
                 if usage and usage["count"] >= usage["limit"]:
                     _record_refusal(request, group)
-                    return too_many_requests(request, usage["time_left"])
+                    # time_left: the real rest of the counting window (fixed windows).
+                    return too_many_requests(request, usage["time_left"], reason=group)
             response = view(request, *args, **kwargs)
             if response.status_code == 404:
                 for key, rate in limits:

@@ -48,11 +48,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "allauth",
-    "allauth.account",
-    "allauth.socialaccount",
+    "workshop_site.thirdparty_apps.LoginEmailConfig",  # allauth.account, named for the admin
+    "workshop_site.thirdparty_apps.SingleSignOnConfig",  # allauth.socialaccount
     "allauth.socialaccount.providers.openid_connect",
     "django_tasks",
-    "django_tasks_db",
+    "workshop_site.thirdparty_apps.TasksDatabaseConfig",  # django_tasks_db
     "workshop_site",
     "accounts",
     "workshops",

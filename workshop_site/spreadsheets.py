@@ -6,11 +6,13 @@ Two dangers in a cell that someone's Excel opens:
 - characters XLSX cannot hold (C0 controls other than tab, newline and CR): openpyxl refuses
   the whole workbook, so they are dropped, wherever they came from.
 
-CSV files start with a byte-order mark so that Excel opens Korean as UTF-8.
+CSV files start with a byte-order mark so that Excel opens Korean as UTF-8. XLSX sheets get
+columns as wide as their contents (fit_columns).
 """
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable
 
 from django.utils.functional import Promise
@@ -58,3 +60,43 @@ def append_row(sheet, values: Iterable) -> None:
     for cell in sheet[sheet.max_row]:
         if looks_like_formula(cell.value):
             cell.data_type = "s"
+
+
+# Column widths are in Excel's units: about one digit "0" of the default font. A Hangul
+# syllable (like every East Asian wide or full-width character) takes about two.
+MIN_COLUMN_WIDTH = 8
+MAX_COLUMN_WIDTH = 60  # a long description is cut in view, not a screen wide
+FILTER_BUTTON_WIDTH = 3  # the header's drop-down arrow covers the end of its text
+COLUMN_PADDING = 2
+
+
+def display_width(value) -> int:
+    """How many Excel width units `value` needs on one line: its longest line, wide
+    characters counted twice."""
+    if value is None:
+        return 0
+    text = value if isinstance(value, str) else str(value)
+    return max(
+        (
+            sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+            for line in text.splitlines()
+        ),
+        default=0,
+    )
+
+
+def fit_columns(sheet, *, filtered_header: bool = False) -> None:
+    """Size each column of an openpyxl sheet to its widest cell (header included), between
+    MIN_COLUMN_WIDTH and MAX_COLUMN_WIDTH. `filtered_header`: row 1 carries autofilter buttons,
+    which need room beside the header text."""
+    widths: dict[str, int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            width = display_width(cell.value)
+            if filtered_header and cell.row == 1:
+                width += FILTER_BUTTON_WIDTH
+            widths[cell.column_letter] = max(widths.get(cell.column_letter, 0), width)
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = min(
+            MAX_COLUMN_WIDTH, max(MIN_COLUMN_WIDTH, width + COLUMN_PADDING)
+        )

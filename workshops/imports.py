@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from workshop_site.spreadsheets import append_row, csv_bytes
+from workshop_site.spreadsheets import append_row, csv_bytes, fit_columns
 from workshops.forms import TaskForm
 from workshops.models import FREQUENCY_UNITS, Frequency, Team
 
@@ -95,6 +95,8 @@ def template_xlsx(team: Team) -> bytes:
     sheet.title = "업무"
     for line in template_rows(team):
         append_row(sheet, line)  # a domain named "=2+5" stays text
+    sheet.freeze_panes = "A2"
+    fit_columns(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -82,7 +82,8 @@ def test_budget_changes_record_before_and_after(db, client):
     data = {
         "monthly_budget_krw": 300000,
         "krw_per_usd": str(rules.krw_per_usd),
-        "alert_thresholds": "[50, 80, 95]",
+        "alert_thresholds_0": "50",
+        "alert_thresholds_1": "95",
         "per_user_monthly_cap_krw": 0,
         "per_workshop_monthly_cap_krw": 0,
         "on_cap": rules.on_cap,
@@ -93,6 +94,7 @@ def test_budget_changes_record_before_and_after(db, client):
     entry = AuditEntry.objects.get(action="budget_settings_changed")
     assert entry.actor == operator
     assert entry.detail["monthly_budget_krw"] == {"from": "500000", "to": "300000"}
+    assert entry.detail["alert_thresholds"] == {"from": "[60, 80]", "to": "[50, 95]"}
 
 
 def test_the_audit_log_is_read_only_in_the_admin(db, client):

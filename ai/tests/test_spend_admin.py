@@ -83,21 +83,112 @@ def test_budget_settings_open_as_one_row(db, client):
     assert response["Location"].endswith(f"/{BudgetSettings.load().pk}/change/")
 
 
-def test_bad_alert_thresholds_are_refused_in_korean(db, client):
-    client = staff_client(client)
-    rules = BudgetSettings.load()
-    url = reverse("admin:ai_budgetsettings_change", args=[rules.pk])
-    data = {
+def _budget_form(**thresholds):
+    return {
         "monthly_budget_krw": 500000,
         "krw_per_usd": "1300",
-        "alert_thresholds": "[60, 150]",
+        "alert_thresholds_0": "",
+        "alert_thresholds_1": "",
         "per_user_monthly_cap_krw": 0,
         "per_workshop_monthly_cap_krw": 0,
         "on_cap": "fallback",
         "reservation_minutes": 15,
+        **thresholds,
     }
-    response = client.post(url, data)
-    assert "1~99 사이의 정수 목록" in response.content.decode()
+
+
+def _budget_url():
+    return reverse("admin:ai_budgetsettings_change", args=[BudgetSettings.load().pk])
+
+
+class _Inputs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.inputs = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("input", "textarea") and attrs.get("name"):
+            self.inputs[attrs["name"]] = attrs
+
+
+def _inputs(html):
+    parser = _Inputs()
+    parser.feed(html)
+    return parser.inputs
+
+
+def test_alert_thresholds_are_two_number_boxes_not_json(db, client):
+    page = staff_client(client).get(_budget_url()).content.decode()
+    inputs = _inputs(page)
+    assert "alert_thresholds" not in inputs  # no JSON box
+    first, second = inputs["alert_thresholds_0"], inputs["alert_thresholds_1"]
+    assert (first["type"], first["value"], second["type"], second["value"]) == (
+        "number",
+        "60",
+        "number",
+        "80",
+    )
+    assert first["aria-label"] == "첫 번째 알림 기준(%)"
+    assert "JSON" not in page
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("60", "150"), ("0", "80"), ("육십", "80"), ("60.5", "")]
+)
+def test_bad_alert_thresholds_are_refused_in_korean_and_kept_in_the_boxes(
+    db, client, first, second
+):
+    response = staff_client(client).post(
+        _budget_url(), _budget_form(alert_thresholds_0=first, alert_thresholds_1=second)
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "알림 기준은 1에서 99 사이의 정수로 적어 주세요." in page
+    assert "올바른 JSON" not in page
+    inputs = _inputs(page)
+    assert (
+        inputs["alert_thresholds_0"].get("value", ""),
+        inputs["alert_thresholds_1"].get("value", ""),
+    ) == (first, second)
+    assert BudgetSettings.load().alert_thresholds == [60, 80]
+
+
+def test_the_same_threshold_twice_is_refused(db, client):
+    response = staff_client(client).post(
+        _budget_url(), _budget_form(alert_thresholds_0="70", alert_thresholds_1="70")
+    )
+    assert "두 알림 기준이 같습니다" in response.content.decode()
+    assert BudgetSettings.load().alert_thresholds == [60, 80]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "stored"),
+    [("90", "50", [50, 90]), ("", "75", [75]), ("", "", [])],
+)
+def test_thresholds_are_stored_as_the_sorted_list_the_alerts_read(
+    db, client, first, second, stored
+):
+    response = staff_client(client).post(
+        _budget_url(), _budget_form(alert_thresholds_0=first, alert_thresholds_1=second)
+    )
+    assert response.status_code == 302
+    rules = BudgetSettings.load()
+    assert rules.alert_thresholds == stored
+    assert rules.thresholds() == stored
+
+
+def test_more_than_two_stored_thresholds_are_named_before_they_are_replaced(db, client):
+    rules = BudgetSettings.load()
+    rules.alert_thresholds = [50, 70, 90]
+    rules.save()
+    page = staff_client(client).get(_budget_url()).content.decode()
+    assert "지금 저장된 기준은 50%, 70%, 90%입니다" in page
+    inputs = _inputs(page)
+    assert (inputs["alert_thresholds_0"]["value"], inputs["alert_thresholds_1"]["value"]) == (
+        "50",
+        "70",
+    )
 
 
 def test_a_deprecated_model_gets_a_system_check_warning(db):

@@ -8,12 +8,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from ai import requests as ai_requests
 from ai import runner
 from ai.models import TaskAnalysis, saved_hours
 from board.reports import workshop_summary
 from conftest import make_user, task_data
+from workshop_site.spreadsheets import MAX_COLUMN_WIDTH, display_width
 from workshops import services
 from workshops.models import Task
 
@@ -127,6 +129,36 @@ def test_the_workshop_xlsx_carries_the_right_numbers(client_as, instructor, anal
     assert set(teams) == {"영업1팀", "재무팀"}
 
 
+def test_every_xlsx_sheet_has_fitted_columns_a_filter_and_a_frozen_header(
+    client_as, instructor, analysed
+):
+    response = client_as(instructor).get(
+        reverse("workshops:workshop_export", args=[analysed.pk, "xlsx"])
+    )
+    book = load_workbook(io.BytesIO(response.content))
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == f"A1:{get_column_letter(sheet.max_column)}{sheet.max_row}"
+        for column in sheet.iter_cols():
+            letter = column[0].column_letter
+            needed = max(display_width(cell.value) for cell in column)
+            width = sheet.column_dimensions[letter].width
+            assert min(needed, MAX_COLUMN_WIDTH - 2) < width <= MAX_COLUMN_WIDTH, (
+                sheet.title,
+                column[0].value,
+            )
+    tasks = book["업무"]
+    header = [cell.value for cell in tasks[1]]
+    width = {
+        name: tasks.column_dimensions[get_column_letter(i + 1)].width
+        for i, name in enumerate(header)
+    }
+    # Sized by content, not by the header: the Korean description is wider than its header,
+    # the count column narrower than the description.
+    assert width["설명"] >= display_width("엑셀로 실적을 집계하고 보고서를 만든다")
+    assert width["횟수"] < width["설명"]
+
+
 def test_a_formula_looking_title_stays_text_in_excel(client_as, instructor, team, lead, domain):
     services.task_create(
         team=team, actor=lead, data=task_data(domain, title='=HYPERLINK("http://x")')
@@ -237,6 +269,10 @@ def test_the_xlsx_template_round_trips(client_as, lead, team):
     upload = SimpleUploadedFile("t.xlsx", template)
     response = client.post(reverse("workshops:task_import", args=[team.pk]), {"file": upload})
     assert response.context["preview"].ok
+    sheet = load_workbook(io.BytesIO(template)).active
+    assert sheet.freeze_panes == "A2"
+    description = [cell.value for cell in sheet[2]][2]  # the example row's 설명
+    assert sheet.column_dimensions["C"].width >= display_width(description)
 
 
 @pytest.mark.parametrize(

@@ -36,3 +36,18 @@ def test_wrong_codes_from_one_address_are_limited_across_people(client_as, setti
         join(client_as(make_user(f"guess{index}@example.com")), f"WRONG{index}")
     response = join(client_as(make_user("guess9@example.com")), "WRONGX")
     assert response.status_code == 429
+
+
+def test_the_429_says_wrong_codes_were_the_reason_and_the_real_wait(client_as, outsider, settings):
+    settings.JOIN_GUESS_RATE_LIMIT = "2/10m"
+    client = client_as(outsider)
+    join(client, "AAAAAA")
+    join(client, "BBBBBB")
+    response = join(client, "CCCCCC")
+    text = response.content.decode()
+    assert "참여 코드를 여러 번 잘못 입력했습니다" in text
+    # The wait shown is what is left of the counting window, as Retry-After says.
+    seconds = int(response["Retry-After"])
+    assert 0 < seconds <= 600
+    shown = f"{seconds}초" if seconds < 60 else f"{-(-seconds // 60)}분"
+    assert f"{shown} 뒤에 다시 시도하세요" in text
