@@ -369,7 +369,7 @@ def test_the_source_table_fits_a_phone(asgi_server, signed_in_context, rated_mon
         asgi_server, operator, viewport={"width": 390, "height": 844}, is_mobile=True
     ).new_page()
     page.goto(f"{asgi_server.url}{reverse('admin:ai_spend')}")
-    assert Source.RULES.label in page.locator("#by-source").inner_text()
+    assert str(Source.RULES.label) in page.locator("#by-source").inner_text()
     # Five columns, the source labels wrapping inside their headers: no sideways scroll.
     box = page.locator("#by-source").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
