@@ -471,3 +471,80 @@ class Task(models.Model):
     @property
     def periods_per_month_label(self) -> str:
         return PERIOD_UNITS_PER_MONTH[self.frequency]
+
+
+# --- Priorities and action plans (issue 18) ----------------------------------------------------
+
+VOTES_PER_PERSON = 3  # dots each person of a team spends on its tasks
+PICKS_PER_TEAM = 3  # automations a team commits to
+
+
+class Vote(models.Model):
+    """One person's dot on one of their team's tasks (at most VOTES_PER_PERSON per team)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("투표")
+        verbose_name_plural = _("투표")
+        constraints = [models.UniqueConstraint(fields=["task", "user"], name="one_vote_per_task")]
+
+    def __str__(self):
+        return f"{self.user} → {self.task}"
+
+
+class Pick(models.Model):
+    """A task the team's lead confirmed as one of its automations, with its action plan."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("시작 전")
+        IN_PROGRESS = "in_progress", _("진행 중")
+        DONE = "done", _("완료")
+        ON_HOLD = "on_hold", _("보류")
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="picks")
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="pick")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("선정 시각"), auto_now_add=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("담당자"),
+    )
+    first_step = models.CharField(_("첫 단계"), max_length=200, blank=True)
+    target_date = models.DateField(_("목표일"), null=True, blank=True)
+    method = models.CharField(_("도구·방법"), max_length=100, blank=True)
+    expected_hours = models.DecimalField(
+        _("예상 월 절감 시간"),
+        max_digits=9,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    status = models.CharField(
+        _("진행 상황"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    actual_hours = models.DecimalField(
+        _("실제 월 절감 시간"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("실행 계획")
+        verbose_name_plural = _("실행 계획")
+        ordering = ["confirmed_at", "id"]
+
+    def __str__(self):
+        return f"{self.team} · {self.task}"

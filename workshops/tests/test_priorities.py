@@ -1,0 +1,103 @@
+"""Priorities and action plans (issue 18, part 2): three dots each, up to three picks per team,
+an action plan per pick."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from conftest import task_data
+from workshops import priorities, services
+from workshops.models import PICKS_PER_TEAM, VOTES_PER_PERSON, Pick, Vote
+
+
+@pytest.fixture
+def tasks(team, lead, domain):
+    return [
+        services.task_create(
+            team=team, actor=lead, data=task_data(domain, title=f"업무 {i}", description="x")
+        )
+        for i in range(5)
+    ]
+
+
+def test_each_person_has_three_dots_and_gets_them_back(lead, tasks):
+    for task in tasks[:VOTES_PER_PERSON]:
+        voted, _left = priorities.vote_toggle(task=task, user=lead)
+        assert voted
+    with pytest.raises(services.RuleError, match="3표"):
+        priorities.vote_toggle(task=tasks[3], user=lead)
+    voted, left = priorities.vote_toggle(task=tasks[0], user=lead)  # take one back
+    assert (voted, left) == (False, 1)
+    assert priorities.vote_toggle(task=tasks[3], user=lead) == (True, 0)
+    assert Vote.objects.filter(user=lead).count() == VOTES_PER_PERSON
+
+
+def test_only_the_teams_people_vote(other_lead, tasks, instructor):
+    for outsider in (other_lead, instructor):
+        with pytest.raises(services.RuleError, match="팀장과 팀원만"):
+            priorities.vote_toggle(task=tasks[0], user=outsider)
+    assert not Vote.objects.exists()
+
+
+def test_the_tally_ranks_by_votes_and_marks_the_viewers_own(lead, member, tasks):
+    priorities.vote_toggle(task=tasks[2], user=lead)
+    priorities.vote_toggle(task=tasks[2], user=member)
+    priorities.vote_toggle(task=tasks[4], user=member)
+    tally = priorities.tally(tasks[0].team, viewer=lead)
+    assert [(task.title, votes, mine) for task, votes, mine in tally.rows[:2]] == [
+        ("업무 2", 2, True),
+        ("업무 4", 1, False),
+    ]
+    assert (tally.dots_left, tally.voters) == (VOTES_PER_PERSON - 1, 2)
+    # Ties keep the order the tasks were written in; a late joiner starts with all dots.
+    assert [task.title for task, votes, _mine in tally.rows if votes == 0] == [
+        "업무 0",
+        "업무 1",
+        "업무 3",
+    ]
+
+
+def test_a_team_confirms_up_to_three_picks_with_the_analysis_prefilled(lead, tasks):
+    for task in tasks[:PICKS_PER_TEAM]:
+        pick = priorities.pick_confirm(
+            task=task, actor=lead, method="RPA", expected_hours=Decimal("4.5")
+        )
+        assert (pick.method, pick.expected_hours, pick.status) == (
+            "RPA",
+            Decimal("4.5"),
+            "not_started",
+        )
+    with pytest.raises(services.RuleError, match="3개까지"):
+        priorities.pick_confirm(task=tasks[3], actor=lead)
+    with pytest.raises(services.RuleError, match="이미 선정한"):
+        priorities.pick_confirm(task=tasks[0], actor=lead)
+    priorities.pick_remove(pick=Pick.objects.get(task=tasks[0]), actor=lead)
+    assert priorities.pick_confirm(task=tasks[3], actor=lead).task == tasks[3]
+    assert priorities.tally(tasks[0].team).picks_left == 0
+
+
+def test_a_plan_takes_an_owner_from_the_team_only(lead, member, other_lead, tasks):
+    pick = priorities.pick_confirm(task=tasks[0], actor=lead)
+    plan = {
+        "first_step": "현재 절차를 적는다",
+        "target_date": date(2026, 4, 30),
+        "method": "엑셀 매크로",
+        "expected_hours": Decimal("6"),
+    }
+    with pytest.raises(services.RuleError, match="팀장이나 팀원"):
+        priorities.plan_update(pick=pick, actor=lead, owner=other_lead, **plan)
+    saved = priorities.plan_update(pick=pick, actor=lead, owner=member, **plan)
+    saved.refresh_from_db()
+    assert (saved.owner, saved.first_step, saved.target_date) == (
+        member,
+        "현재 절차를 적는다",
+        date(2026, 4, 30),
+    )
+
+
+def test_a_deleted_task_takes_its_votes_and_pick_with_it(lead, tasks):
+    priorities.vote_toggle(task=tasks[0], user=lead)
+    priorities.pick_confirm(task=tasks[0], actor=lead)
+    services.task_delete(task=tasks[0], actor=lead)
+    assert not Vote.objects.exists() and not Pick.objects.exists()
