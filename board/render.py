@@ -47,7 +47,13 @@ class TeamView:
     writes are the same HTML; their forms need no CSRF field, htmx sends the token in a header
     (`hx-headers` on <body>), as it does for everything a push brings."""
 
-    REGIONS = {"tasks": "tasks-region", "activity": "team-activity", "members": "team-members"}
+    REGIONS = {
+        "tasks": "tasks-region",
+        "activity": "team-activity",
+        "members": "team-members",
+        # A stub that loads each viewer's own copy (their dots): board.priority_views.
+        "priorities": "team-priorities",
+    }
 
     def __init__(self, team: Team, *, version: int | None = None):
         self.version = version or new_version()

@@ -5,7 +5,7 @@ namespace beside that app's own pages."""
 from django.urls import path
 
 import workshop_site.converters  # noqa: F401  (registers id, fmt)
-from board import analysis_views, result_views, views
+from board import analysis_views, priority_views, result_views, views
 
 workshop_pages = [
     path("workshops/<id:pk>/", views.workshop_detail, name="workshop_detail"),
@@ -32,6 +32,11 @@ workshop_pages = [
         name="workshop_export",
     ),
     path("help/", result_views.help_page, name="help"),
+    path("teams/<id:pk>/priorities/", priority_views.team_priorities, name="team_priorities"),
+    path("tasks/<id:pk>/vote/", priority_views.vote, name="vote"),
+    path("tasks/<id:pk>/pick/", priority_views.pick, name="pick"),
+    path("picks/<id:pk>/remove/", priority_views.unpick, name="unpick"),
+    path("picks/<id:pk>/plan/", priority_views.plan, name="plan"),
 ]
 
 analysis_pages = [

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import retarget
 
 from ai.selectors import progress_context
-from board import live, reads
+from board import live, priority_views, reads
 from board import render as live_render
 from board.result_views import purged_page
 from workshop_site.links import public_url
@@ -133,6 +133,7 @@ def _team_page(request, access, *, task_form=None):
     context["members"] = view.members
     context["pulse"] = selectors.workshop_pulse(access.team.workshop_id)
     context["invitations_open"] = request.GET.get("invitations") == "open"
+    context["priorities_html"] = priority_views.priorities_html(request, access)
     return render(request, "workshops/team_detail.html", context)
 
 

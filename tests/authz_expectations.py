@@ -172,6 +172,13 @@ ENDPOINTS: dict[str, Endpoint] = {
     "workshops:task_edit": Endpoint("task", GET=TEAM_WRITE_PAGE, POST=TEAM_WRITE_DONE),
     "workshops:task_delete": Endpoint("task", GET=TEAM_WRITE_PAGE, POST=TEAM_WRITE_DONE),
     "workshops:help": Endpoint(None, GET=everyone(OK), POST=everyone(NA)),
+    # Priorities: the team's people and its instructors see the tally; its people vote; the
+    # lead picks and writes the plans.
+    "workshops:team_priorities": Endpoint("team", GET=TEAM_READ, POST=GET_ONLY),
+    "workshops:vote": Endpoint("task", GET=POST_ONLY, POST=TEAM_WRITE_DONE),
+    "workshops:pick": Endpoint("task", GET=POST_ONLY, POST=TEAM_MANAGE_DONE),
+    "workshops:unpick": Endpoint("pick", GET=POST_ONLY, POST=TEAM_MANAGE_DONE),
+    "workshops:plan": Endpoint("pick", GET=TEAM_MANAGE_PAGE, POST=TEAM_MANAGE_DONE),
     # The privacy policy (처리방침): public, like the help page.
     "privacy": Endpoint(None, GET=everyone(OK), POST=everyone(NA)),
     # --- ai -----------------------------------------------------------------------------------
@@ -231,6 +238,9 @@ CLOSED_CHANGES: dict[str, dict[str, dict[str, str]]] = {
             "ai:deep",
             "ai:answer",
             "ai:factor",
+            "workshops:vote",
+            "workshops:pick",
+            "workshops:unpick",
         )
     },
     # Pages that exist only to change something refuse on GET as well.
@@ -242,6 +252,7 @@ CLOSED_CHANGES: dict[str, dict[str, dict[str, str]]] = {
             "workshops:task_delete",
             "workshops:task_import",
             "ai:override",
+            "workshops:plan",
         )
     },
     # The import template is part of importing, which a closed workshop no longer allows.

@@ -15,7 +15,7 @@ from ai import requests as ai_requests
 from ai.models import AnalysisRun, RunStatus
 from conftest import make_user, task_data
 from workshops import services
-from workshops.models import Invitation, Participant
+from workshops.models import Invitation, Participant, Pick
 
 # --- Markers: distinctive strings planted in each group's data ---------------------------------
 
@@ -104,6 +104,11 @@ class World:
     # without one, a test logs in.
     sessions: dict[str, str] = field(default_factory=dict)
 
+    def _pick(self) -> int:
+        """Our team's pick of its task (made when first asked for)."""
+        chosen, _created = Pick.objects.get_or_create(task=self.task, defaults={"team": self.team})
+        return chosen.pk
+
     def _member_seat(self) -> int:
         """Our team's member's place in this workshop (the instructor may remove it)."""
         seat = Participant.objects.filter(team=self.team, role=Participant.Role.MEMBER).first()
@@ -122,6 +127,7 @@ class World:
             "participant": {"pk": self.workshop.pk, "participant_pk": self._member_seat()},
             "invite_token": {"token": self.invitation.token},
             "link_token": {"token": "not-a-real-link"},
+            "pick": {"pk": self._pick()},
         }[kind]
 
 

@@ -198,6 +198,10 @@ ID_ROUTES = [
     ("ai:deep", "post"),
     ("ai:answer", "post"),
     ("ai:factor", "post"),
+    ("workshops:vote", "post"),
+    ("workshops:pick", "post"),
+    ("workshops:unpick", "post"),
+    ("workshops:plan", "post"),
     ("ai:override", "post"),
     ("ai:economy", "post"),
 ]
@@ -212,6 +216,7 @@ PAGE_ROUTES = [
     ("ai:progress", "get"),
     ("ai:history", "get"),
     ("workshops:join_slide", "get"),
+    ("workshops:team_priorities", "get"),
     ("workshops:participants", "get"),
 ]
 # Routes whose id is looked up through a foreign key (Participant.workshop_id): on SQLite an

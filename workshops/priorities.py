@@ -67,18 +67,34 @@ def vote_toggle(*, task: Task, user: User) -> tuple[bool, int]:
     return voted, VOTES_PER_PERSON - mine.count()
 
 
+@dataclass(frozen=True)
+class TallyRow:
+    task: Task
+    votes: int
+    mine: bool  # the viewer's dot is on it
+
+    @property
+    def dots(self) -> str:
+        return "●" * self.votes
+
+
 @dataclass
 class Tally:
     """A team's tasks by votes, with the viewer's own dots and the picks so far."""
 
-    rows: list[tuple[Task, int, bool]]  # (task, votes, the viewer voted for it)
+    rows: list[TallyRow]
     dots_left: int
     picks: list[Pick]
     voters: int  # how many people of the team voted at all
+    votes_per_person: int = VOTES_PER_PERSON
 
     @property
     def picks_left(self) -> int:
         return max(0, PICKS_PER_TEAM - len(self.picks))
+
+    @property
+    def picked_ids(self) -> set[int]:
+        return {pick.task_id for pick in self.picks}
 
 
 def tally(team: Team, viewer: User | None = None) -> Tally:
@@ -92,8 +108,8 @@ def tally(team: Team, viewer: User | None = None) -> Tally:
         )
         .order_by("-vote_count", "created_at", "id")
     )
-    rows = [(task, task.vote_count, bool(task.mine)) for task in tasks]  # type: ignore[attr-defined]
-    used = sum(1 for _task, _count, mine in rows if mine)
+    rows = [TallyRow(task, task.vote_count, bool(task.mine)) for task in tasks]  # type: ignore[attr-defined]
+    used = sum(1 for row in rows if row.mine)
     picks = list(
         Pick.objects.filter(team=team).select_related("task", "owner").order_by("confirmed_at")
     )

@@ -1,11 +1,14 @@
 """Priorities and action plans (issue 18, part 2): three dots each, up to three picks per team,
 an action plan per pick."""
 
+import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
+from ai.models import TaskAnalysis, saved_hours
 from conftest import task_data
 from workshops import priorities, services
 from workshops.models import PICKS_PER_TEAM, VOTES_PER_PERSON, Pick, Vote
@@ -45,13 +48,13 @@ def test_the_tally_ranks_by_votes_and_marks_the_viewers_own(lead, member, tasks)
     priorities.vote_toggle(task=tasks[2], user=member)
     priorities.vote_toggle(task=tasks[4], user=member)
     tally = priorities.tally(tasks[0].team, viewer=lead)
-    assert [(task.title, votes, mine) for task, votes, mine in tally.rows[:2]] == [
+    assert [(row.task.title, row.votes, row.mine) for row in tally.rows[:2]] == [
         ("업무 2", 2, True),
         ("업무 4", 1, False),
     ]
     assert (tally.dots_left, tally.voters) == (VOTES_PER_PERSON - 1, 2)
     # Ties keep the order the tasks were written in; a late joiner starts with all dots.
-    assert [task.title for task, votes, _mine in tally.rows if votes == 0] == [
+    assert [row.task.title for row in tally.rows if row.votes == 0] == [
         "업무 0",
         "업무 1",
         "업무 3",
@@ -101,3 +104,64 @@ def test_a_deleted_task_takes_its_votes_and_pick_with_it(lead, tasks):
     priorities.pick_confirm(task=tasks[0], actor=lead)
     services.task_delete(task=tasks[0], actor=lead)
     assert not Vote.objects.exists() and not Pick.objects.exists()
+
+
+# --- The team page ------------------------------------------------------------------------------
+
+
+def vote(client, task, **headers):
+    return client.post(reverse("workshops:vote", args=[task.pk]), **headers)
+
+
+def test_the_team_page_shows_the_tally_and_the_viewers_dots(client_as, lead, member, team, tasks):
+    vote(client_as(member), tasks[1])
+    response = vote(client_as(lead), tasks[1], HTTP_HX_REQUEST="true")
+    region = response.content.decode()
+    assert region.lstrip().startswith(f'<section id="team-{team.pk}-priorities"')
+    assert "<strong data-dots-left>2</strong>개 남음" in region
+    assert "●● " not in region and ">●●<" in region  # two dots on 업무 1
+    page = client_as(member).get(team.get_absolute_url()).content.decode()
+    assert "<strong data-dots-left>2</strong>개 남음" in page  # the member's own count
+    assert "선정</button>" not in page  # only the lead picks
+
+
+def test_a_fourth_vote_is_refused_in_korean_and_keeps_the_three(client_as, lead, tasks):
+    client = client_as(lead)
+    for task in tasks[:3]:
+        vote(client, task)
+    response = vote(client, tasks[3], HTTP_HX_REQUEST="true")
+    assert "3표입니다" in json.loads(response.headers["HX-Trigger"])["workshop:toast"]["message"]
+    assert Vote.objects.filter(user=lead).count() == 3
+
+
+def test_the_lead_picks_and_the_plan_starts_from_the_analysis(client_as, lead, member, tasks):
+    TaskAnalysis.objects.create(
+        task=tasks[0],
+        mode="quick",
+        source="rules",
+        rating="HIGH",
+        method="SPREADSHEET",
+        automatable_share=80,
+    )
+    assert client_as(member).post(reverse("workshops:pick", args=[tasks[0].pk])).status_code == 403
+    client = client_as(lead)
+    client.post(reverse("workshops:pick", args=[tasks[0].pk]))
+    chosen = Pick.objects.get(task=tasks[0])
+    assert chosen.method == "스프레드시트 자동화"
+    assert chosen.expected_hours == saved_hours(80, tasks[0].hours_per_month)
+    url = reverse("workshops:plan", args=[chosen.pk])
+    bad = client.post(url, {"expected_hours": "많이", "first_step": "절차 적기"})
+    assert bad.status_code == 400
+    assert "0에서 9999 사이" in bad.content.decode() and 'value="절차 적기"' in bad.content.decode()
+    client.post(
+        url,
+        {
+            "owner": member.pk,
+            "first_step": "절차 적기",
+            "target_date": "2026-04-30",
+            "method": "엑셀 매크로",
+            "expected_hours": "5.5",
+        },
+    )
+    chosen.refresh_from_db()
+    assert (chosen.owner, chosen.expected_hours) == (member, Decimal("5.5"))

@@ -1,0 +1,166 @@
+"""The team page's priorities: three dots each, the lead's picks, an action plan per pick.
+
+The region shows the viewer's own dots, so it is rendered per person: a live push brings a
+stub that loads it (`team-priorities` in workshops/team_detail.html), each page fetching its
+own copy.
+"""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from ai.models import saved_hours
+from ai.selectors import latest_analyses
+from workshop_site.ratelimits import write_limited
+from workshops import priorities
+from workshops.access import get_task_for_user, get_team_for_user
+from workshops.models import Participant, Pick
+from workshops.services import RuleError
+
+REGION = "workshops/_priorities.html"
+
+
+def priorities_html(request, access) -> str:
+    """The region for this viewer."""
+    team = access.team
+    context = {
+        "team": team,
+        "tally": priorities.tally(team, viewer=request.user),
+        "can_vote": access.can_edit_tasks,
+        "can_pick": access.can_manage_team,
+    }
+    return render_to_string(REGION, context, request=request)
+
+
+def _answer(request, access, notice: str | None = None, *, error: bool = False):
+    if request.htmx:
+        response = HttpResponse(priorities_html(request, access))
+        if notice:
+            trigger_client_event(response, "workshop:toast", {"message": notice})
+        return response
+    if notice:
+        (messages.error if error else messages.success)(request, notice)
+    return redirect(f"{access.team.get_absolute_url()}#team-{access.team.pk}-priorities")
+
+
+@login_required
+@require_GET
+def team_priorities(request, pk):
+    access = get_team_for_user(request.user, pk)
+    return HttpResponse(priorities_html(request, access))
+
+
+@login_required
+@require_POST
+@write_limited
+def vote(request, pk):
+    task, access = get_task_for_user(request.user, pk, write=True)
+    try:
+        priorities.vote_toggle(task=task, user=request.user)
+    except RuleError as refused:
+        return _answer(request, access, refused.message, error=True)
+    return _answer(request, access)
+
+
+@login_required
+@require_POST
+@write_limited
+def pick(request, pk):
+    """The lead confirms a task; the plan starts from its latest analysis (method, hours)."""
+    task, _access = get_task_for_user(request.user, pk, write=True)
+    access = get_team_for_user(request.user, task.team_id, manage=True)
+    analysis = latest_analyses([task.pk]).get(task.pk)
+    method, hours = "", Decimal("0")
+    if analysis is not None:
+        method = str(analysis.get_method_display())
+        hours = saved_hours(analysis.automatable_share, task.hours_per_month)
+    try:
+        priorities.pick_confirm(task=task, actor=request.user, method=method, expected_hours=hours)
+    except RuleError as refused:
+        return _answer(request, access, refused.message, error=True)
+    return _answer(request, access, _("실행할 업무로 선정했습니다. 실행 계획을 적어 주세요."))
+
+
+def _pick_for_lead(request, pk) -> tuple[Pick, object]:
+    chosen = get_object_or_404(Pick.objects.select_related("task", "team"), pk=pk)
+    access = get_team_for_user(request.user, chosen.team_id, manage=True)
+    return chosen, access
+
+
+@login_required
+@require_POST
+@write_limited
+def unpick(request, pk):
+    chosen, access = _pick_for_lead(request, pk)
+    priorities.pick_remove(pick=chosen, actor=request.user)
+    return _answer(request, access, _("선정을 취소했습니다."))
+
+
+def _parse_plan(post, team) -> tuple[dict, dict[str, str]]:
+    """The plan form's values, and Korean errors by field (nothing is lost: the form shows
+    what was typed)."""
+    errors: dict[str, str] = {}
+    values: dict = {
+        "first_step": post.get("first_step", "").strip()[:200],
+        "method": post.get("method", "").strip()[:100],
+        "owner": None,
+        "target_date": None,
+        "expected_hours": Decimal("0"),
+    }
+    owner_id = post.get("owner", "")
+    if owner_id:
+        seat = (
+            Participant.objects.filter(team=team, user_id=owner_id if owner_id.isdigit() else 0)
+            .select_related("user")
+            .first()
+        )
+        if seat is None:
+            errors["owner"] = _("담당자는 이 팀의 팀장이나 팀원 중에서 고르세요.")
+        else:
+            values["owner"] = seat.user
+    if post.get("target_date"):
+        try:
+            values["target_date"] = date.fromisoformat(post["target_date"])
+        except ValueError:
+            errors["target_date"] = _("날짜를 2026-04-30처럼 적어 주세요.")
+    try:
+        hours = Decimal(post.get("expected_hours") or "0")
+        if not hours.is_finite() or hours < 0 or hours > Decimal("9999"):
+            raise InvalidOperation
+        values["expected_hours"] = hours.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        errors["expected_hours"] = _("예상 절감 시간은 0에서 9999 사이의 숫자로 적어 주세요.")
+    return values, errors
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@write_limited
+def plan(request, pk):
+    """A pick's action plan: owner, first step, target date, method, expected hours."""
+    chosen, access = _pick_for_lead(request, pk)
+    team = access.team
+    people = Participant.objects.filter(team=team).select_related("user").order_by("role")
+    errors: dict[str, str] = {}
+    typed = None
+    if request.method == "POST":
+        values, errors = _parse_plan(request.POST, team)
+        if not errors:
+            try:
+                priorities.plan_update(pick=chosen, actor=request.user, **values)
+            except RuleError as refused:
+                errors[refused.field or "first_step"] = refused.message
+            else:
+                messages.success(request, _("실행 계획을 저장했습니다."))
+                return redirect(f"{team.get_absolute_url()}#team-{team.pk}-priorities")
+        typed = request.POST
+    context = {"pick": chosen, "team": team, "people": people, "errors": errors, "typed": typed}
+    return render(request, "workshops/plan_form.html", context, status=400 if errors else 200)
