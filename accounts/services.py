@@ -95,7 +95,8 @@ def _reentry_data(token: str) -> dict:
 
 def _reentry_user(data: dict, *, lock: bool) -> User:
     users = User.objects.select_for_update() if lock else User.objects
-    user = users.filter(pk=data.get("u"), is_active=True).first()
+    pk = data.get("u")
+    user = users.filter(pk=pk, is_active=True).first() if isinstance(pk, int) else None
     if user is None or not user.reentry_nonce or user.reentry_nonce != data.get("n"):
         raise LinkRefused(
             _(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ai.models import Ease, Rating, Source
+from board import reports
 from board.reports import RATING_ORDER, WorkshopSummary
 
 WIDTH = 640
@@ -168,4 +169,5 @@ def summary_context(summary: WorkshopSummary) -> dict:
         ),
         "matrix": impact_ease(summary),
         "rules_label": Source.RULES.label,
+        "plans": reports.plans_for(workshop=summary.workshop),
     }

@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 
 from ai import rubric
 from ai.models import Source
-from board.reports import RATING_ORDER, Row, team_report, workshop_summary
+from board.reports import RATING_ORDER, PlanLine, Row, plans_for, team_report, workshop_summary
 from workshop_site.spreadsheets import append_row, csv_bytes, fit_columns
 from workshops.models import Frequency
 
@@ -158,13 +158,56 @@ def workshop_xlsx(workshop) -> bytes:
             for line in summary.domains
         ],
     )
+    _sheet(
+        workbook,
+        "실행 계획",
+        PLAN_COLUMNS,
+        [plan_values(line) for line in plans_for(workshop=workshop)],
+    )
     return _xlsx(workbook)
+
+
+PLAN_COLUMNS = [
+    "팀",
+    "업무",
+    "업무 영역",
+    "담당",
+    "첫 단계",
+    "목표일",
+    "도구·방법",
+    "예상 월 절감 시간",
+    "도입 난이도",
+    "진행 상황",
+    "실제 월 절감 시간",
+    "받은 표",
+]
+
+
+def plan_values(line: PlanLine) -> list:
+    pick = line.pick
+    return [
+        pick.team.name,
+        pick.task.title,
+        pick.task.domain.name,
+        pick.owner.display_name if pick.owner else "",
+        pick.first_step,
+        pick.target_date,
+        pick.method,
+        pick.expected_hours,
+        line.ease_label if line.ease else "",
+        pick.get_status_display(),
+        pick.actual_hours,
+        line.votes,
+    ]
 
 
 def team_xlsx(team) -> bytes:
     report = team_report(team)
     workbook = Workbook()
     _sheet(workbook, "업무", TASK_COLUMNS, [task_values(row) for row in report.rows], first=True)
+    _sheet(
+        workbook, "실행 계획", PLAN_COLUMNS, [plan_values(line) for line in plans_for(team=team)]
+    )
     return _xlsx(workbook)
 
 

@@ -8,9 +8,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count
+
 from ai.models import Ease, Rating, Source, TaskAnalysis, saved_hours
 from ai.selectors import latest_analyses, latest_analyses_of_workshop
-from workshops.models import Domain, Task, Team, Workshop
+from workshops.models import Domain, Pick, Task, Team, Workshop
 
 ZERO = Decimal("0")
 RATING_ORDER = [Rating.HIGH, Rating.MEDIUM, Rating.LOW, Rating.NEEDS_INFO]
@@ -317,3 +319,48 @@ def totals_by(facts: list[Fact], key: str) -> dict[int, Totals]:
             if fact.source == Source.RULES:
                 line.rules_tasks += 1
     return totals
+
+
+# --- Action plans ---------------------------------------------------------------------------------
+
+_EASE_RANK = {Ease.EASY: 0, Ease.MEDIUM: 1, Ease.HARD: 2}
+
+
+@dataclass
+class PlanLine:
+    """One team's pick with its plan, the analysis's ease and the votes it had."""
+
+    pick: Pick
+    ease: str  # the latest analysis's, "" when none
+    votes: int
+
+    @property
+    def ease_label(self) -> str:
+        return str(Ease(self.ease).label) if self.ease in Ease.values else "—"
+
+
+def plans_for(*, workshop: Workshop | None = None, team: Team | None = None) -> list[PlanLine]:
+    """The picks of a workshop (or one team), ranked as the summary shows them: most expected
+    hours first, then the easier to bring in."""
+    picks = Pick.objects.select_related("task__domain", "team__lead", "owner").annotate(
+        vote_count=Count("task__votes", distinct=True)
+    )
+    picks = picks.filter(team=team) if team is not None else picks.filter(team__workshop=workshop)
+    chosen = list(picks)
+    latest = latest_analyses([pick.task_id for pick in chosen])
+    lines = [
+        PlanLine(
+            pick=pick,
+            ease=latest[pick.task_id].ease if pick.task_id in latest else "",
+            votes=pick.vote_count,  # type: ignore[attr-defined]
+        )
+        for pick in chosen
+    ]
+    lines.sort(
+        key=lambda line: (
+            -line.pick.expected_hours,
+            _EASE_RANK.get(line.ease, 3),
+            line.pick.team.name,
+        )
+    )
+    return lines

@@ -40,6 +40,7 @@ def team_report(request, pk):
             "team": access.team,
             "workshop": access.team.workshop,
             "report": reports.team_report(access.team),
+            "plans": reports.plans_for(team=access.team),
         },
     )
 

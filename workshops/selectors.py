@@ -8,7 +8,7 @@ from django.db.models import Count, DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from workshops.models import Participant, Team
+from workshops.models import Participant, Team, Workshop
 
 
 def team_members(team: Team) -> list[Participant]:
@@ -20,7 +20,7 @@ def team_members(team: Team) -> list[Participant]:
     )
 
 
-def joined_people(workshop) -> list[Participant]:
+def joined_people(workshop: Workshop) -> list[Participant]:
     """Everyone who joined the workshop (not its instructors), newest first, with their team:
     the join slide's list."""
     return list(

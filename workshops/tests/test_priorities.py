@@ -1,12 +1,14 @@
 """Priorities and action plans (issue 18, part 2): three dots each, up to three picks per team,
 an action plan per pick."""
 
+import io
 import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from ai.models import TaskAnalysis, saved_hours
 from conftest import task_data
@@ -165,3 +167,45 @@ def test_the_lead_picks_and_the_plan_starts_from_the_analysis(client_as, lead, m
     )
     chosen.refresh_from_db()
     assert (chosen.owner, chosen.expected_hours) == (member, Decimal("5.5"))
+
+
+# --- Report, summary and exports ----------------------------------------------------------------
+
+
+def test_plans_show_on_the_report_the_summary_and_in_the_exports(
+    client_as, instructor, lead, member, team, tasks, workshop
+):
+    first = priorities.pick_confirm(task=tasks[0], actor=lead, expected_hours=Decimal("2"))
+    second = priorities.pick_confirm(task=tasks[1], actor=lead, expected_hours=Decimal("8"))
+    priorities.plan_update(
+        pick=first,
+        actor=lead,
+        owner=member,
+        first_step="절차 적기",
+        target_date=date(2026, 4, 30),
+        method="RPA",
+        expected_hours=Decimal("2"),
+    )
+    priorities.vote_toggle(task=tasks[0], user=member)
+    report = client_as(lead).get(reverse("workshops:team_report", args=[team.pk])).content
+    assert "절차 적기" in report.decode() and member.display_name in report.decode()
+    summary = (
+        client_as(instructor)
+        .get(reverse("workshops:workshop_summary", args=[workshop.pk]))
+        .content.decode()
+    )
+    section = summary.split("팀이 고른 실행 계획", 1)[1].split("</section>", 1)[0]
+    # Most expected hours first.
+    assert section.index(second.task.title) < section.index(first.task.title)
+    workbook = load_workbook(
+        io.BytesIO(
+            client_as(instructor)
+            .get(reverse("workshops:workshop_export", args=[workshop.pk, "xlsx"]))
+            .content
+        )
+    )
+    sheet = workbook["실행 계획"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("팀", "업무", "업무 영역", "담당")
+    assert [row[1] for row in rows[1:]] == [second.task.title, first.task.title]
+    assert rows[2][3] == member.display_name and rows[2][11] == 1  # one vote
