@@ -36,6 +36,7 @@ from workshops import events
 from workshops.events import (
     AccessChanged,
     AnalysisChanged,
+    FacilitationChanged,
     PresenceChanged,
     SessionEnded,
     TaskChanged,
@@ -160,7 +161,7 @@ class LiveSink:
         workshop = Workshop.objects.get(pk=event.workshop_id)
         audiences = presence.audiences(workshop.pk)
         if audiences.anyone:
-            html = render.status(workshop, version)
+            html = render.status(workshop, version) + render.stage(workshop, version)
             self.publish(events.workshop_group(workshop.pk), "status", html)
         for team in Team.objects.filter(workshop=workshop).select_related(
             "workshop", "lead", "last_activity_by"
@@ -172,6 +173,21 @@ class LiveSink:
             html += render.analysis_progress(team, can_edit=True, view=view)
             html += render.add_form_notice(team)
             self.publish(events.team_group(team.pk), "team", html)
+        self._board_changed(workshop.pk, audiences)
+
+    @handle.register
+    def _(self, event: FacilitationChanged) -> None:
+        """The stage to every page of the workshop; the spotlight and the board (targets,
+        stalled teams) to the instructors' pages."""
+        version = render.new_version()
+        workshop = Workshop.objects.filter(pk=event.workshop_id).first()
+        audiences = presence.audiences(event.workshop_id)
+        if workshop is None or not audiences.anyone:
+            return
+        self.publish(events.workshop_group(workshop.pk), "stage", render.stage(workshop, version))
+        if audiences.instructor_on_board:
+            html = render.spotlight(workshop, version)
+            self.publish(events.instructors_group(workshop.pk), "spotlight", html)
         self._board_changed(workshop.pk, audiences)
 
     @handle.register

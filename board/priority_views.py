@@ -20,9 +20,9 @@ from django_htmx.http import trigger_client_event
 from ai.models import saved_hours
 from ai.selectors import latest_analyses
 from workshop_site.ratelimits import write_limited
-from workshops import priorities
+from workshops import facilitation, priorities
 from workshops.access import get_task_for_user, get_team_for_user
-from workshops.models import Participant, Pick
+from workshops.models import Participant, Pick, Workshop
 from workshops.services import RuleError
 
 REGION = "workshops/_priorities.html"
@@ -34,8 +34,12 @@ def priorities_html(request, access) -> str:
     context = {
         "team": team,
         "tally": priorities.tally(team, viewer=request.user),
-        "can_vote": access.can_edit_tasks,
+        "can_vote": access.can_edit_tasks and facilitation.voting_open(team.workshop),
         "can_pick": access.can_manage_team,
+        "can_choose": access.can_manage_team and facilitation.planning_open(team.workshop),
+        "phase": team.workshop.get_phase_display(),
+        "voting_phase": Workshop.Phase.PRIORITISE.label,
+        "workshop_closed": team.workshop.is_closed,
     }
     return render_to_string(REGION, context, request=request)
 

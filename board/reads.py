@@ -8,6 +8,8 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.models import User
 from ai import askback, rubric
 from ai.models import AnalysisRun, EconomyBatch, Rating, TaskAnalysis, saved_hours
@@ -19,6 +21,7 @@ from ai.selectors import (
     with_analysis_counts,
 )
 from board import reports
+from workshops import facilitation
 from workshops.models import Domain, Participant, Task, Team, Workshop
 
 ZERO = Decimal("0")
@@ -227,6 +230,12 @@ class BoardTeam:
     saved_hours: Decimal
     ratings: dict[str, int]
     rules_tasks: int = 0  # of its rated tasks, how many the offline estimator rated
+    target: int = 0  # the workshop's 팀별 목표 업무 수
+    stalled: bool = False  # no task change for the workshop's stall_minutes while writing
+
+    @property
+    def target_met(self) -> bool:
+        return self.task_count >= self.target
 
 
 @dataclass
@@ -279,6 +288,7 @@ def workshop_board(
         if participant.team_id:
             people.setdefault(participant.team_id, []).append(participant)
     none = reports.Totals()
+    now = timezone.now()
     board_teams = []
     for team in teams:
         totals, members = by_team.get(team.pk, none), people.get(team.pk, [])
@@ -292,6 +302,8 @@ def workshop_board(
                 saved_hours=totals.saved,
                 ratings=dict(totals.ratings),
                 rules_tasks=totals.rules_tasks,
+                target=workshop.target_tasks,
+                stalled=facilitation.is_stalled(team, workshop, now),
             )
         )
     board_domains = [

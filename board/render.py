@@ -202,6 +202,32 @@ def summary(
     return render_to_string("workshops/_summary.html", context)
 
 
+def stage(workshop: Workshop, version: int | None = None) -> str:
+    """The phase, its countdown and the notice: on every live page of the workshop."""
+    context = {"workshop": workshop, "version": version or new_version()}
+    return render_to_string(f"{LIVE}#workshop-stage", context)
+
+
+SPOTLIGHT_ROWS = 5
+
+
+def spotlight(workshop: Workshop, version: int | None = None) -> str:
+    """The team the projector shows full-screen: its top candidates and its plans (on the
+    instructor's other pages, one line saying which team the projector shows)."""
+    team = (
+        Team.objects.select_related("lead").filter(pk=workshop.spotlight_team_id).first()
+        if workshop.spotlight_team_id
+        else None
+    )
+    context: dict = {"workshop": workshop, "spot": team, "version": version or new_version()}
+    if team is not None:
+        report = reports.team_report(team)
+        context["rows"] = [row for row in report.rows if row.analysis][:SPOTLIGHT_ROWS]
+        context["report"] = report
+        context["plans"] = reports.plans_for(team=team)
+    return render_to_string("workshops/_spotlight.html", context)
+
+
 def add_form_notice(team: Team) -> str:
     """What replaces a team's add-task form when the workshop closes or reopens."""
     name = "closed-notice" if team.workshop.is_closed else "reopened-notice"
@@ -253,8 +279,9 @@ def snapshot(viewer: Viewer) -> str:
     """Every live region the viewer's page shows, as a reload would render it."""
     version = new_version()
     workshop = Workshop.objects.get(pk=viewer.workshop_id)
-    parts = [status(workshop, version)]
+    parts = [status(workshop, version), stage(workshop, version)]
     if viewer.is_instructor and not viewer.viewing_team_id:
+        parts.append(spotlight(workshop, version))
         # The board and the results summary (an instructor's team page shows neither).
         facts = reports.workshop_facts(workshop)  # one read for both
         parts.append(board(workshop, version, facts=facts))

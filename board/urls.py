@@ -5,7 +5,7 @@ namespace beside that app's own pages."""
 from django.urls import path
 
 import workshop_site.converters  # noqa: F401  (registers id, fmt)
-from board import analysis_views, priority_views, result_views, views
+from board import analysis_views, facilitation_views, priority_views, result_views, views
 
 workshop_pages = [
     path("workshops/<id:pk>/", views.workshop_detail, name="workshop_detail"),
@@ -33,6 +33,8 @@ workshop_pages = [
     ),
     path("help/", result_views.help_page, name="help"),
     path("teams/<id:pk>/priorities/", priority_views.team_priorities, name="team_priorities"),
+    path("workshops/<id:pk>/facilitate/", facilitation_views.facilitate, name="facilitate"),
+    path("teams/<id:pk>/help/", facilitation_views.help_request, name="help_request"),
     path("tasks/<id:pk>/vote/", priority_views.vote, name="vote"),
     path("tasks/<id:pk>/pick/", priority_views.pick, name="pick"),
     path("picks/<id:pk>/remove/", priority_views.unpick, name="unpick"),

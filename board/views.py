@@ -20,6 +20,7 @@ from django_htmx.http import retarget
 from ai.selectors import progress_context
 from board import live, priority_views, reads
 from board import render as live_render
+from board.facilitation_views import panel_context
 from board.result_views import purged_page
 from workshop_site.links import public_url
 from workshop_site.ratelimits import write_limited
@@ -62,6 +63,8 @@ def workshop_detail(request, pk):
             "join_url": join_url,
             "qr_svg": qr_svg,
             "version": version,
+            "spotlight_html": live_render.spotlight(workshop, version),
+            **panel_context(workshop),
         },
     )
 

@@ -175,6 +175,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     # Priorities: the team's people and its instructors see the tally; its people vote; the
     # lead picks and writes the plans.
     "workshops:team_priorities": Endpoint("team", GET=TEAM_READ, POST=GET_ONLY),
+    # 도움 요청: the team's people raise and lower it, the instructor clears it from the board.
+    "workshops:help_request": Endpoint(
+        "team", GET=POST_ONLY, POST=row(LOGIN, NF, NF, RE, RE, NF, RE, NF)
+    ),
+    # The 진행 panel (phase, timer, notice, targets, spotlight): the instructor's.
+    "workshops:facilitate": Endpoint("workshop", GET=POST_ONLY, POST=WORKSHOP_DONE),
     "workshops:vote": Endpoint("task", GET=POST_ONLY, POST=TEAM_WRITE_DONE),
     "workshops:pick": Endpoint("task", GET=POST_ONLY, POST=TEAM_MANAGE_DONE),
     "workshops:unpick": Endpoint("pick", GET=POST_ONLY, POST=TEAM_MANAGE_DONE),
@@ -241,8 +247,10 @@ CLOSED_CHANGES: dict[str, dict[str, dict[str, str]]] = {
             "workshops:vote",
             "workshops:pick",
             "workshops:unpick",
+            "workshops:help_request",
         )
     },
+    "workshops:facilitate": {"POST": row(LOGIN, NF, NO, NO, NO, NF, NO, NF)},
     # Pages that exist only to change something refuse on GET as well.
     **{
         name: {"GET": CLOSED_TEAM_CHANGE, "POST": CLOSED_TEAM_CHANGE}

@@ -204,6 +204,8 @@ ID_ROUTES = [
     ("workshops:plan", "post"),
     ("ai:override", "post"),
     ("ai:economy", "post"),
+    ("workshops:facilitate", "post"),
+    ("workshops:help_request", "post"),
 ]
 
 
@@ -229,6 +231,7 @@ WORKSHOP_ROUTES = {
     "workshops:join_slide",
     "workshops:participants",
     "ai:economy",
+    "workshops:facilitate",
 }
 
 

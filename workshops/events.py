@@ -77,6 +77,14 @@ class WorkshopStatusChanged:
 
 
 @dataclass(frozen=True)
+class FacilitationChanged:
+    """The instructor moved the phase, started or stopped its timer, changed the notice, the
+    targets or the projector's spotlight (workshops.facilitation)."""
+
+    workshop_id: int
+
+
+@dataclass(frozen=True)
 class AnalysisChanged:
     """An analysis of the team's tasks was requested, progressed, finished or overridden."""
 
@@ -117,6 +125,7 @@ Event = (
     TaskChanged
     | TeamChanged
     | WorkshopStatusChanged
+    | FacilitationChanged
     | AnalysisChanged
     | WorkshopFiguresChanged
     | PresenceChanged

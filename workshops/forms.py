@@ -10,6 +10,7 @@ from workshops.models import (
     MINUTES_MAX,
     MINUTES_PER_PERIOD,
     NAME_MAX_LENGTH,
+    NOTICE_MAX_LENGTH,
     OCCURRENCES_MAX,
     PERIOD_NAMES,
     Domain,
@@ -282,3 +283,81 @@ class TaskEditForm(TaskForm):
 def add_rule_error(form: forms.Form, error: RuleError) -> None:
     """Show a service's refusal on the form: on its field when it names one, else on top."""
     form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+# --- Facilitation (the instructor's 진행 panel on the board; workshops.facilitation) ----------
+
+
+class TimerMinutesField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("타이머(분)"))
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 180)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": _("타이머는 분 단위 숫자로 적어 주세요."),
+                "min_value": _("타이머는 1분 이상으로 정해 주세요."),
+                "max_value": _("타이머는 180분까지 정할 수 있습니다."),
+            },
+        )
+        super().__init__(**kwargs)
+
+
+class PhaseForm(forms.Form):
+    phase = forms.ChoiceField(
+        label=_("진행 단계"),
+        choices=Workshop.Phase.choices,
+        error_messages={"invalid_choice": _("알 수 없는 진행 단계입니다.")},
+    )
+    minutes = TimerMinutesField(required=False)
+
+
+class TimerForm(forms.Form):
+    minutes = TimerMinutesField()
+
+
+class NoticeForm(RefusesControlCharacters, forms.Form):
+    notice = forms.CharField(
+        label=_("공지"),
+        max_length=NOTICE_MAX_LENGTH,
+        required=False,
+        error_messages={"max_length": _("공지는 %(limit_value)d자까지 쓸 수 있습니다.")},
+    )
+
+
+class TargetsForm(forms.Form):
+    target_tasks = forms.IntegerField(
+        label=_("팀별 목표 업무 수"),
+        min_value=1,
+        max_value=50,
+        error_messages={
+            "invalid": _("목표 업무 수는 숫자로 적어 주세요."),
+            "min_value": _("목표 업무 수는 1 이상으로 정해 주세요."),
+            "max_value": _("목표 업무 수는 50까지 정할 수 있습니다."),
+        },
+    )
+    stall_minutes = forms.IntegerField(
+        label=_("멈춘 팀 기준(분)"),
+        min_value=1,
+        max_value=120,
+        error_messages={
+            "invalid": _("멈춘 팀 기준은 분 단위 숫자로 적어 주세요."),
+            "min_value": _("멈춘 팀 기준은 1분 이상으로 정해 주세요."),
+            "max_value": _("멈춘 팀 기준은 120분까지 정할 수 있습니다."),
+        },
+    )
+
+
+class SpotlightForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label=_("프로젝터에 보일 팀"),
+        queryset=None,
+        required=False,
+        empty_label=_("끄기 (전체 결과)"),
+        error_messages={"invalid_choice": _("이 워크샵의 팀을 고르세요.")},
+    )
+
+    def __init__(self, *args, workshop: Workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = workshop.teams.order_by("name", "id")  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ JOIN_CODE_LENGTH = 6
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 50
+NOTICE_MAX_LENGTH = 120  # one line on a phone
 MINUTES_MAX = 1440
 OCCURRENCES_MAX = 100
 
@@ -97,6 +98,14 @@ class Workshop(models.Model):
         QUICK = "quick", _("빠른 참여 (코드와 이름만)")
         EMAIL = "email", _("이메일 확인 후 참여")
 
+    class Phase(models.TextChoices):
+        # The steps of a workshop as the instructor runs it (issue 18), shown on every page.
+        PREPARE = "prepare", _("준비")
+        WRITE = "write", _("업무 작성")
+        ANALYSE = "analyse", _("AI 분석")
+        PRIORITISE = "prioritise", _("우선순위 정하기")
+        WRAP_UP = "wrap_up", _("마무리")
+
     title = models.CharField(_("제목"), max_length=TITLE_MAX_LENGTH)
     description = models.TextField(_("설명"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     date = models.DateField(_("날짜"))
@@ -129,6 +138,34 @@ class Workshop(models.Model):
     # (ai.retention); the figures it showed are kept in `purged_summary`.
     purged_at = models.DateTimeField(_("파기 시각"), null=True, blank=True)
     purged_summary = models.JSONField(_("파기 전 집계"), default=dict, blank=True, editable=False)
+
+    # Facilitation (workshops.facilitation): the step the room is on, its countdown in server
+    # time (every screen counts down to the same instant), a one-line notice to every team,
+    # the target each team works towards, and the team the projector shows full-screen.
+    phase = models.CharField(
+        _("진행 단계"), max_length=12, choices=Phase.choices, default=Phase.PREPARE
+    )
+    phase_ends_at = models.DateTimeField(_("타이머 종료 시각"), null=True, blank=True)
+    notice = models.CharField(_("공지"), max_length=NOTICE_MAX_LENGTH, blank=True)
+    notice_at = models.DateTimeField(_("공지 시각"), null=True, blank=True)
+    target_tasks = models.PositiveSmallIntegerField(
+        _("팀별 목표 업무 수"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    stall_minutes = models.PositiveSmallIntegerField(
+        _("멈춘 팀 표시 기준(분)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    spotlight_team = models.ForeignKey(
+        "Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("프로젝터 스포트라이트 팀"),
+    )
 
     objects = WorkshopQuerySet.as_manager()
 
@@ -168,6 +205,14 @@ class Workshop(models.Model):
     @property
     def is_purged(self) -> bool:
         return self.purged_at is not None
+
+    def phase_steps(self) -> list[tuple[int, str, str]]:
+        """(number, label, "done" | "current" | "todo") for each phase, in order."""
+        here = self.Phase.values.index(self.phase)
+        return [
+            (i + 1, str(label), "done" if i < here else "current" if i == here else "todo")
+            for i, label in enumerate(self.Phase.labels)
+        ]
 
     def open(self):
         self.status = self.Status.OPEN
@@ -225,6 +270,8 @@ class Team(models.Model):
     )
     last_activity_verb = models.CharField(max_length=10, choices=ActivityVerb.choices, blank=True)
     last_activity_title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    # Set when someone of the team presses 도움 요청; cleared by them or by the instructor.
+    help_requested_at = models.DateTimeField(_("도움 요청 시각"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("팀")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import User
-from workshops import events
+from workshops import events, facilitation
 from workshops.models import (
     PICKS_PER_TEAM,
     VOTES_PER_PERSON,
@@ -45,6 +45,8 @@ def _lock_seat(team: Team, user: User) -> Participant:
 def vote_toggle(*, task: Task, user: User) -> tuple[bool, int]:
     """Put `user`'s dot on `task`, or take it back. Returns (voted now, dots left)."""
     team = task.team
+    if not facilitation.voting_open(team.workshop):
+        raise RuleError(_("투표는 강사가 '우선순위 정하기' 단계를 열었을 때 할 수 있습니다."))
     _lock_seat(team, user)  # serialises this person's votes in this team
     mine = Vote.objects.filter(task__team=team, user=user)
     existing = mine.filter(task=task).first()
@@ -123,7 +125,11 @@ def pick_confirm(
 ) -> Pick:
     """The lead confirms `task` as one of the team's picks, its plan prefilled with the method
     and the hours the analysis gave (the caller reads them: this layer knows no analyses)."""
-    team = Team.objects.select_for_update().get(pk=task.team_id)
+    team = Team.objects.select_for_update().select_related("workshop").get(pk=task.team_id)
+    if not facilitation.planning_open(team.workshop):
+        raise RuleError(
+            _("실행할 업무는 '우선순위 정하기'나 '마무리' 단계에서 선정할 수 있습니다.")
+        )
     if Pick.objects.filter(task=task).exists():
         raise RuleError(_("이미 선정한 업무입니다."))
     if Pick.objects.filter(team=team).count() >= PICKS_PER_TEAM:

@@ -13,11 +13,14 @@ from openpyxl import load_workbook
 from ai.models import TaskAnalysis, saved_hours
 from conftest import task_data
 from workshops import priorities, services
-from workshops.models import PICKS_PER_TEAM, VOTES_PER_PERSON, Pick, Vote
+from workshops.models import PICKS_PER_TEAM, VOTES_PER_PERSON, Pick, Vote, Workshop
 
 
 @pytest.fixture
 def tasks(team, lead, domain):
+    # Votes and picks are open in the instructor's '우선순위 정하기' phase (facilitation).
+    team.workshop.phase = Workshop.Phase.PRIORITISE
+    team.workshop.save(update_fields=["phase"])
     return [
         services.task_create(
             team=team, actor=lead, data=task_data(domain, title=f"업무 {i}", description="x")
@@ -36,6 +39,40 @@ def test_each_person_has_three_dots_and_gets_them_back(lead, tasks):
     assert (voted, left) == (False, 1)
     assert priorities.vote_toggle(task=tasks[3], user=lead) == (True, 0)
     assert Vote.objects.filter(user=lead).count() == VOTES_PER_PERSON
+
+
+@pytest.mark.parametrize(
+    "phase", [Workshop.Phase.PREPARE, Workshop.Phase.WRITE, Workshop.Phase.WRAP_UP]
+)
+def test_dots_are_spent_only_in_the_priorities_phase(lead, tasks, phase):
+    workshop = tasks[0].team.workshop
+    workshop.phase = phase
+    workshop.save(update_fields=["phase"])
+    with pytest.raises(services.RuleError, match="우선순위 정하기"):
+        priorities.vote_toggle(task=tasks[0], user=lead)
+    assert not Vote.objects.exists()
+
+
+def test_picks_are_confirmed_while_prioritising_or_wrapping_up(lead, tasks):
+    workshop = tasks[0].team.workshop
+    workshop.phase = Workshop.Phase.ANALYSE
+    workshop.save(update_fields=["phase"])
+    with pytest.raises(services.RuleError, match="마무리"):
+        priorities.pick_confirm(task=tasks[0], actor=lead)
+    workshop.phase = Workshop.Phase.WRAP_UP
+    workshop.save(update_fields=["phase"])
+    assert priorities.pick_confirm(task=tasks[0], actor=lead).task == tasks[0]
+
+
+def test_the_team_page_says_when_voting_opens(client, lead, tasks):
+    workshop = tasks[0].team.workshop
+    workshop.phase = Workshop.Phase.WRITE
+    workshop.save(update_fields=["phase"])
+    client.force_login(lead)
+    html = client.get(reverse("workshops:team_priorities", args=[tasks[0].team_id])).content
+    html = html.decode()
+    assert "data-voting-closed" in html and "'업무 작성' 단계" in html
+    assert reverse("workshops:vote", args=[tasks[0].pk]) not in html
 
 
 def test_only_the_teams_people_vote(other_lead, tasks, instructor):

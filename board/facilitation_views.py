@@ -1,0 +1,174 @@
+"""The instructor's 진행 panel (phase, timer, notice, targets, spotlight) and a team's 도움 요청.
+
+Every change goes through `workshops.facilitation`, whose event pushes the stage to every page
+of the workshop; the answer here is the panel itself (htmx) or the board (without JavaScript).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
+
+from board import render as live_render
+from workshop_site.ratelimits import write_limited
+from workshops import facilitation
+from workshops.access import get_team_for_user, get_workshop_for_instructor
+from workshops.forms import NoticeForm, PhaseForm, SpotlightForm, TargetsForm, TimerForm
+from workshops.models import Workshop
+from workshops.services import RuleError
+
+PANEL = "workshops/workshop_detail.html#facilitation"
+
+
+def panel_context(workshop: Workshop, **forms) -> dict:
+    initial_targets = {
+        "target_tasks": workshop.target_tasks,
+        "stall_minutes": workshop.stall_minutes,
+    }
+    context = {
+        "workshop": workshop,
+        "phases": Workshop.Phase.choices,
+        "phase_form": PhaseForm(),
+        "timer_form": TimerForm(),
+        "notice_form": NoticeForm(),
+        "targets_form": TargetsForm(initial=initial_targets),
+        "spotlight_form": SpotlightForm(
+            workshop=workshop, initial={"team": workshop.spotlight_team_id}
+        ),
+    }
+    context.update(forms)
+    return context
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return _("입력을 확인해 주세요.")
+
+
+@login_required
+@require_POST
+@write_limited
+def facilitate(request, pk):
+    workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    if workshop.is_closed:
+        raise PermissionDenied(_("종료된 워크샵은 진행 단계를 바꿀 수 없습니다."))
+    action = request.POST.get("action", "")
+    actor = request.user
+    notice, error, bound = "", False, {}
+    try:
+        if action == "phase":
+            form = PhaseForm(request.POST)
+            bound["phase_form"] = form
+            if not form.is_valid():
+                raise RuleError(_first_error(form))
+            facilitation.phase_set(
+                workshop=workshop,
+                phase=form.cleaned_data["phase"],
+                minutes=form.cleaned_data["minutes"],
+                actor=actor,
+            )
+            notice = _("진행 단계를 바꿨습니다: %(phase)s") % {
+                "phase": workshop.get_phase_display()
+            }
+        elif action == "timer":
+            form = TimerForm(request.POST)
+            bound["timer_form"] = form
+            if not form.is_valid():
+                raise RuleError(_first_error(form))
+            facilitation.timer_start(
+                workshop=workshop, minutes=form.cleaned_data["minutes"], actor=actor
+            )
+            notice = _("타이머를 %(minutes)d분으로 시작했습니다.") % form.cleaned_data
+        elif action == "timer_stop":
+            facilitation.timer_stop(workshop=workshop, actor=actor)
+            notice = _("타이머를 멈췄습니다.")
+        elif action == "notice":
+            form = NoticeForm(request.POST)
+            bound["notice_form"] = form
+            if not form.is_valid():
+                raise RuleError(_first_error(form))
+            facilitation.notice_set(
+                workshop=workshop, text=form.cleaned_data["notice"], actor=actor
+            )
+            notice = _("공지를 보냈습니다.") if workshop.notice else _("공지를 내렸습니다.")
+        elif action == "notice_clear":
+            facilitation.notice_set(workshop=workshop, text="", actor=actor)
+            notice = _("공지를 내렸습니다.")
+        elif action == "targets":
+            form = TargetsForm(request.POST)
+            bound["targets_form"] = form
+            if not form.is_valid():
+                raise RuleError(_first_error(form))
+            facilitation.targets_set(workshop=workshop, actor=actor, **form.cleaned_data)
+            notice = _("목표를 저장했습니다.")
+        elif action == "spotlight":
+            form = SpotlightForm(request.POST, workshop=workshop)
+            bound["spotlight_form"] = form
+            if not form.is_valid():
+                raise RuleError(_first_error(form))
+            team = form.cleaned_data["team"]
+            facilitation.spotlight_set(workshop=workshop, team=team, actor=actor)
+            notice = (
+                _("프로젝터에 보여 줍니다: %(team)s") % {"team": team.name}
+                if team
+                else _("프로젝터가 전체 결과로 돌아갑니다.")
+            )
+        else:
+            raise RuleError(_("알 수 없는 요청입니다. 화면을 새로 고친 뒤 다시 해 주세요."))
+    except RuleError as refused:
+        notice, error = refused.message, True
+    if request.htmx:
+        # Refused input stays in its form (the bound forms); the others start fresh.
+        context = panel_context(workshop, **(bound if error else {}))
+        response = HttpResponse(render_to_string(PANEL, context, request=request))
+        trigger_client_event(response, "workshop:toast", {"message": notice})
+        return response
+    (messages.error if error else messages.success)(request, notice)
+    return redirect(f"{workshop.get_absolute_url()}#facilitation")
+
+
+@login_required
+@require_POST
+@write_limited
+def help_request(request, pk):
+    """Someone of the team asks for help (or says it is solved); the instructor clears it."""
+    access = get_team_for_user(request.user, pk)
+    team = access.team
+    instructor = access.participant.is_instructor
+    if team.workshop.is_closed:
+        raise PermissionDenied(_("종료된 워크샵은 읽기 전용입니다."))
+    asking = request.POST.get("asking") == "1" and not instructor
+    facilitation.help_request(team=team, asking=asking)
+    message = (
+        _("강사에게 도움을 요청했습니다. 곧 자리로 찾아갑니다.")
+        if asking
+        else _("도움 요청을 내렸습니다.")
+    )
+    if instructor and not request.htmx:
+        messages.success(request, message)
+        return redirect(f"{team.workshop.get_absolute_url()}#board-team-{team.pk}")
+    return _help_answer(request, team, can_edit=access.can_edit_tasks, notice=message)
+
+
+def _help_answer(request, team, *, can_edit: bool, notice: str):
+    if not request.htmx:
+        messages.success(request, notice)
+        return redirect(team)
+    if access_is_board(request):
+        response = HttpResponse(status=204)
+    else:
+        view = live_render.team_view(live_render.read_team(team.pk))
+        response = HttpResponse(view.region("activity", can_edit=can_edit))
+    trigger_client_event(response, "workshop:toast", {"message": notice})
+    return response
+
+
+def access_is_board(request) -> bool:
+    """The instructor's 확인 on the board: the board's push shows the result."""
+    return request.POST.get("from") == "board"
