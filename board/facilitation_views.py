@@ -58,7 +58,8 @@ def facilitate(request, pk):
     workshop, _participant = get_workshop_for_instructor(request.user, pk)
     if workshop.is_closed:
         raise PermissionDenied(_("종료된 워크샵은 진행 단계를 바꿀 수 없습니다."))
-    action = request.POST.get("action", "")
+    # The phase buttons send the phase (and the timer's minutes); the other buttons an action.
+    action = request.POST.get("action") or ("phase" if "phase" in request.POST else "")
     actor = request.user
     notice, error, bound = "", False, {}
     try:

@@ -185,6 +185,11 @@ class LiveSink:
         if workshop is None or not audiences.anyone:
             return
         self.publish(events.workshop_group(workshop.pk), "stage", render.stage(workshop, version))
+        if event.phase:  # voting opened or closed: each open team page reloads its priorities
+            for team in Team.objects.filter(workshop=workshop).only("pk", "workshop_id"):
+                if audiences.team_page(team.pk):
+                    html = render.priorities_stub(team, version)
+                    self.publish(events.team_group(team.pk), "priorities", html)
         if audiences.instructor_on_board:
             html = render.spotlight(workshop, version)
             self.publish(events.instructors_group(workshop.pk), "spotlight", html)

@@ -228,6 +228,13 @@ def spotlight(workshop: Workshop, version: int | None = None) -> str:
     return render_to_string("workshops/_spotlight.html", context)
 
 
+def priorities_stub(team: Team, version: int | None = None) -> str:
+    """What makes each open team page load its own priorities again (its voting opened or
+    closed with the phase)."""
+    context = {"team": team, "version": version or new_version()}
+    return render_to_string(f"{TEAM_PAGE}#team-priorities", context)
+
+
 def add_form_notice(team: Team) -> str:
     """What replaces a team's add-task form when the workshop closes or reopens."""
     name = "closed-notice" if team.workshop.is_closed else "reopened-notice"

@@ -79,9 +79,11 @@ class WorkshopStatusChanged:
 @dataclass(frozen=True)
 class FacilitationChanged:
     """The instructor moved the phase, started or stopped its timer, changed the notice, the
-    targets or the projector's spotlight (workshops.facilitation)."""
+    targets or the projector's spotlight (workshops.facilitation). `phase`: the phase moved,
+    which opens or closes the teams' voting too."""
 
     workshop_id: int
+    phase: bool = False
 
 
 @dataclass(frozen=True)

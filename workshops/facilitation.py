@@ -48,7 +48,7 @@ def _changed(workshop: Workshop, fields: list[str], *, actor: User, what: str) -
         workshop=workshop,
         summary=what,
     )
-    events.announce(events.FacilitationChanged(workshop_id=workshop.pk))
+    events.announce(events.FacilitationChanged(workshop_id=workshop.pk, phase="phase" in fields))
     return workshop
 
 

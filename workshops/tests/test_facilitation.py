@@ -190,8 +190,9 @@ def test_a_change_pushes_the_stage_to_every_page_and_the_spotlight_to_instructor
     open_page(workshop, instructor, instructor=True)
     with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         facilitation.phase_set(workshop=workshop, phase=Workshop.Phase.WRITE, actor=instructor)
-    assert sent[:2] == [
+    assert sent[:3] == [
         (f"workshop.{workshop.pk}", "stage"),
+        (f"team.{team.pk}", "priorities"),  # the phase opens or closes voting
         (f"workshop.{workshop.pk}.instructors", "spotlight"),
     ]
     # With only a team page open, the instructors' regions are not even rendered.
