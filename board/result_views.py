@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit
-from board import charts, exports, reports
+from board import charts, exports, reports, uipath
 from board import render as live_render
 from workshop_site.ratelimits import write_limited
 from workshops import imports, services
@@ -97,6 +97,25 @@ def workshop_export(request, pk, fmt):
         return _download(exports.workshop_xlsx(workshop), XLSX, exports.filename(name, "xlsx"))
     rows = reports.workshop_summary(workshop).rows
     return _download(exports.tasks_csv(rows), CSV, exports.filename(name, "csv"))
+
+
+@login_required
+@require_GET
+def workshop_uipath(request, pk):
+    """The teams' picks as automation ideas for UiPath Automation Hub (board.uipath)."""
+    workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    if workshop.is_purged:
+        return purged_page(request, workshop)
+    audit.record(
+        "export",
+        actor=request.user,
+        target=workshop,
+        workshop=workshop,
+        summary="workshop automation-hub csv",
+        request=request,
+    )
+    name = exports.filename(f"workshop-{workshop.pk}-automation-hub", "csv")
+    return _download(uipath.picks_csv(workshop), CSV, name)
 
 
 @login_required

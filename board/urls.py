@@ -31,6 +31,11 @@ workshop_pages = [
         result_views.workshop_export,
         name="workshop_export",
     ),
+    path(
+        "workshops/<id:pk>/automation-hub.csv",
+        result_views.workshop_uipath,
+        name="workshop_uipath",
+    ),
     path("help/", result_views.help_page, name="help"),
     path("teams/<id:pk>/priorities/", priority_views.team_priorities, name="team_priorities"),
     path("workshops/<id:pk>/facilitate/", facilitation_views.facilitate, name="facilitate"),

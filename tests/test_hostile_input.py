@@ -220,6 +220,7 @@ PAGE_ROUTES = [
     ("workshops:join_slide", "get"),
     ("workshops:team_priorities", "get"),
     ("workshops:participants", "get"),
+    ("workshops:workshop_uipath", "get"),
 ]
 # Routes whose id is looked up through a foreign key (Participant.workshop_id): on SQLite an
 # id past 64 bits crashes there (see test_a_workshop_id_past_64_bits_is_not_found).
@@ -232,6 +233,7 @@ WORKSHOP_ROUTES = {
     "workshops:participants",
     "ai:economy",
     "workshops:facilitate",
+    "workshops:workshop_uipath",
 }
 
 

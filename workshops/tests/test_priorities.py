@@ -246,3 +246,71 @@ def test_plans_show_on_the_report_the_summary_and_in_the_exports(
     assert rows[0][:4] == ("팀", "업무", "업무 영역", "담당")
     assert [row[1] for row in rows[1:]] == [second.task.title, first.task.title]
     assert rows[2][3] == member.display_name and rows[2][11] == 1  # one vote
+
+
+def test_the_picks_go_to_automation_hub_as_ideas_with_the_high_level_assessment(
+    client_as, instructor, lead, member, tasks
+):
+    import csv
+
+    from board import uipath
+
+    TaskAnalysis.objects.create(
+        task=tasks[0],
+        mode="quick",
+        source="ai",
+        rating="HIGH",
+        method="RPA",
+        automatable_share=70,
+        factors={"input": "SYSTEM", "work": "RULE", "exceptions": "MANY"},
+    )
+    TaskAnalysis.objects.create(
+        task=tasks[1],
+        mode="quick",
+        source="ai",
+        rating="MEDIUM",
+        method="SPREADSHEET",
+        automatable_share=40,
+        factors={"input": "PAPER", "work": "MIXED", "exceptions": "FEW"},
+    )
+    first = priorities.pick_confirm(
+        task=tasks[0], actor=lead, method="RPA", expected_hours=Decimal("12.5")
+    )
+    priorities.plan_update(
+        pick=first,
+        actor=lead,
+        owner=member,
+        first_step="지금 절차를 단계별로 적기",
+        target_date=date(2027, 1, 15),
+        method="RPA",
+        expected_hours=Decimal("12.5"),
+    )
+    priorities.pick_confirm(task=tasks[1], actor=lead, expected_hours=Decimal("3"))
+    priorities.pick_confirm(task=tasks[2], actor=lead)  # not analysed: answers left empty
+    response = client_as(instructor).get(
+        reverse("workshops:workshop_uipath", args=[tasks[0].team.workshop_id])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row["process_name"] for row in rows] == ["업무 0", "업무 1", "업무 2"]
+    assert list(rows[0]) == uipath.COLUMNS
+    one, two, three = rows
+    assert (one["department"], one["submitter"], one["owner"]) == (
+        tasks[0].team.name,
+        lead.email,
+        member.email,
+    )
+    # SYSTEM input, rule-based, frequent exceptions; PAPER, mixed, few.
+    assert [one[k] for k in ("rules", "input_type", "input_quality")] == ["5", "5", "4"]
+    assert [two[k] for k in ("rules", "input_type", "input_quality")] == ["4", "1", "2"]
+    assert [three[k] for k in uipath.COLUMNS[6:]] == ["", "", "", "", ""]
+    assert one["stability"] == one["documentation"] == ""  # not our factors: not guessed
+    assert "목표일: 2027-01-15" in one["process_description"]
+    assert "월 12.5시간" in one["process_description"]
+    assert (
+        client_as(lead)
+        .get(reverse("workshops:workshop_uipath", args=[tasks[0].team.workshop_id]))
+        .status_code
+        == 403
+    )
