@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -232,6 +233,7 @@ class BoardTeam:
     rules_tasks: int = 0  # of its rated tasks, how many the offline estimator rated
     target: int = 0  # the workshop's 팀별 목표 업무 수
     stalled: bool = False  # no task change for the workshop's stall_minutes while writing
+    stalls_at: datetime | None = None  # when it will be, if nothing changes (the page's clock)
 
     @property
     def target_met(self) -> bool:
@@ -304,6 +306,7 @@ def workshop_board(
                 rules_tasks=totals.rules_tasks,
                 target=workshop.target_tasks,
                 stalled=facilitation.is_stalled(team, workshop, now),
+                stalls_at=facilitation.stalls_at(team, workshop),
             )
         )
     board_domains = [

@@ -160,11 +160,16 @@ def seconds_left(workshop: Workshop, now=None) -> int | None:
     return max(0, int((workshop.phase_ends_at - now).total_seconds()))
 
 
-def is_stalled(team: Team, workshop: Workshop, now=None) -> bool:
-    """No task change for `stall_minutes` while the room is writing or analysing (a team that
-    never changed a task counts from when it was made)."""
+def stalls_at(team: Team, workshop: Workshop):
+    """When the team counts as stalled if nothing changes before then: `stall_minutes` after
+    its last task change (or after it was made), while the room is writing or analysing; None
+    in the other phases, when nobody is "stalled"."""
     if workshop.is_closed or workshop.phase not in (Workshop.Phase.WRITE, Workshop.Phase.ANALYSE):
-        return False
+        return None
     since = team.last_activity_at or team.created_at
-    now = now or timezone.now()
-    return now - since >= timedelta(minutes=workshop.stall_minutes)
+    return since + timedelta(minutes=workshop.stall_minutes)
+
+
+def is_stalled(team: Team, workshop: Workshop, now=None) -> bool:
+    at = stalls_at(team, workshop)
+    return at is not None and (now or timezone.now()) >= at

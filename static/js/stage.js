@@ -17,6 +17,7 @@
   function pad(n) { return n < 10 ? "0" + n : String(n); }
 
   function tick() {
+    stalls();
     document.querySelectorAll("[data-countdown]").forEach(function (el) {
       prepare(el);
       var ends = Number(el.getAttribute("data-ends")) * 1000;
@@ -35,6 +36,16 @@
       if (label) label.textContent = "남은 시간";
       var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
       out.textContent = (h ? h + ":" + pad(m) : String(m)) + ":" + pad(s);
+    });
+  }
+
+  // The board's 멈춤 marker: a team that changes nothing gets no push, so the page itself
+  // shows the marker once the instant the server gave (data-stalls-at) has passed.
+  function stalls() {
+    document.querySelectorAll("[data-stalls-at]").forEach(function (el) {
+      prepare(el);
+      var now = Date.now() + Number(el.getAttribute("data-skew"));
+      el.hidden = now < Number(el.getAttribute("data-stalls-at")) * 1000;
     });
   }
 

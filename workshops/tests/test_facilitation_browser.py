@@ -3,14 +3,16 @@ a timer and a notice while two phones follow live; three people of a team vote, 
 confirms picks and writes a plan; the projector's spotlight shows it."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from ai.models import Rating, TaskAnalysis
 from conftest import make_user, task_data
 from workshops import services
-from workshops.models import Pick, Vote
+from workshops.models import Pick, Team, Vote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,6 +79,14 @@ def test_an_instructor_runs_the_room_and_a_team_votes_picks_and_plans(
         left = text(stage.locator(".timer-left"))
         assert re.fullmatch(r"(9|10):\d\d", left), left  # counting down from 10:00
         assert phone.evaluate(NO_SIDEWAYS_SCROLL)
+    # The board marks a team 멈춤 by itself when its stall time passes, without a push.
+    Team.objects.filter(pk=team.pk).update(
+        last_activity_at=timezone.now() - timedelta(minutes=workshop.stall_minutes, seconds=-6)
+    )
+    board.reload()
+    marker = board.locator(f"#board-team-{team.pk} .stalled-badge")
+    assert marker.is_hidden()
+    marker.wait_for(state="visible", timeout=12_000)
     # Voting is not open yet, and the page says when it will be.
     member_page.locator("[data-voting-closed]", has_text="우선순위 정하기").wait_for()
     # A person may hide the notice on their own phone; the other phone still shows it.
