@@ -28,6 +28,16 @@ from workshops.services import RuleError
 REGION = "workshops/_priorities.html"
 
 
+def pick_defaults(task) -> tuple[str, Decimal]:
+    """A new pick's plan starts from the task's latest analysis: its method and hours saved."""
+    analysis = latest_analyses([task.pk]).get(task.pk)
+    if analysis is None:
+        return "", Decimal("0")
+    return str(analysis.get_method_display()), saved_hours(
+        analysis.automatable_share, task.hours_per_month
+    )
+
+
 def priorities_html(request, access) -> str:
     """The region for this viewer."""
     team = access.team
@@ -81,11 +91,7 @@ def pick(request, pk):
     """The lead confirms a task; the plan starts from its latest analysis (method, hours)."""
     task, _access = get_task_for_user(request.user, pk, write=True)
     access = get_team_for_user(request.user, task.team_id, manage=True)
-    analysis = latest_analyses([task.pk]).get(task.pk)
-    method, hours = "", Decimal("0")
-    if analysis is not None:
-        method = str(analysis.get_method_display())
-        hours = saved_hours(analysis.automatable_share, task.hours_per_month)
+    method, hours = pick_defaults(task)
     try:
         priorities.pick_confirm(task=task, actor=request.user, method=method, expected_hours=hours)
     except RuleError as refused:

@@ -1,6 +1,6 @@
 import json
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -10,15 +10,22 @@ from django.db import transaction
 
 from accounts.models import INSTRUCTOR_GROUP, User
 from accounts.services import user_get_or_create_by_email
-from workshops import services
-from workshops.models import Domain, Participant, Workshop
+from ai.providers.rules import RuleProvider
+from ai.requests import analysis_request
+from ai.runner import run_execute
+from ai.selectors import tasks_needing_analysis
+from board.priority_views import pick_defaults
+from workshops import facilitation, priorities, services
+from workshops.models import Domain, Participant, Pick, Team, Vote, Workshop
 
-DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "demo_workshop.json"
+DEMO_FILE = Path(settings.BASE_DIR) / "workshops" / "demo" / "demo_workshop.json"
 
 
 class Command(BaseCommand):
     help = (
-        "Load a demo workshop: an instructor, 4 domains, 3 teams with realistic tasks. Idempotent."
+        "Load a demo workshop: an instructor, 4 domains, 3 teams with realistic tasks, two of "
+        "them analysed by the rule-based estimator, in the 우선순위 phase with votes, picks and "
+        "plans. Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -32,8 +39,14 @@ class Command(BaseCommand):
         data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
         with transaction.atomic():
             workshop = self._workshop(data)
-            for team_data in data["teams"]:
-                self._team(workshop, team_data)
+            teams = [(self._team(workshop, spec), spec) for spec in data["teams"]]
+        for team, spec in teams:
+            if spec.get("analyse"):
+                self._analyse(team)
+        with transaction.atomic():
+            self._room(workshop, data)
+            for team, spec in teams:
+                self._priorities(team, spec)
         self.stdout.write(self.style.SUCCESS(f"데모 워크샵 준비됨: {workshop.title}"))
         self.stdout.write(f"  참여 코드: {workshop.join_code}")
         self.stdout.write(f"  강사: {data['instructor']['email']}")
@@ -73,7 +86,7 @@ class Command(BaseCommand):
             services.workshop_open(workshop=workshop)
         return workshop
 
-    def _team(self, workshop: Workshop, spec: dict) -> None:
+    def _team(self, workshop: Workshop, spec: dict) -> Team:
         lead = self._user(spec["lead"])
         team = workshop.teams.filter(name=spec["name"]).first()
         if team is None:
@@ -103,6 +116,47 @@ class Command(BaseCommand):
                     "occurrences_per_period": task["occurrences"],
                     "minutes_per_occurrence": task["minutes"],
                 },
+            )
+        return team
+
+    def _analyse(self, team: Team) -> None:
+        """What 'AI 분석' gives without an API key: the rule-based estimate (labelled so)."""
+        if not tasks_needing_analysis(team):
+            return
+        run, _created = analysis_request(team=team, actor=team.lead)
+        run_execute(run.pk, provider=RuleProvider())
+
+    def _room(self, workshop: Workshop, data: dict) -> None:
+        room = data.get("room") or {}
+        instructor = workshop.created_by
+        if room.get("phase") and workshop.phase != room["phase"]:
+            facilitation.phase_set(workshop=workshop, phase=room["phase"], actor=instructor)
+        if room.get("notice") and workshop.notice != room["notice"]:
+            facilitation.notice_set(workshop=workshop, text=room["notice"], actor=instructor)
+
+    def _priorities(self, team: Team, spec: dict) -> None:
+        tasks = {task.title: task for task in team.tasks.all()}
+        for email, titles in spec.get("votes", {}).items():
+            voter = User.objects.get(email=email)
+            for title in titles:
+                if not Vote.objects.filter(task=tasks[title], user=voter).exists():
+                    priorities.vote_toggle(task=tasks[title], user=voter)
+        for plan in spec.get("picks", []):
+            task = tasks[plan["title"]]
+            if Pick.objects.filter(task=task).exists():
+                continue
+            method, hours = pick_defaults(task)
+            chosen = priorities.pick_confirm(
+                task=task, actor=team.lead, method=method, expected_hours=hours
+            )
+            priorities.plan_update(
+                pick=chosen,
+                actor=team.lead,
+                owner=User.objects.get(email=plan["owner"]),
+                first_step=plan["first_step"],
+                target_date=date.today() + timedelta(days=plan["in_days"]),
+                method=method,
+                expected_hours=hours,
             )
 
     def _operator(self) -> tuple[str, str]:
