@@ -177,7 +177,7 @@ def realistic_workshop(settings, workshop, team, lead, member, other_team, instr
         team=other_team, actor=other_team.lead, data=task_data(domains["재무"], title="자금 일보")
     )
     long_lead = make_user("long.lead@example.com", LONG_NAME)
-    services.team_create(
+    long_team = services.team_create(
         workshop=workshop, lead=long_lead, team_name=LONG_TEAM, display_name=LONG_NAME
     )
     run, _ = ai_requests.analysis_request(team=team, actor=lead)
@@ -200,13 +200,13 @@ def realistic_workshop(settings, workshop, team, lead, member, other_team, instr
             expected_hours=Decimal("12.5"),
         )
     services.invitation_create(team=team, actor=lead)
-    return workshop, tasks
+    return workshop, tasks, long_team
 
 
 def test_every_page_a_lead_or_instructor_opens_fits_a_390px_phone(
-    asgi_server, signed_in_context, browser, realistic_workshop, team, lead, instructor
+    asgi_server, signed_in_context, browser, realistic_workshop, team, lead, member, instructor
 ):
-    workshop, tasks = realistic_workshop
+    workshop, tasks, long_team = realistic_workshop
     base = asgi_server.url
     long_task = tasks[0]
     picks = list(team.picks.order_by("confirmed_at"))
@@ -240,6 +240,8 @@ def test_every_page_a_lead_or_instructor_opens_fits_a_390px_phone(
         "lead": signed_in_context(asgi_server, lead, **PHONE),
         "instructor": signed_in_context(asgi_server, instructor, **PHONE),
         "newcomer": signed_in_context(asgi_server, newcomer, **PHONE),
+        "member": signed_in_context(asgi_server, member, **PHONE),
+        "long name": signed_in_context(asgi_server, long_team.lead, **PHONE),
         "anonymous": browser.new_context(**PHONE),
     }
     pages = {who: context.new_page() for who, context in contexts.items()}
@@ -260,7 +262,9 @@ def test_every_page_a_lead_or_instructor_opens_fits_a_390px_phone(
             page.screenshot(path=str(ARTIFACTS / f"phone_{shot}_390x844.png"), full_page=True)
 
     def visit(name: str, who: str, label: str, path: str, shot: str = "", status: int = 200):
-        visited_names.add(name)
+        """Open `path` as `who`; `name` is the URL conf's name for it ("" for no page)."""
+        if name:
+            visited_names.add(name)
         response = pages[who].goto(f"{base}{path}")
         assert response is not None
         if response.status != status:
@@ -346,6 +350,23 @@ def test_every_page_a_lead_or_instructor_opens_fits_a_390px_phone(
     pages["lead"].wait_for_load_state()
     check("lead", "다른 기기 링크와 QR", shot="other_device")
 
+    # A member votes; a lead with a long unbroken name has a team with nothing in it yet.
+    visit("workshops:team_detail", "member", "팀 화면 (팀원)", f"/teams/{team.pk}/")
+    visit("workshops:team_detail", "long name", "빈 팀 화면", f"/teams/{long_team.pk}/")
+    visit("workshops:team_report", "long name", "빈 팀 보고서", f"/teams/{long_team.pk}/report/")
+    visit("workshops:home", "long name", "첫 화면 (긴 이름)", "/")
+
+    # Wrong turns: a mistyped code, someone else's team, an address that does not exist.
+    visit("workshops:join_workshop", "anonymous", "없는 참여 코드", "/join/ZZZZZZ/", status=404)
+    visit(
+        "workshops:team_detail",
+        "lead",
+        "다른 팀 (찾을 수 없음)",
+        f"/teams/{long_team.pk}/",
+        status=404,
+    )
+    visit("", "lead", "없는 주소", "/no-such-page/", status=404)
+
     # The instructor's pages.
     visit("workshops:home", "instructor", "첫 화면 (강사)", "/")
     visit("workshops:workshop_create", "instructor", "새 워크샵", "/workshops/new/")
@@ -407,7 +428,7 @@ def test_a_wide_screen_keeps_the_tables(
 ):
     """The cards are for phones only: a laptop still gets the board's, the report's and the
     import preview's tables, with their header rows."""
-    workshop, _tasks = realistic_workshop
+    workshop, _tasks, _long_team = realistic_workshop
     desktop = {"viewport": {"width": 1280, "height": 800}}
     report = signed_in_context(asgi_server, lead, **desktop).new_page()
     board = signed_in_context(asgi_server, instructor, **desktop).new_page()
