@@ -56,6 +56,11 @@ class ParsedRow:
     def cells(self) -> list[str]:
         return [self.values[column] for column in COLUMNS]
 
+    @property
+    def labelled_cells(self) -> list[tuple[str, str]]:
+        """(column, value): on a phone the preview stacks each row, every value under its name."""
+        return [(column, self.values[column]) for column in COLUMNS]
+
 
 @dataclass
 class Preview:

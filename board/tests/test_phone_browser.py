@@ -49,7 +49,7 @@ def test_a_lead_answers_the_cards_question_on_a_phone(
     page.goto(f"{asgi_server.url}/teams/{team.pk}/report/")
     assert page.locator(".by-source").is_visible()
     assert "규칙 기반 추정 (AI 아님)" in page.locator(".by-source").inner_text()
-    # (The report's table is wider than a phone: issue 15. The labelled sum line is not.)
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)  # the report's table is cards on a phone
     box = page.locator(".by-source").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
 
