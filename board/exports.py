@@ -201,6 +201,10 @@ def plan_values(line: PlanLine) -> list:
     ]
 
 
+def plans_csv(workshop) -> bytes:
+    return csv_bytes([PLAN_COLUMNS, *(plan_values(line) for line in plans_for(workshop=workshop))])
+
+
 def team_xlsx(team) -> bytes:
     report = team_report(team)
     workbook = Workbook()

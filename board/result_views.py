@@ -101,6 +101,25 @@ def workshop_export(request, pk, fmt):
 
 @login_required
 @require_GET
+def workshop_plans_csv(request, pk):
+    """The 실행 계획 sheet of the workshop export, as CSV."""
+    workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    if workshop.is_purged:
+        return purged_page(request, workshop)
+    audit.record(
+        "export",
+        actor=request.user,
+        target=workshop,
+        workshop=workshop,
+        summary="workshop plans csv",
+        request=request,
+    )
+    name = exports.filename(f"workshop-{workshop.pk}-plans", "csv")
+    return _download(exports.plans_csv(workshop), CSV, name)
+
+
+@login_required
+@require_GET
 def workshop_uipath(request, pk):
     """The teams' picks as automation ideas for UiPath Automation Hub (board.uipath)."""
     workshop, _participant = get_workshop_for_instructor(request.user, pk)

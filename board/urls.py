@@ -31,6 +31,7 @@ workshop_pages = [
         result_views.workshop_export,
         name="workshop_export",
     ),
+    path("workshops/<id:pk>/plans.csv", result_views.workshop_plans_csv, name="workshop_plans"),
     path(
         "workshops/<id:pk>/automation-hub.csv",
         result_views.workshop_uipath,

@@ -151,6 +151,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         "workshop", GET=WORKSHOP_PAGE, POST=GET_ONLY, formats=("xlsx", "csv")
     ),
     "workshops:workshop_uipath": Endpoint("workshop", GET=WORKSHOP_PAGE, POST=GET_ONLY),
+    "workshops:workshop_plans": Endpoint("workshop", GET=WORKSHOP_PAGE, POST=GET_ONLY),
     # --- workshops: a team --------------------------------------------------------------------
     "workshops:team_detail": Endpoint("team", GET=TEAM_READ, POST=GET_ONLY),
     "workshops:team_edit": Endpoint("team", GET=TEAM_MANAGE_PAGE, POST=TEAM_MANAGE_DONE),

@@ -221,6 +221,7 @@ PAGE_ROUTES = [
     ("workshops:team_priorities", "get"),
     ("workshops:participants", "get"),
     ("workshops:workshop_uipath", "get"),
+    ("workshops:workshop_plans", "get"),
 ]
 # Routes whose id is looked up through a foreign key (Participant.workshop_id): on SQLite an
 # id past 64 bits crashes there (see test_a_workshop_id_past_64_bits_is_not_found).
@@ -234,6 +235,7 @@ WORKSHOP_ROUTES = {
     "ai:economy",
     "workshops:facilitate",
     "workshops:workshop_uipath",
+    "workshops:workshop_plans",
 }
 
 

@@ -68,6 +68,7 @@ NOT_PAGES = {
     "workshops:facilitate": "POST only (the board's 진행 panel, visited on the board)",
     "workshops:help_request": "POST only (the team page's 도움 요청)",
     "workshops:workshop_uipath": "a download",
+    "workshops:workshop_plans": "a download",
 }
 # Not the product's own pages: the operators' admin (desktop only; instructors are not staff and
 # never see it, the spend page included), allauth's account pages other than the e-mail code

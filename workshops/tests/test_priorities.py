@@ -246,6 +246,13 @@ def test_plans_show_on_the_report_the_summary_and_in_the_exports(
     assert rows[0][:4] == ("팀", "업무", "업무 영역", "담당")
     assert [row[1] for row in rows[1:]] == [second.task.title, first.task.title]
     assert rows[2][3] == member.display_name and rows[2][11] == 1  # one vote
+    # The same sheet as CSV.
+    import csv
+
+    response = client_as(instructor).get(reverse("workshops:workshop_plans", args=[workshop.pk]))
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[0] == [str(cell) for cell in rows[0]]
+    assert [line[1] for line in lines[1:]] == [second.task.title, first.task.title]
 
 
 def test_the_picks_go_to_automation_hub_as_ideas_with_the_high_level_assessment(
