@@ -51,6 +51,53 @@ def _first_error(form) -> str:
     return _("입력을 확인해 주세요.")
 
 
+def _phase(workshop, actor, data) -> str:
+    facilitation.phase_set(
+        workshop=workshop, phase=data["phase"], minutes=data["minutes"], actor=actor
+    )
+    return _("진행 단계를 바꿨습니다: %(phase)s") % {"phase": workshop.get_phase_display()}
+
+
+def _timer(workshop, actor, data) -> str:
+    facilitation.timer_start(workshop=workshop, minutes=data["minutes"], actor=actor)
+    return _("타이머를 %(minutes)d분으로 시작했습니다.") % data
+
+
+def _timer_stop(workshop, actor, data) -> str:
+    facilitation.timer_stop(workshop=workshop, actor=actor)
+    return _("타이머를 멈췄습니다.")
+
+
+def _notice(workshop, actor, data) -> str:
+    facilitation.notice_set(workshop=workshop, text=data.get("notice", ""), actor=actor)
+    return _("공지를 보냈습니다.") if workshop.notice else _("공지를 내렸습니다.")
+
+
+def _targets(workshop, actor, data) -> str:
+    facilitation.targets_set(workshop=workshop, actor=actor, **data)
+    return _("목표를 저장했습니다.")
+
+
+def _spotlight(workshop, actor, data) -> str:
+    team = data["team"]
+    facilitation.spotlight_set(workshop=workshop, team=team, actor=actor)
+    if team is None:
+        return _("프로젝터가 전체 결과로 돌아갑니다.")
+    return _("프로젝터에 보여 줍니다: %(team)s") % {"team": team.name}
+
+
+# action → (its form and the panel's name for it, or None when it takes no input; what it does)
+ACTIONS = {
+    "phase": (PhaseForm, "phase_form", _phase),
+    "timer": (TimerForm, "timer_form", _timer),
+    "timer_stop": (None, "", _timer_stop),
+    "notice": (NoticeForm, "notice_form", _notice),
+    "notice_clear": (None, "", _notice),
+    "targets": (TargetsForm, "targets_form", _targets),
+    "spotlight": (SpotlightForm, "spotlight_form", _spotlight),
+}
+
+
 @login_required
 @require_POST
 @write_limited
@@ -60,68 +107,20 @@ def facilitate(request, pk):
         raise PermissionDenied(_("종료된 워크샵은 진행 단계를 바꿀 수 없습니다."))
     # The phase buttons send the phase (and the timer's minutes); the other buttons an action.
     action = request.POST.get("action") or ("phase" if "phase" in request.POST else "")
-    actor = request.user
-    notice, error, bound = "", False, {}
+    bound = {}
     try:
-        if action == "phase":
-            form = PhaseForm(request.POST)
-            bound["phase_form"] = form
-            if not form.is_valid():
-                raise RuleError(_first_error(form))
-            facilitation.phase_set(
-                workshop=workshop,
-                phase=form.cleaned_data["phase"],
-                minutes=form.cleaned_data["minutes"],
-                actor=actor,
-            )
-            notice = _("진행 단계를 바꿨습니다: %(phase)s") % {
-                "phase": workshop.get_phase_display()
-            }
-        elif action == "timer":
-            form = TimerForm(request.POST)
-            bound["timer_form"] = form
-            if not form.is_valid():
-                raise RuleError(_first_error(form))
-            facilitation.timer_start(
-                workshop=workshop, minutes=form.cleaned_data["minutes"], actor=actor
-            )
-            notice = _("타이머를 %(minutes)d분으로 시작했습니다.") % form.cleaned_data
-        elif action == "timer_stop":
-            facilitation.timer_stop(workshop=workshop, actor=actor)
-            notice = _("타이머를 멈췄습니다.")
-        elif action == "notice":
-            form = NoticeForm(request.POST)
-            bound["notice_form"] = form
-            if not form.is_valid():
-                raise RuleError(_first_error(form))
-            facilitation.notice_set(
-                workshop=workshop, text=form.cleaned_data["notice"], actor=actor
-            )
-            notice = _("공지를 보냈습니다.") if workshop.notice else _("공지를 내렸습니다.")
-        elif action == "notice_clear":
-            facilitation.notice_set(workshop=workshop, text="", actor=actor)
-            notice = _("공지를 내렸습니다.")
-        elif action == "targets":
-            form = TargetsForm(request.POST)
-            bound["targets_form"] = form
-            if not form.is_valid():
-                raise RuleError(_first_error(form))
-            facilitation.targets_set(workshop=workshop, actor=actor, **form.cleaned_data)
-            notice = _("목표를 저장했습니다.")
-        elif action == "spotlight":
-            form = SpotlightForm(request.POST, workshop=workshop)
-            bound["spotlight_form"] = form
-            if not form.is_valid():
-                raise RuleError(_first_error(form))
-            team = form.cleaned_data["team"]
-            facilitation.spotlight_set(workshop=workshop, team=team, actor=actor)
-            notice = (
-                _("프로젝터에 보여 줍니다: %(team)s") % {"team": team.name}
-                if team
-                else _("프로젝터가 전체 결과로 돌아갑니다.")
-            )
-        else:
+        if action not in ACTIONS:
             raise RuleError(_("알 수 없는 요청입니다. 화면을 새로 고친 뒤 다시 해 주세요."))
+        form_class, name, act = ACTIONS[action]
+        data: dict = {}
+        if form_class is not None:
+            extra = {"workshop": workshop} if form_class is SpotlightForm else {}
+            form = form_class(request.POST, **extra)
+            bound[name] = form
+            if not form.is_valid():
+                raise RuleError(_first_error(form))
+            data = form.cleaned_data
+        notice, error = act(workshop, request.user, data), False
     except RuleError as refused:
         notice, error = refused.message, True
     if request.htmx:

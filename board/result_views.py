@@ -99,10 +99,18 @@ def workshop_export(request, pk, fmt):
     return _download(exports.tasks_csv(rows), CSV, exports.filename(name, "csv"))
 
 
+# The workshop's CSV sheets besides the task list: {sheet: (what it is called in the audit log
+# and the file name, how it is built)}.
+WORKSHOP_SHEETS = {
+    "plans": exports.plans_csv,  # the 실행 계획 sheet
+    "automation-hub": uipath.picks_csv,  # the picks as UiPath Automation Hub ideas
+}
+
+
 @login_required
 @require_GET
-def workshop_plans_csv(request, pk):
-    """The 실행 계획 sheet of the workshop export, as CSV."""
+def workshop_sheet(request, pk, sheet):
+    """One sheet of the workshop's results as CSV (`WORKSHOP_SHEETS`)."""
     workshop, _participant = get_workshop_for_instructor(request.user, pk)
     if workshop.is_purged:
         return purged_page(request, workshop)
@@ -111,30 +119,11 @@ def workshop_plans_csv(request, pk):
         actor=request.user,
         target=workshop,
         workshop=workshop,
-        summary="workshop plans csv",
+        summary=f"workshop {sheet} csv",
         request=request,
     )
-    name = exports.filename(f"workshop-{workshop.pk}-plans", "csv")
-    return _download(exports.plans_csv(workshop), CSV, name)
-
-
-@login_required
-@require_GET
-def workshop_uipath(request, pk):
-    """The teams' picks as automation ideas for UiPath Automation Hub (board.uipath)."""
-    workshop, _participant = get_workshop_for_instructor(request.user, pk)
-    if workshop.is_purged:
-        return purged_page(request, workshop)
-    audit.record(
-        "export",
-        actor=request.user,
-        target=workshop,
-        workshop=workshop,
-        summary="workshop automation-hub csv",
-        request=request,
-    )
-    name = exports.filename(f"workshop-{workshop.pk}-automation-hub", "csv")
-    return _download(uipath.picks_csv(workshop), CSV, name)
+    name = exports.filename(f"workshop-{workshop.pk}-{sheet}", "csv")
+    return _download(WORKSHOP_SHEETS[sheet](workshop), CSV, name)
 
 
 @login_required

@@ -31,10 +31,16 @@ workshop_pages = [
         result_views.workshop_export,
         name="workshop_export",
     ),
-    path("workshops/<id:pk>/plans.csv", result_views.workshop_plans_csv, name="workshop_plans"),
+    path(
+        "workshops/<id:pk>/plans.csv",
+        result_views.workshop_sheet,
+        {"sheet": "plans"},
+        name="workshop_plans",
+    ),
     path(
         "workshops/<id:pk>/automation-hub.csv",
-        result_views.workshop_uipath,
+        result_views.workshop_sheet,
+        {"sheet": "automation-hub"},
         name="workshop_uipath",
     ),
     path("help/", result_views.help_page, name="help"),
