@@ -78,20 +78,24 @@ def workshop_summary(request, pk):
 # --- Exports ----------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def workshop_export(request, pk, fmt):
-    workshop, _participant = get_workshop_for_instructor(request.user, pk)
-    if workshop.is_purged:
-        return purged_page(request, workshop)
+def _record_export(request, workshop, summary: str) -> None:
     audit.record(
         "export",
         actor=request.user,
         target=workshop,
         workshop=workshop,
-        summary=f"workshop {fmt}",
+        summary=summary,
         request=request,
     )
+
+
+@login_required
+@require_GET
+def workshop_export(request, pk, fmt):
+    workshop = get_workshop_for_instructor(request.user, pk)[0]
+    if workshop.is_purged:
+        return purged_page(request, workshop)
+    _record_export(request, workshop, f"workshop {fmt}")
     name = f"workshop-{workshop.pk}"
     if fmt == "xlsx":
         return _download(exports.workshop_xlsx(workshop), XLSX, exports.filename(name, "xlsx"))
@@ -111,17 +115,10 @@ WORKSHOP_SHEETS = {
 @require_GET
 def workshop_sheet(request, pk, sheet):
     """One sheet of the workshop's results as CSV (`WORKSHOP_SHEETS`)."""
-    workshop, _participant = get_workshop_for_instructor(request.user, pk)
+    workshop = get_workshop_for_instructor(request.user, pk)[0]
     if workshop.is_purged:
         return purged_page(request, workshop)
-    audit.record(
-        "export",
-        actor=request.user,
-        target=workshop,
-        workshop=workshop,
-        summary=f"workshop {sheet} csv",
-        request=request,
-    )
+    _record_export(request, workshop, f"workshop {sheet} csv")
     name = exports.filename(f"workshop-{workshop.pk}-{sheet}", "csv")
     return _download(WORKSHOP_SHEETS[sheet](workshop), CSV, name)
 
