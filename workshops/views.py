@@ -252,6 +252,8 @@ def _workshop_fields(form: WorkshopForm) -> dict:
         "date": data["date"],
         "domain_names": data["domains"],
         "join_mode": data["join_mode"],
+        "hourly_cost": data["hourly_cost"],
+        "follow_up_days": data["follow_up_days"],
     }
 
 
