@@ -124,3 +124,16 @@ def test_a_plans_expected_and_actual_won_are_exported(client_as, lead, rated):
     )
     values = dict(zip(rows[0], rows[1], strict=True))
     assert (values["예상 월 절감액(원)"], values["실제 월 절감액(원)"]) == (840_000, 400_000)
+
+
+def test_the_team_page_shows_a_picks_expected_won(client_as, lead, rated):
+    priorities.pick_confirm(task=rated, actor=lead, expected_hours=rated.hours_per_month)
+    body = page(client_as(lead), reverse("workshops:team_priorities", args=[rated.team_id]))
+    assert "월 21.0시간 · 840,000원" in body
+
+
+def test_the_team_page_shows_what_the_lead_reported(client_as, lead, rated):
+    chosen = priorities.pick_confirm(task=rated, actor=lead, expected_hours=rated.hours_per_month)
+    Pick.objects.filter(pk=chosen.pk).update(actual_hours=10, status=Pick.Status.DONE)
+    body = page(client_as(lead), reverse("workshops:team_priorities", args=[rated.team_id]))
+    assert "완료 · 실제 월 10.0시간 · 400,000원" in body
