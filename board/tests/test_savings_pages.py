@@ -4,6 +4,7 @@ cost."""
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.test import override_settings
@@ -12,8 +13,15 @@ from openpyxl import load_workbook
 
 from ai import requests as ai_requests
 from conftest import task_data
-from workshops import priorities, services
+from workshops import services
 from workshops.models import Pick, Workshop
+
+
+def picked(task, expected_hours=Decimal("0")) -> Pick:
+    """`task` as one of its team's picks (made directly: when a lead may pick is the priorities'
+    own rule, tested with them)."""
+    return Pick.objects.create(team=task.team, task=task, expected_hours=expected_hours)
+
 
 # A daily hour: 21 hours a month; 높음 by a person saves 70 %: 14.7 hours a month.
 # At 40,000원 an hour: 588,000원 a month, 7,056,000원 a year, 14.7 ÷ 209 = 0.07 people.
@@ -66,7 +74,7 @@ def test_the_summary_shows_the_workshops_won(client_as, instructor, rated, works
 
 
 def test_a_picks_expected_won_shows_on_the_summary(client_as, instructor, lead, rated, workshop):
-    priorities.pick_confirm(task=rated, actor=lead, expected_hours=rated.hours_per_month)
+    picked(rated, rated.hours_per_month)
     body = page(client_as(instructor), reverse("workshops:workshop_summary", args=[workshop.pk]))
     assert "월 21.0시간 · 840,000원" in body
 
@@ -116,7 +124,7 @@ def test_the_team_sheet_has_each_teams_won(client_as, instructor, rated, worksho
 
 
 def test_a_plans_expected_and_actual_won_are_exported(client_as, lead, rated):
-    chosen = priorities.pick_confirm(task=rated, actor=lead, expected_hours=rated.hours_per_month)
+    chosen = picked(rated, rated.hours_per_month)
     Pick.objects.filter(pk=chosen.pk).update(actual_hours=10, status=Pick.Status.DONE)
     response = client_as(lead).get(reverse("workshops:team_export", args=[rated.team_id, "xlsx"]))
     rows = list(
@@ -127,13 +135,25 @@ def test_a_plans_expected_and_actual_won_are_exported(client_as, lead, rated):
 
 
 def test_the_team_page_shows_a_picks_expected_won(client_as, lead, rated):
-    priorities.pick_confirm(task=rated, actor=lead, expected_hours=rated.hours_per_month)
+    picked(rated, rated.hours_per_month)
     body = page(client_as(lead), reverse("workshops:team_priorities", args=[rated.team_id]))
     assert "월 21.0시간 · 840,000원" in body
 
 
 def test_the_team_page_shows_what_the_lead_reported(client_as, lead, rated):
-    chosen = priorities.pick_confirm(task=rated, actor=lead, expected_hours=rated.hours_per_month)
+    chosen = picked(rated, rated.hours_per_month)
     Pick.objects.filter(pk=chosen.pk).update(actual_hours=10, status=Pick.Status.DONE)
     body = page(client_as(lead), reverse("workshops:team_priorities", args=[rated.team_id]))
     assert "완료 · 실제 월 10.0시간 · 400,000원" in body
+
+
+def test_the_summary_totals_estimated_and_actual_over_the_teams(
+    client_as, instructor, workshop, rated, other_team, other_lead, domain
+):
+    theirs = services.task_create(team=other_team, actor=other_lead, data=task_data(domain))
+    Pick.objects.create(team=rated.team, task=rated, expected_hours=10, actual_hours=4)
+    Pick.objects.create(team=other_team, task=theirs, expected_hours=5, actual_hours=2)
+    body = page(client_as(instructor), reverse("workshops:workshop_summary", args=[workshop.pk]))
+    total = body[body.index('class="total-row"') :]
+    # 15 hours expected (600,000원) and 6 reported (240,000원), at 40,000원 an hour
+    assert "월 15.0시간" in total and "600,000원" in total and "240,000원" in total
