@@ -4,7 +4,8 @@ Every HEARTBEAT_SECONDS it writes a heartbeat row (what /health/ready/ checks) a
 left behind by dead workers back to the queue, so recovery does not wait for someone to press
 a button. Once a day (whichever worker claims the day first) it does the housekeeping that
 personal-data retention needs: workshops past their retention period are purged and old audit
-entries deleted.
+entries deleted; and, as a chore of its own, it sends the follow-up mails that are due
+(workshops.follow_up: each sent once, a missed day caught up by the next run).
 """
 
 import logging
@@ -22,10 +23,12 @@ from ai.models import DailyChore, WorkerHeartbeat
 from ai.recovery import recover_stale_runs
 from ai.retention import purge_due
 from ai.runner import HEARTBEAT_SECONDS  # one cadence for chores and runs
+from workshops import follow_up
 
 logger = logging.getLogger(__name__)
 
 HOUSEKEEPING = "housekeeping"
+FOLLOW_UP = "follow_up"
 DAILY = timedelta(days=1)
 HOUSEKEEPING_CHECK_SECONDS = 3600
 
@@ -56,6 +59,22 @@ def housekeeping(*, now=None) -> bool:
         return False
     purge_due(now)
     audit.purge_expired(now=now)
+    return True
+
+
+def follow_ups(*, now=None) -> bool:
+    """Send the follow-up mails that are due if this worker claims today's run; whether it
+    ran. Whatever a failed or missed day left is due still, and goes on the next run."""
+    if not claim_daily(FOLLOW_UP, now=now):
+        return False
+    report = follow_up.send_due(now=now)
+    if report.sent or report.failed:
+        logger.info(
+            "follow-up mails: %d sent, %d failed, %d leads without an address",
+            len(report.sent),
+            len(report.failed),
+            len(report.no_address),
+        )
     return True
 
 
@@ -92,6 +111,10 @@ class Chores(threading.Thread):
             housekeeping()
         except Exception:
             logger.exception("daily housekeeping failed; it runs again tomorrow")
+        try:
+            follow_ups()
+        except Exception:
+            logger.exception("the follow-up mails failed; they are sent on the next run")
 
     def run(self) -> None:
         while not self.stopping.wait(HEARTBEAT_SECONDS):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from ai.models import Ease, Rating, Source
 from board import reports
 from board.reports import RATING_ORDER, WorkshopSummary
+from workshops.savings import savings
 
 WIDTH = 640
 LABEL_WIDTH = 120
@@ -145,8 +146,9 @@ def impact_ease(summary: WorkshopSummary) -> Matrix:
                 r=7,
                 label=point.row.task.title[:14],
                 title=f"{point.row.task.title} · {point.row.task.team.name} · "
-                f"월 {point.row.hours_saved}시간 절감 · 난이도 {names[point.ease]}"
-                + (f" · {Source.RULES.label}" if rules else ""),
+                f"월 {point.row.hours_saved}시간 절감 "
+                f"({savings(point.row.hours_saved, summary.workshop.hourly_cost).monthly}) · "
+                f"난이도 {names[point.ease]}" + (f" · {Source.RULES.label}" if rules else ""),
                 rules=rules,
             )
         )
@@ -158,7 +160,9 @@ def impact_ease(summary: WorkshopSummary) -> Matrix:
 
 
 def summary_context(summary: WorkshopSummary) -> dict:
-    """What workshops/_summary.html shows: the summary and its charts."""
+    """What workshops/_summary.html shows: the summary and its charts, the teams' plans and
+    their estimated against actual savings."""
+    plans = reports.plans_for(workshop=summary.workshop)
     return {
         "workshop": summary.workshop,
         "summary": summary,
@@ -169,5 +173,6 @@ def summary_context(summary: WorkshopSummary) -> dict:
         ),
         "matrix": impact_ease(summary),
         "rules_label": Source.RULES.label,
-        "plans": reports.plans_for(workshop=summary.workshop),
+        "plans": plans,
+        "outcomes": reports.plan_outcomes(summary.workshop, lines=plans),
     }

@@ -1,10 +1,11 @@
 """Excel and CSV exports of a workshop or a team, with every task and its latest analysis.
 
-XLSX (openpyxl) has three sheets: 업무, 팀, 업무 영역. CSV is the task sheet alone, UTF-8 with a
-byte-order mark so that Excel opens Korean correctly. Every cell goes through
-`workshop_site.spreadsheets`: text that starts like a formula is written as text, never as a
-formula (a task title must not run in someone's Excel), and characters XLSX cannot hold are
-dropped.
+XLSX (openpyxl) has the sheets 업무, 팀, 업무 영역, 실행 계획 and 계산 기준 (how hours become won
+and people). CSV is the task sheet alone, UTF-8 with a byte-order mark so that Excel opens
+Korean correctly. Won are whole numbers (the column says 원), shown in Excel as "520,000원".
+Every cell goes through `workshop_site.spreadsheets`: text that starts like a formula is
+written as text, never as a formula (a task title must not run in someone's Excel), and
+characters XLSX cannot hold are dropped.
 """
 
 import io
@@ -19,6 +20,7 @@ from ai.models import Source
 from board.reports import RATING_ORDER, PlanLine, Row, plans_for, team_report, workshop_summary
 from workshop_site.spreadsheets import append_row, csv_bytes, fit_columns
 from workshops.models import Frequency
+from workshops.savings import HOURS_PER_FTE, MONTHS_PER_YEAR, format_won, savings
 
 TASK_COLUMNS = [
     "팀",
@@ -34,6 +36,9 @@ TASK_COLUMNS = [
     "제안",
     "자동화 비율(%)",
     "월 절감 시간",
+    "월 절감액(원)",
+    "연 절감액(원)",
+    "인원 환산(명)",
     "출처",
     "모델",
     "분석 시각",
@@ -45,7 +50,17 @@ TASK_COLUMNS = [
 ]
 
 
-def task_values(row: Row) -> list:
+# Excel shows these columns' numbers as workshops.savings.format_won writes won: "520,000원".
+WON_FORMAT = '#,##0"원"'
+WON_HEADER = "(원)"
+
+
+def _money(hours: Decimal, hourly_cost: int) -> list:
+    saved = savings(hours, hourly_cost)
+    return [saved.monthly_won, saved.yearly_won, saved.fte]
+
+
+def task_values(row: Row, hourly_cost: int) -> list:
     task, analysis = row.task, row.analysis
     values = [
         task.team.name,
@@ -64,6 +79,7 @@ def task_values(row: Row) -> list:
             analysis.suggestion,
             analysis.automatable_share,
             row.hours_saved,
+            *_money(row.hours_saved, hourly_cost),
             row.source_label,
             analysis.model_id,
             timezone.localtime(analysis.created_at).strftime("%Y-%m-%d %H:%M"),
@@ -74,12 +90,13 @@ def task_values(row: Row) -> list:
             " · ".join(f"{chip.label} {chip.shown}" for chip in rubric.chips(analysis.factors)),
         ]
     else:
-        values += ["", "", "", "", Decimal("0"), row.source_label, "", "", "", "", "", "", ""]
+        values += ["", "", "", "", Decimal("0"), 0, 0, Decimal("0")]
+        values += [row.source_label, "", "", "", "", "", "", ""]
     return values
 
 
-def tasks_csv(rows: list[Row]) -> bytes:
-    return csv_bytes([TASK_COLUMNS, *(task_values(row) for row in rows)])
+def tasks_csv(rows: list[Row], hourly_cost: int) -> bytes:
+    return csv_bytes([TASK_COLUMNS, *(task_values(row, hourly_cost) for row in rows)])
 
 
 def _sheet(workbook, title, header, lines, *, first=False):
@@ -95,6 +112,10 @@ def _sheet(workbook, title, header, lines, *, first=False):
     sheet.auto_filter.ref = sheet.dimensions
     sheet.freeze_panes = "A2"
     fit_columns(sheet, filtered_header=True)
+    for column, title in enumerate(header, start=1):
+        if WON_HEADER in str(title):
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+                cell.number_format = WON_FORMAT
     return sheet
 
 
@@ -106,8 +127,15 @@ def _xlsx(workbook) -> bytes:
 
 def workshop_xlsx(workshop) -> bytes:
     summary = workshop_summary(workshop)
+    cost = workshop.hourly_cost
     workbook = Workbook()
-    _sheet(workbook, "업무", TASK_COLUMNS, [task_values(row) for row in summary.rows], first=True)
+    _sheet(
+        workbook,
+        "업무",
+        TASK_COLUMNS,
+        [task_values(row, cost) for row in summary.rows],
+        first=True,
+    )
     _sheet(
         workbook,
         "팀",
@@ -117,6 +145,9 @@ def workshop_xlsx(workshop) -> bytes:
             "업무 수",
             "월 시간",
             "월 절감 시간",
+            "월 절감액(원)",
+            "연 절감액(원)",
+            "인원 환산(명)",
             "그중 AI 분석",
             f"그중 {Source.RULES.label}",
             f"그중 {Source.PERSON.label}",
@@ -128,6 +159,7 @@ def workshop_xlsx(workshop) -> bytes:
                 t.tasks,
                 t.hours,
                 t.saved,
+                *_money(t.saved, cost),
                 t.by_source.ai,
                 t.by_source.rules,
                 t.by_source.person,
@@ -164,7 +196,38 @@ def workshop_xlsx(workshop) -> bytes:
         PLAN_COLUMNS,
         [plan_values(line) for line in plans_for(workshop=workshop)],
     )
+    _basis_sheet(workbook, cost)
     return _xlsx(workbook)
+
+
+def _basis_sheet(workbook, hourly_cost: int) -> None:
+    """How the won and people columns are made, so a reader of the file can check them."""
+    _sheet(
+        workbook,
+        "계산 기준",
+        ["항목", "값", "설명"],
+        [
+            ["시간당 인건비", format_won(hourly_cost), "워크샵 설정 (강사가 바꿀 수 있음)"],
+            [
+                "월 근무시간",
+                f"{HOURS_PER_FTE}시간",
+                "월 소정근로시간: (주 40시간 + 주휴 8시간) × 365 ÷ 7 ÷ 12",
+            ],
+            ["월 절감액", "월 절감 시간 × 시간당 인건비", "원 단위 반올림"],
+            ["연 절감액", f"월 절감액 × {MONTHS_PER_YEAR}", ""],
+            [
+                "인원 환산",
+                f"월 절감 시간 ÷ {HOURS_PER_FTE}",
+                "절감 시간이 몇 명의 한 달 근무에 해당하는지",
+            ],
+            [
+                "월 시간",
+                "횟수 × 1회 소요(분) × 월 환산 ÷ 60",
+                "월 환산: 매일 21일, 매주 4.33주, 매월·비정기 1회",
+            ],
+            ["월 절감 시간", "월 시간 × 자동화 비율", ""],
+        ],
+    )
 
 
 PLAN_COLUMNS = [
@@ -176,9 +239,11 @@ PLAN_COLUMNS = [
     "목표일",
     "도구·방법",
     "예상 월 절감 시간",
+    "예상 월 절감액(원)",
     "도입 난이도",
     "진행 상황",
     "실제 월 절감 시간",
+    "실제 월 절감액(원)",
     "받은 표",
 ]
 
@@ -194,9 +259,11 @@ def plan_values(line: PlanLine) -> list:
         pick.target_date,
         pick.method,
         pick.expected_hours,
+        line.expected_savings.monthly_won,
         line.ease_label if line.ease else "",
         pick.get_status_display(),
         pick.actual_hours,
+        line.actual_savings.monthly_won if line.actual_savings else None,
         line.votes,
     ]
 
@@ -207,11 +274,19 @@ def plans_csv(workshop) -> bytes:
 
 def team_xlsx(team) -> bytes:
     report = team_report(team)
+    cost = team.workshop.hourly_cost
     workbook = Workbook()
-    _sheet(workbook, "업무", TASK_COLUMNS, [task_values(row) for row in report.rows], first=True)
+    _sheet(
+        workbook,
+        "업무",
+        TASK_COLUMNS,
+        [task_values(row, cost) for row in report.rows],
+        first=True,
+    )
     _sheet(
         workbook, "실행 계획", PLAN_COLUMNS, [plan_values(line) for line in plans_for(team=team)]
     )
+    _basis_sheet(workbook, cost)
     return _xlsx(workbook)
 
 

@@ -24,6 +24,7 @@ from ai.selectors import (
 from board import reports
 from workshops import facilitation
 from workshops.models import Domain, Participant, Task, Team, Workshop
+from workshops.savings import DEFAULT_HOURLY_COST, Savings, savings
 
 ZERO = Decimal("0")
 
@@ -43,11 +44,16 @@ class TaskCard:
     hours_saved: Decimal = ZERO
     stale: bool = False  # the task changed since its latest analysis
     failed: bool = False  # the team's latest run could not analyse it (and nothing else did)
+    hourly_cost: int = DEFAULT_HOURLY_COST  # the workshop's: the card shows the won it saves
     html: str = ""
 
     @property
     def pk(self) -> int:
         return self.task.pk
+
+    @property
+    def savings(self) -> Savings:
+        return savings(self.hours_saved, self.hourly_cost)
 
     @property
     def question(self) -> askback.Question | None:
@@ -154,10 +160,14 @@ class TeamPage:
 
 
 def task_cards(
-    tasks: list[Task], *, failed_ids: Iterable[int] = ()
+    tasks: list[Task],
+    *,
+    failed_ids: Iterable[int] = (),
+    hourly_cost: int = DEFAULT_HOURLY_COST,
 ) -> tuple[list[TaskCard], AnalysisSummary]:
     """Cards for `tasks`, in their order, and their team's summary. Tasks read through
-    `with_analysis_counts` cost one query here (none while none was analysed); others two."""
+    `with_analysis_counts` cost one query here (none while none was analysed); others two.
+    `hourly_cost`: the workshop's, for the won each card saves."""
     latest, counts = latest_analyses_with_counts(tasks)
     failed = set(failed_ids)
     summary = AnalysisSummary()
@@ -169,6 +179,7 @@ def task_cards(
             analysis=analysis,
             analysis_count=counts.get(task.pk, 0),
             failed=task.pk in failed and analysis is None,
+            hourly_cost=hourly_cost,
         )
         if analysis is not None:
             card.stale = is_stale(analysis, task)
@@ -183,7 +194,7 @@ def task_cards(
 
 def task_card(task: Task) -> TaskCard:
     """One task's card, as the team page shows it."""
-    (card,), _summary = task_cards([task])
+    (card,), _summary = task_cards([task], hourly_cost=task.team.workshop.hourly_cost)
     return card
 
 
@@ -204,7 +215,11 @@ def team_page(team: Team) -> TeamPage:
         task.domain = groups[task.domain_id].domain
     runs = runs_for_team(team.pk)
     _active, finished = runs
-    cards, summary = task_cards(tasks, failed_ids=finished.failed_task_ids if finished else [])
+    cards, summary = task_cards(
+        tasks,
+        failed_ids=finished.failed_task_ids if finished else [],
+        hourly_cost=team.workshop.hourly_cost,
+    )
     for card in cards:
         groups[card.task.domain_id].cards.append(card)
     return TeamPage(

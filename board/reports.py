@@ -12,7 +12,8 @@ from django.db.models import Count
 
 from ai.models import Ease, Rating, Source, TaskAnalysis, saved_hours
 from ai.selectors import latest_analyses, latest_analyses_of_workshop
-from workshops.models import Domain, Pick, Task, Team, Workshop
+from workshops.models import Domain, FollowUp, Pick, Task, Team, Workshop
+from workshops.savings import Savings, savings
 
 ZERO = Decimal("0")
 RATING_ORDER = [Rating.HIGH, Rating.MEDIUM, Rating.LOW, Rating.NEEDS_INFO]
@@ -103,6 +104,10 @@ class TeamReport:
     def saved_percent(self) -> float:
         return float(self.saved_hours * 100 / self.total_hours) if self.total_hours else 0.0
 
+    @property
+    def savings(self) -> Savings:
+        return savings(self.saved_hours, self.team.workshop.hourly_cost)
+
 
 def team_report(team: Team) -> TeamReport:
     rows = rows_for(_tasks(team=team))
@@ -142,6 +147,11 @@ class TeamLine:
     hours: Decimal = ZERO
     saved: Decimal = ZERO
     by_source: SavedBySource = field(default_factory=SavedBySource)
+    hourly_cost: int = 0  # the workshop's
+
+    @property
+    def savings(self) -> Savings:
+        return savings(self.saved, self.hourly_cost)
 
 
 @dataclass
@@ -163,6 +173,10 @@ class WorkshopSummary:
     ratings: Counter
     task_count: int = 0
     by_source: SavedBySource = field(default_factory=SavedBySource)
+
+    @property
+    def savings(self) -> Savings:
+        return savings(self.saved_hours, self.workshop.hourly_cost)
 
 
 @dataclass
@@ -249,7 +263,8 @@ def workshop_summary(
         d.pk: DomainLine(d, counts=dict.fromkeys(RATING_ORDER, 0)) for d in workshop.domains.all()
     }
     teams = {
-        t.pk: TeamLine(t) for t in Team.objects.filter(workshop=workshop).select_related("lead")
+        t.pk: TeamLine(t, hourly_cost=workshop.hourly_cost)
+        for t in Team.objects.filter(workshop=workshop).select_related("lead")
     }
     ratings = Counter()
     by_source = SavedBySource()
@@ -338,13 +353,24 @@ class PlanLine:
     def ease_label(self) -> str:
         return str(Ease(self.ease).label) if self.ease in Ease.values else "—"
 
+    @property
+    def expected_savings(self) -> Savings:
+        return savings(self.pick.expected_hours, self.pick.team.workshop.hourly_cost)
+
+    @property
+    def actual_savings(self) -> Savings | None:
+        """What the lead reported in the follow-up, as money; None until they do."""
+        if self.pick.actual_hours is None:
+            return None
+        return savings(self.pick.actual_hours, self.pick.team.workshop.hourly_cost)
+
 
 def plans_for(*, workshop: Workshop | None = None, team: Team | None = None) -> list[PlanLine]:
     """The picks of a workshop (or one team), ranked as the summary shows them: most expected
     hours first, then the easier to bring in."""
-    picks = Pick.objects.select_related("task__domain", "team__lead", "owner").annotate(
-        vote_count=Count("task__votes", distinct=True)
-    )
+    picks = Pick.objects.select_related(
+        "task__domain", "team__lead", "team__workshop", "owner"
+    ).annotate(vote_count=Count("task__votes", distinct=True))
     picks = picks.filter(team=team) if team is not None else picks.filter(team__workshop=workshop)
     chosen = list(picks)
     latest = latest_analyses([pick.task_id for pick in chosen])
@@ -364,3 +390,85 @@ def plans_for(*, workshop: Workshop | None = None, team: Team | None = None) -> 
         )
     )
     return lines
+
+
+# --- Estimated against actual (the follow-up after the course) ---------------------------------
+
+
+@dataclass
+class PlanOutcome:
+    """A team's plans (or a workshop's, `team` None): the hours they expected a month, and what
+    the leads reported after the course (status, actual hours) through the follow-up link."""
+
+    team: Team | None
+    hourly_cost: int
+    plans: int = 0
+    expected: Decimal = ZERO
+    actual: Decimal = ZERO  # the sum of the plans that have an actual figure
+    reported: int = 0  # plans with an actual figure
+    statuses: Counter[str] = field(default_factory=Counter)
+    follow_up: FollowUp | None = None
+
+    @property
+    def expected_savings(self) -> Savings:
+        return savings(self.expected, self.hourly_cost)
+
+    @property
+    def actual_savings(self) -> Savings:
+        return savings(self.actual, self.hourly_cost)
+
+    @property
+    def status_counts(self) -> list[tuple[str, int]]:
+        """(label, count) of each status present, in the order of the choices."""
+        return [
+            (str(label), self.statuses[value])
+            for value, label in Pick.Status.choices
+            if self.statuses[value]
+        ]
+
+    def add(self, pick: Pick) -> None:
+        self.plans += 1
+        self.expected += pick.expected_hours
+        self.statuses[pick.status] += 1
+        if pick.actual_hours is not None:
+            self.reported += 1
+            self.actual += pick.actual_hours
+
+
+@dataclass
+class Outcomes:
+    teams: list[PlanOutcome]
+    total: PlanOutcome
+
+    @property
+    def any_reported(self) -> bool:
+        return self.total.reported > 0
+
+
+def plan_outcomes(
+    workshop: Workshop, *, team: Team | None = None, lines: list[PlanLine] | None = None
+) -> Outcomes:
+    """Estimated against actual per team (teams with plans, by name) and in total, for the
+    workshop or one `team` of it. `lines`: their `plans_for`, when the caller read them."""
+    if lines is None:
+        lines = plans_for(team=team) if team is not None else plans_for(workshop=workshop)
+    follow_ups = (
+        FollowUp.objects.filter(team=team)
+        if team
+        else FollowUp.objects.filter(team__workshop=workshop)
+    )
+    sent = {follow_up.team_id: follow_up for follow_up in follow_ups}
+    total = PlanOutcome(team=None, hourly_cost=workshop.hourly_cost)
+    teams: dict[int, PlanOutcome] = {}
+    for line in lines:
+        pick = line.pick
+        outcome = teams.setdefault(
+            pick.team_id,
+            PlanOutcome(
+                team=pick.team, hourly_cost=workshop.hourly_cost, follow_up=sent.get(pick.team_id)
+            ),
+        )
+        outcome.add(pick)
+        total.add(pick)
+    ordered = sorted(teams.values(), key=lambda o: (o.team.name, o.team.pk) if o.team else ("", 0))
+    return Outcomes(teams=ordered, total=total)

@@ -33,6 +33,7 @@ def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
 @require_GET
 def team_report(request, pk):
     access = get_team_for_user(request.user, pk)
+    plans = reports.plans_for(team=access.team)
     return render(
         request,
         "workshops/team_report.html",
@@ -40,7 +41,8 @@ def team_report(request, pk):
             "team": access.team,
             "workshop": access.team.workshop,
             "report": reports.team_report(access.team),
-            "plans": reports.plans_for(team=access.team),
+            "plans": plans,
+            "outcomes": reports.plan_outcomes(access.team.workshop, team=access.team, lines=plans),
         },
     )
 
@@ -100,7 +102,8 @@ def workshop_export(request, pk, fmt):
     if fmt == "xlsx":
         return _download(exports.workshop_xlsx(workshop), XLSX, exports.filename(name, "xlsx"))
     rows = reports.workshop_summary(workshop).rows
-    return _download(exports.tasks_csv(rows), CSV, exports.filename(name, "csv"))
+    csv = exports.tasks_csv(rows, workshop.hourly_cost)
+    return _download(csv, CSV, exports.filename(name, "csv"))
 
 
 # The workshop's CSV sheets besides the task list: {sheet: (what it is called in the audit log
@@ -139,7 +142,8 @@ def team_export(request, pk, fmt):
     if fmt == "xlsx":
         return _download(exports.team_xlsx(access.team), XLSX, exports.filename(name, "xlsx"))
     rows = reports.team_report(access.team).rows
-    return _download(exports.tasks_csv(rows), CSV, exports.filename(name, "csv"))
+    csv = exports.tasks_csv(rows, access.team.workshop.hourly_cost)
+    return _download(csv, CSV, exports.filename(name, "csv"))
 
 
 # --- Import -----------------------------------------------------------------------------------

@@ -187,6 +187,14 @@ ENDPOINTS: dict[str, Endpoint] = {
     "workshops:pick": Endpoint("task", GET=POST_ONLY, POST=TEAM_MANAGE_DONE),
     "workshops:unpick": Endpoint("pick", GET=POST_ONLY, POST=TEAM_MANAGE_DONE),
     "workshops:plan": Endpoint("pick", GET=TEAM_MANAGE_PAGE, POST=TEAM_MANAGE_DONE),
+    # The follow-up link a team's lead gets by mail after the course: the token is the whole
+    # credential (no sign-in, whoever holds it), for that team's plans alone, open or closed.
+    "workshops:follow_up": Endpoint(
+        "follow_up_token",
+        GET=everyone(OK),
+        POST=everyone(RE),
+        reveals=frozenset({"workshop.title", "our_team.team", "our_team.task_title"}),
+    ),
     # The privacy policy (처리방침): public, like the help page.
     "privacy": Endpoint(None, GET=everyone(OK), POST=everyone(NA)),
     # --- ai -----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ test_authz_matrix_sockets.py.
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,8 +14,8 @@ from accounts.models import INSTRUCTOR_GROUP, User
 from ai import requests as ai_requests
 from ai.models import AnalysisRun, RunStatus
 from conftest import make_user, task_data
-from workshops import services
-from workshops.models import Invitation, Participant, Pick
+from workshops import follow_up, services
+from workshops.models import FollowUp, Invitation, Participant, Pick
 
 # --- Markers: distinctive strings planted in each group's data ---------------------------------
 
@@ -84,6 +84,9 @@ def leaked(text: str, actor: str, reveals=frozenset(), granted=frozenset()) -> l
     ]
 
 
+# The follow-up link of our team (the token is the whole credential).
+FOLLOW_UP_TOKEN = "follow-up-our-team-0123456789abcdefghijklmnop"
+
 # --- The cast and their two workshops -----------------------------------------------------------
 
 
@@ -109,6 +112,21 @@ class World:
         chosen, _created = Pick.objects.get_or_create(task=self.task, defaults={"team": self.team})
         return chosen.pk
 
+    def _follow_up_token(self) -> str:
+        """The link of our team's follow-up mail (sent when first asked for)."""
+        self._pick()
+        now = timezone.now()
+        FollowUp.objects.get_or_create(
+            team=self.team,
+            defaults={
+                "token_hash": follow_up.token_hash(FOLLOW_UP_TOKEN),
+                "sent_to": self.team.lead.email,
+                "sent_at": now,
+                "expires_at": now + timedelta(days=30),
+            },
+        )
+        return FOLLOW_UP_TOKEN
+
     def _member_seat(self) -> int:
         """Our team's member's place in this workshop (the instructor may remove it)."""
         seat = Participant.objects.filter(team=self.team, role=Participant.Role.MEMBER).first()
@@ -128,6 +146,7 @@ class World:
             "invite_token": {"token": self.invitation.token},
             "link_token": {"token": "not-a-real-link"},
             "pick": {"pk": self._pick()},
+            "follow_up_token": {"token": self._follow_up_token()},
         }[kind]
 
 
@@ -310,5 +329,10 @@ PAYLOADS = {
     },
     "workshops:task_import": lambda w: {"file": _import_file(w)},
     "ai:override": lambda w: {"rating": "LOW", "note": "사람이 다시 판단"},
+    "workshops:follow_up": lambda w: {
+        "plan": w._pick(),
+        f"status-{w._pick()}": "in_progress",
+        f"actual-{w._pick()}": "3",
+    },
     "profile": lambda w: {"name": "새 이름"},
 }

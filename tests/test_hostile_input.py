@@ -1,7 +1,7 @@
 """Hostile input, as properties: the catalogue's parts that cross every app. The per-feature
 cases live beside their features, in `<app>/tests/test_hostile_<feature>.py`: tasks, imports,
-workshops, teams and the live WebSocket in workshops/tests, the override in ai/tests, signing
-in, the profile and allauth's pages in accounts/tests.
+workshops, teams, the follow-up page and the live WebSocket in workshops/tests, the override in
+ai/tests, signing in, the profile and allauth's pages in accounts/tests.
 
 For any input, generated (hypothesis) or from the catalogue in `hostile.py` (huge, empty,
 whitespace, markup, SQL, Korean, emoji, combining marks, right-to-left, NUL and other control

@@ -472,6 +472,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024
 # --- Workshop rules --------------------------------------------------------------------------
 
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1)
+# How long the follow-up mail's link to a team's plans works (workshops.follow_up).
+FOLLOW_UP_LINK_DAYS = env_int("FOLLOW_UP_LINK_DAYS", 30, minimum=1)
 
 # --- Personal data (개인정보) ------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +8,8 @@ from accounts import services as accounts_services
 from accounts.admin_audit import AuditedAccessMixin
 from workshops import services
 from workshops.live import connections
-from workshops.models import Domain, Invitation, Participant, Task, Team, Workshop
+from workshops.models import Domain, FollowUp, Invitation, Participant, Task, Team, Workshop
+from workshops.savings import format_won, savings
 
 
 class DomainInline(admin.TabularInline):
@@ -155,3 +156,74 @@ class TaskAdmin(AuditedAccessMixin, admin.ModelAdmin):
     list_select_related = ("team", "domain")
     readonly_fields = ("hours_per_month", "created_at", "updated_at", "created_by", "updated_by")
     raw_id_fields = ("team", "domain")
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(AuditedAccessMixin, admin.ModelAdmin):
+    """Every team's follow-up across workshops: what its plans expected a month against what
+    the lead reported, in hours and in won (at each workshop's hourly cost)."""
+
+    list_display = (
+        "team",
+        "workshop",
+        "sent_at",
+        "responded_at",
+        "plans",
+        "expected_hours",
+        "expected_won",
+        "actual_hours",
+        "actual_won",
+    )
+    list_filter = ("team__workshop", "sent_at")
+    search_fields = ("team__name", "team__workshop__title", "sent_to")
+    list_select_related = ("team__workshop",)
+    readonly_fields = ("team", "sent_to", "sent_at", "updated_at")
+    fields = ("team", "sent_to", "sent_at", "expires_at", "updated_at")
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False  # written only by the follow-up job, with its mail
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _plans=Count("team__picks", distinct=True),
+                _reported=Count(
+                    "team__picks", filter=Q(team__picks__actual_hours__isnull=False), distinct=True
+                ),
+                _expected=Sum("team__picks__expected_hours"),
+                _actual=Sum("team__picks__actual_hours"),
+            )
+        )
+
+    @admin.display(description=_("워크샵"), ordering="team__workshop__date")
+    def workshop(self, obj):
+        return obj.team.workshop
+
+    @admin.display(description=_("응답"), ordering="updated_at")
+    def responded_at(self, obj):
+        return obj.updated_at or "—"
+
+    @admin.display(description=_("계획 (응답)"), ordering="_plans")
+    def plans(self, obj):
+        return f"{obj._plans} ({obj._reported})"
+
+    @admin.display(description=_("예상 월 절감 시간"), ordering="_expected")
+    def expected_hours(self, obj):
+        return obj._expected or 0
+
+    @admin.display(description=_("예상 월 절감액"))
+    def expected_won(self, obj):
+        return format_won(savings(obj._expected, obj.team.workshop.hourly_cost).monthly_won)
+
+    @admin.display(description=_("실제 월 절감 시간"), ordering="_actual")
+    def actual_hours(self, obj):
+        return "—" if obj._actual is None else obj._actual
+
+    @admin.display(description=_("실제 월 절감액"))
+    def actual_won(self, obj):
+        if obj._actual is None:
+            return "—"
+        return format_won(savings(obj._actual, obj.team.workshop.hourly_cost).monthly_won)

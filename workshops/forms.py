@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workshop_site.forms import RefusesControlCharacters
 from workshops.models import (
+    FOLLOW_UP_DAYS_MAX,
     MINUTES_MAX,
     MINUTES_PER_PERIOD,
     NAME_MAX_LENGTH,
@@ -19,13 +20,47 @@ from workshops.models import (
     Workshop,
     normalise_join_code,
 )
+from workshops.savings import HOURLY_COST_MAX, HOURLY_COST_MIN
 from workshops.services import RuleError
 
 MAX_DOMAINS = 20
 SUBMIT_KEY = re.compile(r"[0-9a-f]{32}")
 
 
+class WholeNumberField(forms.IntegerField):
+    """A whole number as people type it: "40,000", "40000원" and "４００００" all read 40000."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s,원일]", "", value)
+        return super().to_python(value)
+
+
 class WorkshopForm(RefusesControlCharacters, forms.ModelForm):
+    hourly_cost = WholeNumberField(
+        label=_("시간당 인건비(원)"),
+        required=False,
+        min_value=HOURLY_COST_MIN,
+        max_value=HOURLY_COST_MAX,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={
+            "invalid": _("시간당 인건비는 40,000처럼 숫자로 적어 주세요."),
+            "min_value": _("시간당 인건비는 1,000원에서 1,000,000원 사이로 적어 주세요."),
+            "max_value": _("시간당 인건비는 1,000원에서 1,000,000원 사이로 적어 주세요."),
+        },
+    )
+    follow_up_days = WholeNumberField(
+        label=_("사후 점검 메일 (종료 후 며칠)"),
+        required=False,
+        min_value=0,
+        max_value=FOLLOW_UP_DAYS_MAX,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={
+            "invalid": _("날수는 30처럼 숫자로 적어 주세요."),
+            "min_value": _("날수는 0에서 90 사이로 적어 주세요. 0이면 보내지 않습니다."),
+            "max_value": _("날수는 0에서 90 사이로 적어 주세요. 0이면 보내지 않습니다."),
+        },
+    )
     domains = forms.CharField(
         label=_("업무 영역"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -35,7 +70,7 @@ class WorkshopForm(RefusesControlCharacters, forms.ModelForm):
 
     class Meta:
         model = Workshop
-        fields = ["title", "date", "description", "join_mode"]
+        fields = ["title", "date", "description", "join_mode", "hourly_cost", "follow_up_days"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -46,10 +81,22 @@ class WorkshopForm(RefusesControlCharacters, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # An older client (or a test) that does not send the choice keeps what is there.
         self.fields["join_mode"].required = False
+        # The model's help texts say where the default comes from and what the days do.
+        for name in ("hourly_cost", "follow_up_days"):
+            self.fields[name].help_text = Workshop._meta.get_field(name).help_text
 
     def clean_join_mode(self) -> str:
         chosen = self.cleaned_data.get("join_mode")
         return chosen or (self.instance.join_mode if self.instance.pk else Workshop.JoinMode.QUICK)
+
+    # Left empty (or not sent by an older client): what the workshop has, else the default.
+    def clean_hourly_cost(self) -> int:
+        chosen = self.cleaned_data.get("hourly_cost")
+        return self.instance.hourly_cost if chosen is None else chosen
+
+    def clean_follow_up_days(self) -> int:
+        chosen = self.cleaned_data.get("follow_up_days")
+        return self.instance.follow_up_days if chosen is None else chosen
 
     def clean_domains(self) -> list[str]:
         names: list[str] = []

@@ -12,11 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workshops.savings import DEFAULT_HOURLY_COST, HOURLY_COST_MAX, HOURLY_COST_MIN
+
 # No 0/O, 1/I/L: a code read aloud or copied from a projector must not be ambiguous.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_CODE_LENGTH = 6
 
 TITLE_MAX_LENGTH = 200
+# The follow-up mail after the course (issue 18): days after closing, within the retention
+# period (PRIVACY_RETENTION_DAYS, 180 by default) so that the plans still exist.
+FOLLOW_UP_DAYS_DEFAULT = 30
+FOLLOW_UP_DAYS_MAX = 90
 DESCRIPTION_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 50
 NOTICE_MAX_LENGTH = 120  # one line on a phone
@@ -123,6 +129,27 @@ class Workshop(models.Model):
             "이메일 확인: 먼저 이메일로 받은 코드로 로그인해야 합니다."
         ),
     )
+    # Hours saved → 원/월, 원/년 and FTE (workshops.savings).
+    hourly_cost = models.PositiveIntegerField(
+        _("시간당 인건비(원)"),
+        default=DEFAULT_HOURLY_COST,
+        validators=[MinValueValidator(HOURLY_COST_MIN), MaxValueValidator(HOURLY_COST_MAX)],
+        help_text=_(
+            "절감 시간을 금액으로 바꿀 때 씁니다. 기본값 40,000원은 팀장급(과장·차장) 연봉을 "
+            "약 6,500만 원으로 보고 4대 보험·퇴직금·복리후생을 더해 1.5배 한 인건비를 "
+            "연 2,508시간(월 209시간 × 12)으로 나눈 값(약 38,900원)을 반올림한 가정입니다. "
+            "회사 기준이 있으면 바꾸세요."
+        ),
+    )
+    follow_up_days = models.PositiveSmallIntegerField(
+        _("사후 점검 메일 (종료 후 며칠)"),
+        default=FOLLOW_UP_DAYS_DEFAULT,
+        validators=[MaxValueValidator(FOLLOW_UP_DAYS_MAX)],
+        help_text=_(
+            "워크샵을 종료하고 이 날수가 지나면 팀장마다 실행 계획의 진행 상황과 실제 절감 "
+            "시간을 적는 링크를 메일로 보냅니다. 0이면 보내지 않습니다."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -213,6 +240,14 @@ class Workshop(models.Model):
             (i + 1, str(label), "done" if i < here else "current" if i == here else "todo")
             for i, label in enumerate(self.Phase.labels)
         ]
+
+    @property
+    def follow_up_due_at(self):
+        """When the follow-up mail is due: `follow_up_days` after closing (None: not closed, or
+        no follow-up wanted)."""
+        if not self.is_closed or self.closed_at is None or not self.follow_up_days:
+            return None
+        return self.closed_at + timedelta(days=self.follow_up_days)
 
     def open(self):
         self.status = self.Status.OPEN
@@ -595,3 +630,32 @@ class Pick(models.Model):
 
     def __str__(self):
         return f"{self.team} · {self.task}"
+
+
+class FollowUp(models.Model):
+    """The follow-up mail of one team after the course (issue 18), sent once to its lead: a link
+    to this team's plans alone (status, actual hours saved), valid until `expires_at`. A row is
+    written in the same transaction as its mail is sent (workshops.follow_up): a row is a mail
+    sent, and the one-per-team constraint keeps it from going twice."""
+
+    team = models.OneToOneField(
+        Team, on_delete=models.CASCADE, related_name="follow_up", verbose_name=_("팀")
+    )
+    # SHA-256 of the link's token: the link itself is only in the mail.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_to = models.EmailField(_("받는 사람"))
+    sent_at = models.DateTimeField(_("보낸 시각"))
+    expires_at = models.DateTimeField(_("링크 만료"))
+    updated_at = models.DateTimeField(_("최근 응답"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("사후 점검")
+        verbose_name_plural = _("사후 점검")
+        ordering = ["-sent_at", "id"]
+
+    def __str__(self):
+        return f"{self.team} · {self.sent_at:%Y-%m-%d}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

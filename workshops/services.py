@@ -122,8 +122,10 @@ def workshop_create(
     date: date,
     domain_names: Sequence[str],
     join_mode: str = Workshop.JoinMode.QUICK,
+    hourly_cost: int | None = None,
+    follow_up_days: int | None = None,
 ) -> Workshop:
-    workshop = Workshop.objects.create(
+    workshop = Workshop(
         title=title,
         description=description,
         date=date,
@@ -131,6 +133,11 @@ def workshop_create(
         join_mode=join_mode,
         created_by=creator,
     )
+    if hourly_cost is not None:
+        workshop.hourly_cost = hourly_cost
+    if follow_up_days is not None:
+        workshop.follow_up_days = follow_up_days
+    workshop.save()
     _sync_domains(workshop=workshop, names=domain_names)
     Participant.objects.create(user=creator, workshop=workshop, role=Participant.Role.INSTRUCTOR)
     return workshop
@@ -145,10 +152,26 @@ def workshop_update(
     date: date,
     domain_names: Sequence[str],
     join_mode: str | None = None,
+    hourly_cost: int | None = None,
+    follow_up_days: int | None = None,
 ) -> Workshop:
     workshop.title, workshop.description, workshop.date = title, description, date
     workshop.join_mode = join_mode or workshop.join_mode
-    workshop.save(update_fields=["title", "description", "date", "join_mode", "updated_at"])
+    if hourly_cost is not None:
+        workshop.hourly_cost = hourly_cost
+    if follow_up_days is not None:
+        workshop.follow_up_days = follow_up_days
+    workshop.save(
+        update_fields=[
+            "title",
+            "description",
+            "date",
+            "join_mode",
+            "hourly_cost",
+            "follow_up_days",
+            "updated_at",
+        ]
+    )
     _sync_domains(workshop=workshop, names=domain_names)
     return workshop
 

@@ -23,4 +23,5 @@ urlpatterns = [
         name="participant_remove",
     ),
     path("teams/<id:pk>/edit/", views.team_edit, name="team_edit"),
+    path("follow-up/<token:token>/", views.follow_up_page, name="follow_up"),
 ]

@@ -1,4 +1,5 @@
 import logging
+from decimal import Decimal, InvalidOperation
 
 import segno
 from django.conf import settings
@@ -9,12 +10,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import privacy
 from workshop_site.ratelimits import join_guesses_limited, joins_limited, write_limited
-from workshops import selectors, services
+from workshops import follow_up, selectors, services
 from workshops.access import get_team_for_user, get_workshop_for_instructor
 from workshops.forms import (
     AcceptInvitationForm,
@@ -25,7 +28,7 @@ from workshops.forms import (
     WorkshopForm,
     add_rule_error,
 )
-from workshops.models import Invitation, Participant, Workshop
+from workshops.models import Invitation, Participant, Pick, Workshop
 from workshops.services import RuleError
 
 logger = logging.getLogger(__name__)
@@ -252,6 +255,8 @@ def _workshop_fields(form: WorkshopForm) -> dict:
         "date": data["date"],
         "domain_names": data["domains"],
         "join_mode": data["join_mode"],
+        "hourly_cost": data["hourly_cost"],
+        "follow_up_days": data["follow_up_days"],
     }
 
 
@@ -377,3 +382,115 @@ def participant_remove(request, pk, participant_pk):
                 request, _("%(name)s 님을 내보냈습니다.") % {"name": participant.user.display_name}
             )
     return redirect("workshops:participants", pk=workshop.pk)
+
+
+# --- The follow-up after the course (issue 18) ------------------------------------------------
+
+
+def _follow_up_refused(request, message: str, *, status: int):
+    response = render(
+        request, "workshops/follow_up_invalid.html", {"message": message}, status=status
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _parse_follow_up(post, plans) -> tuple[list[follow_up.PlanReport], dict[int, dict]]:
+    """The lead's report of each plan posted, and Korean errors by plan and field."""
+    statuses = set(Pick.Status.values)
+    reports, errors = [], {}
+    for pick in plans:
+        status = post.get(f"status-{pick.pk}", "")
+        raw = post.get(f"actual-{pick.pk}", "").strip().replace(",", "")
+        problems = {}
+        if status not in statuses:
+            problems["status"] = _("진행 상황을 고르세요.")
+        actual = None
+        if raw:
+            try:
+                actual = Decimal(raw)
+                if not actual.is_finite() or not 0 <= actual <= follow_up.ACTUAL_HOURS_MAX:
+                    raise InvalidOperation
+                actual = actual.quantize(Decimal("0.01"))
+            except InvalidOperation:
+                problems["actual"] = _(
+                    "실제 절감 시간은 0에서 9999 사이의 숫자로 적어 주세요. 예: 12.5"
+                )
+        if problems:
+            errors[pick.pk] = problems
+        else:
+            reports.append(follow_up.PlanReport(pick.pk, status, actual))
+    return reports, errors
+
+
+@require_http_methods(["GET", "POST"])
+@write_limited
+def follow_up_page(request, token):
+    """A lead's page, from the follow-up mail, for the status and actual hours of their
+    team's plans. The token is the whole credential: no sign-in, nothing else reachable."""
+    record = follow_up.find(token)
+    if record is None:
+        return _follow_up_refused(
+            request,
+            _("찾을 수 없는 링크입니다. 메일의 링크를 끝까지 복사했는지 확인하세요."),
+            status=404,
+        )
+    if record.is_expired:
+        return _follow_up_refused(
+            request,
+            _("%(date)s에 만료된 링크입니다. 실행 계획을 더 고치려면 강사에게 문의하세요.")
+            % {"date": date_format(timezone.localtime(record.expires_at), "Y년 n월 j일")},
+            status=403,
+        )
+    plans = follow_up.plans_of(record)
+    errors: dict[int, dict] = {}
+    typed = None
+    if request.method == "POST":
+        posted = request.POST.getlist("plan")
+        ours = {str(pick.pk): pick for pick in plans}
+        if any(value not in ours for value in posted):
+            return _follow_up_refused(
+                request, _("이 링크로는 이 팀의 실행 계획만 고칠 수 있습니다."), status=404
+            )
+        chosen = [ours[value] for value in dict.fromkeys(posted)]
+        reports, errors = _parse_follow_up(request.POST, chosen)
+        if not chosen:
+            errors[0] = {
+                "status": _("저장할 계획이 없습니다. 페이지를 새로 고친 뒤 다시 적어 주세요.")
+            }
+        if not errors:
+            try:
+                follow_up.follow_up_update(record=record, reports=reports)
+            except PermissionError:  # expired, or a plan moved away, since the page was read
+                return _follow_up_refused(
+                    request, _("이 링크로는 더 고칠 수 없습니다. 강사에게 문의하세요."), status=403
+                )
+            messages.success(request, _("저장했습니다. 알려 주셔서 고맙습니다."))
+            return redirect("workshops:follow_up", token=token)
+        typed = request.POST
+    rows = [
+        {
+            "pick": pick,
+            "status": typed.get(f"status-{pick.pk}", "") if typed else pick.status,
+            "actual": typed.get(f"actual-{pick.pk}", "")
+            if typed
+            else ("" if pick.actual_hours is None else f"{pick.actual_hours.normalize():f}"),
+            "errors": errors.get(pick.pk, {}),
+        }
+        for pick in plans
+    ]
+    context = {
+        "record": record,
+        "team": record.team,
+        "workshop": record.team.workshop,
+        "rows": rows,
+        "statuses": Pick.Status.choices,
+        "form_error": errors.get(0, {}).get("status"),
+        "has_errors": bool(errors),
+    }
+    response = render(request, "workshops/follow_up.html", context, status=400 if errors else 200)
+    # The address is the credential: no cache keeps the page. (The site's Referrer-Policy,
+    # same-origin, already keeps it from other sites; no-referrer would make the browser send
+    # "Origin: null" with the form, which the CSRF check refuses.)
+    response["Cache-Control"] = "no-store"
+    return response

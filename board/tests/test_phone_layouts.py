@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from accounts import services as account_services
 from ai import requests as ai_requests
 from ai import runner
 from conftest import make_user, task_data
-from workshops import facilitation, priorities, services
-from workshops.models import Workshop
+from workshops import facilitation, follow_up, priorities, services
+from workshops.models import FollowUp, Workshop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -349,6 +350,22 @@ def test_every_page_a_lead_or_instructor_opens_fits_a_390px_phone(
     upload(pages["lead"], IMPORT_OK)
     check("lead", "가져오기 확인 (저장 가능)")
     visit("workshops:team_report", "lead", "팀 보고서", f"/teams/{team.pk}/report/", shot="report")
+    # The follow-up page a lead opens from the mail after the course (no sign-in: the link).
+    token, now = "phone-follow-up-token-0123456789", timezone.now()
+    FollowUp.objects.create(
+        team=team,
+        token_hash=follow_up.token_hash(token),
+        sent_to=lead.email,
+        sent_at=now,
+        expires_at=now + timedelta(days=30),
+    )
+    visit(
+        "workshops:follow_up",
+        "anonymous",
+        "사후 점검 (메일의 링크)",
+        f"/follow-up/{token}/",
+        shot="follow_up",
+    )
     visit("profile", "lead", "내 이름 바꾸기", "/accounts/profile/")
     visit(
         "other_device",

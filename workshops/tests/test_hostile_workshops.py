@@ -3,6 +3,8 @@ closing it. The catalogue and its checks are in tests/hostile.py; the properties
 in tests/test_hostile_input.py.
 """
 
+import re
+
 from django.db import connection
 from django.urls import reverse
 from django.utils.html import escape
@@ -10,6 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.hostile import (
+    HOSTILE_NUMBERS,
     HOSTILE_TEXT,
     any_text,
     assert_kept,
@@ -20,6 +23,7 @@ from tests.hostile import (
     hostile_setup,  # noqa: F401  (autouse: the limits out of the way, the counts)
     hostile_text_examples,
     kept_text,
+    number_input,
     outcome,
     post,
     rolled_back,
@@ -141,6 +145,51 @@ def test_workshop_domains_and_dates_are_checked_never_crash(client_as, instructo
         page = body_of(client.get(created.get_absolute_url()))
         for name in names:
             assert escape(name) in page
+
+
+# --- Hourly cost and follow-up days (issue 18) ---------------------------------------------------
+
+NUMBER_BOUNDS = {"hourly_cost": (1_000, 1_000_000), "follow_up_days": (0, 90)}
+
+
+def number_examples(test):
+    for value in [
+        *HOSTILE_NUMBERS,
+        "40,000원",
+        "30일",
+        "１０００",
+        " 1 000 ",
+        "1000000",
+        "1000001",
+    ]:
+        for field in sorted(NUMBER_BOUNDS):
+            test = example(field=field, value=value)(test)
+    return test
+
+
+@examples(20)
+@given(field=st.sampled_from(sorted(NUMBER_BOUNDS)), value=number_input)
+@number_examples
+def test_workshop_numbers_are_stored_in_range_or_refused_in_korean(
+    client_as, instructor, field, value
+):
+    client = client_as(instructor)
+    data = workshop_form(title="숫자 확인 워크샵", **{field: value})
+    low, high = NUMBER_BOUNDS[field]
+    with rolled_back():
+        response = post(
+            client, reverse("workshops:workshop_create"), data, endpoint="workshop_create"
+        )
+        created = Workshop.objects.filter(title="숫자 확인 워크샵").first()
+        if not outcome(created is not None):
+            assert_korean_error(response, typed=[value])
+            if not too_big(response.sent_body):
+                assert_kept(response, ["숫자 확인 워크샵"])
+            return
+        stored = getattr(created, field)
+        assert low <= stored <= high
+        if value.strip():  # an empty field keeps the default
+            assert stored == int(re.sub(r"[\s,원일]", "", value))
 
 
 # --- Opening and closing ------------------------------------------------------------------------

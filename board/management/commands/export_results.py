@@ -20,7 +20,8 @@ class Command(BaseCommand):
         if path.suffix.lower() == ".xlsx":
             content = exports.workshop_xlsx(target)
         elif path.suffix.lower() == ".csv":
-            content = exports.tasks_csv(reports.workshop_summary(target).rows)
+            rows = reports.workshop_summary(target).rows
+            content = exports.tasks_csv(rows, target.hourly_cost)
         else:
             raise CommandError("output must end in .xlsx or .csv")
         if not path.parent.exists():
