@@ -342,6 +342,11 @@ def _kiwi() -> Any:
         return None
 
 
+# The same analyser and lock for other readers of task text (ai.grouping): one copy per process.
+analyser = _kiwi
+analyser_lock = _lock
+
+
 def _normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
