@@ -16,9 +16,10 @@ splits are the caller's (`board.common_work`).
 2. **Similarity** of two tasks: weighted Jaccard over their concepts (what they share over
    what either has), blended with a character bigram Dice over the titles, which catches what
    the analyser splits differently (세금계산서 / 전자세금계산서).
-3. **Groups**: average-linkage clustering over the pairs above `THRESHOLD` (every member of a
-   group is, on average, like every other; one word shared by chance does not chain groups
-   together as connected components would). Candidate pairs come from an inverted index over
+3. **Groups**: average-linkage clustering over the pairs above `THRESHOLD`, joining groups
+   while their average similarity is at least `LINKAGE` (a task joins a group when it is like
+   about half its members; one word shared by chance does not chain groups together as
+   connected components would). Candidate pairs come from an inverted index over
    the weighty concepts, so a workshop of 3,000 tasks compares only tasks that share a word.
 
 Two tasks of one team can be in a group (a team that lists "주간 매출 보고" and "월간 매출 보고"
@@ -44,8 +45,11 @@ from django.core.cache import cache
 from ai import factors
 
 # Bump when terms, weights or the thesaurus change: cached terms of the old version are ignored.
-VERSION = "g2"
-THRESHOLD = 0.35
+VERSION = "g3"
+THRESHOLD = 0.3  # a pair this alike is an edge of the grouping
+# Two groups join while the average similarity over all their pairs (pairs below THRESHOLD
+# counting 0) is at least this: a task joins a group when it is like about half its members.
+LINKAGE = 0.15
 CHAR_FALLBACK = 0.5  # a title bigram Dice of 1 counts as this similarity
 OTHER_HEAD = 0.6  # similarity kept when the titles do different things (their heads differ)
 ONE_SIDED = 0.2  # weight of words only one task has, beyond what the other has of its own
@@ -440,7 +444,7 @@ def similarity(a: Terms, b: Terms) -> float:
     return round(max(overlap, CHAR_FALLBACK * dice), 9)  # as the matrix path rounds
 
 
-def similar_pairs(terms: Sequence[Terms], threshold: float = THRESHOLD) -> dict:
+def similar_pairs(terms: Sequence[Terms], threshold: float | None = None) -> dict:
     """{(i, j): similarity} of every pair (i < j) at or above `threshold`.
 
     The concept overlap of all pairs at once, as matrix products over the concepts two or more
@@ -449,6 +453,7 @@ def similar_pairs(terms: Sequence[Terms], threshold: float = THRESHOLD) -> dict:
     factors: shared = ½·(M·W·Mᵀ) + ½·(T·W·Tᵀ), with M "has the concept" and T "in the title".
     The pairs found, and those only the spelling fallback could find, are then scored by
     `similarity` itself, so both paths give the same figures."""
+    threshold = THRESHOLD if threshold is None else threshold
     count = len(terms)
     if count < 2:
         return {}
@@ -546,18 +551,19 @@ def cluster(
     count: int,
     scores: dict[tuple[int, int], float],
     *,
-    threshold: float = THRESHOLD,
+    threshold: float | None = None,
     linked: Iterable[Sequence[int]] = (),
     apart: Iterable[int] = (),
     sizes: Sequence[int] | None = None,
 ) -> list[list[int]]:
     """Average-linkage clusters of `count` items (indexes), merged while the average similarity
-    between two clusters (pairs not in `scores` count as 0) is at least `threshold`.
+    between two clusters (pairs not in `scores` count as 0) is at least `threshold` (LINKAGE).
 
     `linked`: sets of indexes that must end in one cluster (an instructor's merge), joined before
     anything else. `apart`: indexes kept alone (an instructor's split) — their pairs are ignored
     unless a `linked` set names them. `sizes`: how many identical tasks each index stands for
     (1 each by default). Returns clusters of two or more items, each sorted."""
+    threshold = LINKAGE if threshold is None else threshold
     apart = set(apart)
     weight = list(sizes) if sizes is not None else [1] * count
     parent = list(range(count))
@@ -665,10 +671,12 @@ def group(
 
 
 def medoid(group: Sequence[int], terms: Sequence[Terms]) -> int:
-    """The member most like the others: its title names the group."""
-    if len(group) <= 2:
-        return group[0]
+    """The member most like the others (among the first 40: enough to name a group, and it
+    keeps a group of hundreds cheap): its title names the group."""
+    sample = list(group[:40])
+    if len(sample) <= 2:
+        return sample[0]
     return max(
-        group,
-        key=lambda i: (sum(similarity(terms[i], terms[j]) for j in group if j != i), -i),
+        sample,
+        key=lambda i: (sum(similarity(terms[i], terms[j]) for j in sample if j != i), -i),
     )

@@ -130,6 +130,7 @@ def figures(pairs: list[LabelledPair]) -> dict[str, object]:
         "same": sum(1 for pair in pairs if pair.same),
         "different": sum(1 for pair in pairs if not pair.same),
         "threshold": grouping.THRESHOLD,
+        "linkage": grouping.LINKAGE,
         "version": grouping.VERSION,
     }
     everything = judge(pairs)

@@ -144,11 +144,14 @@ def test_the_labelled_pairs_are_at_least_200_across_8_domains():
 def test_the_grouping_keeps_its_measured_figures_on_the_labelled_pairs():
     figures = run("--json")
     assert figures["pairs"] >= 200
-    # Measured 2026-12-07 (BENCHMARKS.md); a change that loses ground fails here.
-    assert figures["precision"] >= 0.90
-    assert figures["recall"] >= 0.70
-    assert figures["tune"]["pairwise"]["precision"] >= 0.85
-    assert figures["tune"]["pairwise"]["recall"] >= 0.85
+    # Measured 2026-12-07 (BENCHMARKS.md): the targets (0.85 both) hold on the tune split, not
+    # on the holdout (0.76 / 0.63); a change that loses ground fails here.
+    assert figures["tune"]["grouped"]["precision"] >= 0.85
+    assert figures["tune"]["grouped"]["recall"] >= 0.85
+    assert figures["precision"] >= 0.85
+    assert figures["recall"] >= 0.79
+    assert figures["holdout"]["grouped"]["precision"] >= 0.75
+    assert figures["holdout"]["grouped"]["recall"] >= 0.62
 
 
 def test_precision_and_recall_are_counted_over_the_pairs(tmp_path):
