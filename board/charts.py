@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ai.models import Ease, Rating, Source
-from board import reports
+from board import common_work, reports
 from board.reports import RATING_ORDER, WorkshopSummary
 
 WIDTH = 640
@@ -157,8 +157,11 @@ def impact_ease(summary: WorkshopSummary) -> Matrix:
     )
 
 
-def summary_context(summary: WorkshopSummary) -> dict:
-    """What workshops/_summary.html shows: the summary and its charts."""
+def summary_context(
+    summary: WorkshopSummary, *, facts: list[reports.Fact] | None = None, live: bool = False
+) -> dict:
+    """What workshops/_summary.html shows: the summary and its charts. `facts` and `live`: a
+    push's (board.common_work)."""
     return {
         "workshop": summary.workshop,
         "summary": summary,
@@ -170,4 +173,5 @@ def summary_context(summary: WorkshopSummary) -> dict:
         "matrix": impact_ease(summary),
         "rules_label": Source.RULES.label,
         "plans": reports.plans_for(workshop=summary.workshop),
+        "common_work": common_work.for_summary(summary, facts=facts, live=live),
     }
