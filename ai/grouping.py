@@ -18,7 +18,7 @@ splits are the caller's (`board.common_work`).
    the analyser splits differently (세금계산서 / 전자세금계산서).
 3. **Groups**: average-linkage clustering over the pairs above `THRESHOLD`, joining groups
    while their average similarity is at least `LINKAGE` (a task joins a group when it is like
-   about half its members; one word shared by chance does not chain groups together as
+   most of its members; one word shared by chance does not chain groups together as
    connected components would). Candidate pairs come from an inverted index over
    the weighty concepts, so a workshop of 3,000 tasks compares only tasks that share a word.
 
@@ -45,11 +45,11 @@ from django.core.cache import cache
 from ai import factors
 
 # Bump when terms, weights or the thesaurus change: cached terms of the old version are ignored.
-VERSION = "g3"
+VERSION = "g4"
 THRESHOLD = 0.3  # a pair this alike is an edge of the grouping
 # Two groups join while the average similarity over all their pairs (pairs below THRESHOLD
-# counting 0) is at least this: a task joins a group when it is like about half its members.
-LINKAGE = 0.15
+# counting 0) is at least this: a task joins a group when it is like most of its members.
+LINKAGE = 0.2
 CHAR_FALLBACK = 0.5  # a title bigram Dice of 1 counts as this similarity
 OTHER_HEAD = 0.6  # similarity kept when the titles do different things (their heads differ)
 ONE_SIDED = 0.2  # weight of words only one task has, beyond what the other has of its own
@@ -419,6 +419,11 @@ def _from_cache(value: Any) -> Terms | None:
         return None
 
 
+def _dice(a: Terms, b: Terms) -> float:
+    total = len(a.bigrams) + len(b.bigrams)
+    return 2 * len(a.bigrams & b.bigrams) / total if total else 0.0
+
+
 def similarity(a: Terms, b: Terms) -> float:
     """How alike two tasks are, 0–1: a weighted overlap of their concepts blended with the Dice
     of their title bigrams.
@@ -436,8 +441,7 @@ def similarity(a: Terms, b: Terms) -> float:
     low, high = min(own_a, own_b), max(own_a, own_b)
     denominator = inter + low + ONE_SIDED * (high - low)
     overlap = inter / denominator if denominator else 0.0
-    total = len(a.bigrams) + len(b.bigrams)
-    dice = 2 * len(a.bigrams & b.bigrams) / total if total else 0.0
+    dice = _dice(a, b)
     if a.head != b.head and a.head not in b.weights and b.head not in a.weights:
         overlap *= OTHER_HEAD  # the same things, something else done with them
     # The spelling, where the words missed it (세금계산서 / 전자세금계산서 split differently)
@@ -483,10 +487,10 @@ def similar_pairs(terms: Sequence[Terms], threshold: float | None = None) -> dic
         heads[row] = vocabulary.get(task.head, -1) if task.head else -2
     totals = np.array([sum(task.weights.values()) for task in terms], dtype=np.float64)
     has_weighted, in_title_weighted = has * weights, in_title * weights
-    if not vocabulary:
-        has = np.zeros((count, 1))  # no shared concept: only the spelling can pair tasks
+    # No concept shared by two tasks: only the spelling can pair them.
+    starts = range(0, count, 512) if vocabulary else range(0)
     result: dict[tuple[int, int], float] = {}
-    for start in range(0, count, 512):
+    for start in starts:
         stop = min(start + 512, count)
         shared = 0.5 * (has_weighted[start:stop] @ has.T) + 0.5 * (
             in_title_weighted[start:stop] @ in_title.T
@@ -507,10 +511,9 @@ def similar_pairs(terms: Sequence[Terms], threshold: float | None = None) -> dic
         upper = np.arange(count)[None, :] > rows[:, None]
         for i, j in zip(*np.nonzero((overlap >= threshold - 1e-9) & upper), strict=True):
             pair, score = (int(rows[i]), int(j)), round(float(overlap[i, j]), 9)
-            # The spelling can add to a pair only where CHAR_FALLBACK is more than its overlap.
-            score = score if score >= CHAR_FALLBACK else similarity(*_of(terms, pair))
-            if score >= threshold:
-                result[pair] = score
+            if score < CHAR_FALLBACK:  # only then can the spelling add to it
+                score = max(score, round(CHAR_FALLBACK * _dice(*_of(terms, pair)), 9))
+            result[pair] = score
     for pair in _spelling_candidates(terms, threshold) - result.keys():
         score = similarity(*_of(terms, pair))
         if score >= threshold:
@@ -561,7 +564,7 @@ def cluster(
 
     `linked`: sets of indexes that must end in one cluster (an instructor's merge), joined before
     anything else. `apart`: indexes kept alone (an instructor's split) — their pairs are ignored
-    unless a `linked` set names them. `sizes`: how many identical tasks each index stands for
+    unless a `linked` set names them. `sizes`: how many tasks each index stands for
     (1 each by default). Returns clusters of two or more items, each sorted."""
     threshold = LINKAGE if threshold is None else threshold
     apart = set(apart)
@@ -628,6 +631,15 @@ def cluster(
     )
 
 
+def _title_key(task: Terms) -> tuple:
+    """What makes two titles the same: their spelling (bigrams), head and title concepts; a
+    title too short for a bigram is keyed by all its terms."""
+    in_title = frozenset(n for n, v in task.weights.items() if v > 0.75 * weight(n))
+    if not task.bigrams:
+        return ("terms", tuple(sorted(task.weights.items())), task.head)
+    return ("title", task.bigrams, task.head, in_title)
+
+
 def group(
     terms: Sequence[Terms],
     *,
@@ -635,9 +647,10 @@ def group(
     apart: Iterable[int] = (),
 ) -> list[list[int]]:
     """Groups of the tasks (indexes into `terms`) that are the same work: `cluster` over the
-    similar pairs. Tasks with identical terms are compared once (three hundred teams' "주간
-    업무 보고" are one node of weight 300, not 45,000 pairs); an instructor's links and splits
-    name single tasks, so those stay nodes of their own."""
+    similar pairs. Tasks with the same title are one node, compared once, whatever their
+    descriptions say (three hundred teams' "주간 업무 보고" are one node of weight 300, not
+    45,000 pairs; the node reads as its first task); an instructor's links and splits name
+    single tasks, so those stay nodes of their own."""
     linked = [list(items) for items in linked]
     apart = set(apart)
     pinned = apart.union(*linked) if linked else set(apart)
@@ -646,7 +659,7 @@ def group(
     sizes: list[int] = []
     by_terms: dict[tuple, int] = {}
     for index, task in enumerate(terms):
-        key = (tuple(sorted(task.weights.items())), task.head)
+        key = _title_key(task)
         node = None if index in pinned else by_terms.get(key)
         if node is None:
             node = len(nodes)
