@@ -43,6 +43,7 @@ class Member:
     domain: str
     hours: Decimal
     saved: Decimal
+    analysed: bool = True
 
 
 @dataclass
@@ -64,6 +65,11 @@ class CommonWork:
     @property
     def saved(self) -> Decimal:
         return sum((member.saved for member in self.members), ZERO)
+
+    @property
+    def analysed(self) -> bool:
+        """Whether any member has an analysis (else no hours saved can be said yet)."""
+        return any(member.analysed for member in self.members)
 
     @property
     def anchor(self) -> int:
@@ -158,6 +164,7 @@ def common_work(
                     domain=domain,
                     hours=hours,
                     saved=saved.get(pk, ZERO),
+                    analysed=pk in saved,
                 )
                 for pk, team_id, team, title, _description, domain, hours in present
             ],

@@ -1,7 +1,7 @@
 """The instructor's corrections of the common-work groups (merge two, take a task out, undo
 them all) and the groups as CSV. The summary shows the groups (board.common_work); these answer
-its forms with post/redirect/get back to it, or, over htmx (the form in a pushed summary), with
-a client redirect to the same place."""
+its forms with post/redirect/get back to it, or, over htmx (the form in a pushed summary), by
+having the browser reload it."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRefresh
 
 from accounts import audit
 from board import common_work, exports
@@ -23,8 +23,11 @@ from workshops.services import RuleError
 
 
 def _back(request, workshop_id: int):
-    url = reverse("workshops:workshop_summary", args=[workshop_id]) + "#common-work"
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    """Back to the summary. Over htmx the form was on it: reload it (a client redirect to the
+    same address with another #fragment would only scroll, showing neither change nor message)."""
+    if request.htmx:
+        return HttpResponseClientRefresh()
+    return redirect(reverse("workshops:workshop_summary", args=[workshop_id]) + "#common-work")
 
 
 def _task_id(value: str | None) -> int | None:

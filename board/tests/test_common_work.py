@@ -201,14 +201,14 @@ def test_an_instructor_splits_a_task_out_from_the_summary(client_as, instructor,
     assert CommonWorkChoice.objects.get(task=tasks["report_c"]).apart
 
 
-def test_over_htmx_a_correction_sends_the_browser_back_to_the_summary(
+def test_over_htmx_a_correction_has_the_browser_reload_the_summary(
     client_as, instructor, workshop, tasks
 ):
     response = client_as(instructor).post(
         reverse("workshops:common_work_split", args=[tasks["report_c"].pk]),
         headers={"HX-Request": "true"},
     )
-    assert response["HX-Redirect"].endswith(f"/workshops/{workshop.pk}/summary/#common-work")
+    assert response["HX-Refresh"] == "true"
 
 
 def test_a_lead_may_not_split_their_own_task(client_as, lead, tasks):
@@ -269,3 +269,45 @@ def test_export_results_writes_the_common_work_sheet(tmp_path, workshop, tasks):
 def test_every_group_shown_spans_two_teams_or_more(workshop, tasks):
     assert all(g.team_count >= 2 for g in common_work.common_work(workshop))
     assert Team.objects.filter(workshop=workshop).count() == 3
+
+
+# --- Live pushes ----------------------------------------------------------------------------------
+
+
+def test_the_pushed_summary_carries_the_common_work(workshop, tasks):
+    from board import render
+
+    html = render.summary(workshop)
+    assert 'id="common-work"' in html
+    assert "3개 팀 · 월" in html
+
+
+def test_a_push_of_a_large_workshop_shows_the_last_groups_instead_of_grouping(
+    monkeypatch, workshop, lead, team, domain, tasks
+):
+    common_work.common_work(workshop)  # grouped, and kept as the latest
+    monkeypatch.setattr(common_work, "LIVE_REGROUP_LIMIT", 3)
+    services.task_create(team=team, actor=lead, data=task_data(domain, title="주간 영업 실적 보고"))
+
+    def no_grouping(*args, **kwargs):
+        raise AssertionError("a push of a large workshop must not group")
+
+    monkeypatch.setattr(common_work, "_grouped", no_grouping)
+    groups = common_work.common_work(workshop, live=True)
+    assert len(groups[0].members) == 3  # the new task joins at the next page load
+
+
+def test_a_group_not_yet_analysed_says_so_rather_than_zero_hours(
+    client_as, instructor, workshop, team, lead, other_team, other_lead, domain
+):
+    for team_, actor, title in (
+        (team, lead, "주간 실적 보고서 작성"),
+        (other_team, other_lead, "주간 영업 실적 보고"),
+    ):
+        services.task_create(team=team_, actor=actor, data=task_data(domain, title=title))
+    text = (
+        client_as(instructor)
+        .get(reverse("workshops:workshop_summary", args=[workshop.pk]))
+        .content.decode()
+    )
+    assert "2개 팀 · 절감 시간은 AI 분석 뒤에" in text
