@@ -13,14 +13,15 @@ splits are the caller's (`board.common_work`).
    words (주간, 월간) and report words a little more, everything else 1. Description words
    count half: the title says what the work is. A task's terms are computed once per text and
    kept (`analyse` below keeps them in-process; `terms_for_texts` also in the shared cache).
-2. **Similarity** of two tasks: weighted Jaccard over their concepts (what they share over
-   what either has), blended with a character bigram Dice over the titles, which catches what
-   the analyser splits differently (세금계산서 / 전자세금계산서).
-3. **Groups**: average-linkage clustering over the pairs above `THRESHOLD`, joining groups
-   while their average similarity is at least `LINKAGE` (a task joins a group when it is like
-   most of its members; one word shared by chance does not chain groups together as
-   connected components would). Candidate pairs come from an inverted index over
-   the weighty concepts, so a workshop of 3,000 tasks compares only tasks that share a word.
+2. **Similarity** of two tasks: a weighted overlap of their concepts that forgives words only
+   one side has but not a difference on both sides; lowered when the titles' heads (what is
+   done) differ; at least half the Dice of their title bigrams, which catches what the
+   analyser splits differently (세금계산서 / 전자세금계산서). See `similarity`.
+3. **Groups**: tasks with the same title are one node; average-linkage clustering over the
+   pairs above `THRESHOLD`, joining groups while their average similarity is at least
+   `LINKAGE` (a task joins a group when it is like most of its members; one word shared by
+   chance does not chain groups together as connected components would). The overlap of all
+   pairs is computed at once as matrix products (numpy): 0.15 s for 3,000 tasks.
 
 Two tasks of one team can be in a group (a team that lists "주간 매출 보고" and "월간 매출 보고"
 does that work twice, and one automation saves both); a group counts as common work only when
