@@ -388,26 +388,29 @@ _MEMO_LIMIT = 20_000
 def terms_for_texts(texts: Iterable[tuple[str, str]]) -> list[Terms]:
     """Terms of each (title, description), from this process's memo, then the shared cache
     (one round trip for all that are missing), then the analyser; new ones go to both. The
-    cache holds plain values (never a pickled class), under a key that carries `VERSION`."""
+    cache holds plain values (never a pickled class), under a key that carries `VERSION`.
+    The answer is built from a local copy: another thread may empty the memo meanwhile."""
     pairs = list(texts)
     keys = [text_key(title, description) for title, description in pairs]
-    missing = [key for key in keys if key not in _memo]
+    known = {key: _memo[key] for key in keys if key in _memo}
+    missing = [key for key in keys if key not in known]
     if missing:
         found = cache.get_many(missing)
         computed = {}
         for key, (title, description) in zip(keys, pairs, strict=True):
-            if key in _memo:
+            if key in known:
                 continue
             terms = _from_cache(found.get(key))
             if terms is None:
                 terms = analyse(title, description)
                 computed[key] = (terms.weights, sorted(terms.bigrams), terms.head)
-            if len(_memo) >= _MEMO_LIMIT:
-                _memo.clear()
-            _memo[key] = terms
+            known[key] = terms
+        if len(_memo) + len(known) > _MEMO_LIMIT:
+            _memo.clear()
+        _memo.update(known)
         if computed:
             cache.set_many(computed, CACHE_SECONDS)
-    return [_memo[key] for key in keys]
+    return [known[key] for key in keys]
 
 
 def _from_cache(value: Any) -> Terms | None:
