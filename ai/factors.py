@@ -329,7 +329,8 @@ logger = logging.getLogger(__name__)
 @lru_cache(maxsize=1)
 def _kiwi() -> Any:
     """The analyser, loaded once per process on first use (about 1.5 s and 300 MB of memory:
-    only the worker, which runs the estimator, ever loads it). Without the typo and multi-word
+    the worker, which runs the estimator, and a web process once it groups common work for an
+    instructor's summary or export, ai.grouping). Without the typo and multi-word
     dictionaries: task text is typed, not dictated, and they cost 200 MB more. None if it
     cannot be loaded: the estimate then reads plain words (no stems, no negation) rather than
     failing a run, and says so in the log once."""
@@ -340,6 +341,11 @@ def _kiwi() -> Any:
     except (ImportError, OSError, RuntimeError):
         logger.exception("factors: kiwipiepy could not be loaded; reading plain words")
         return None
+
+
+# The same analyser and lock for other readers of task text (ai.grouping): one copy per process.
+analyser = _kiwi
+analyser_lock = _lock
 
 
 def _normalise(text: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ai.models import Ease, Rating, Source
-from board import reports
+from board import common_work, reports
 from board.reports import RATING_ORDER, WorkshopSummary
 from workshops.savings import savings
 
@@ -159,9 +159,12 @@ def impact_ease(summary: WorkshopSummary) -> Matrix:
     )
 
 
-def summary_context(summary: WorkshopSummary) -> dict:
-    """What workshops/_summary.html shows: the summary and its charts, the teams' plans and
-    their estimated against actual savings."""
+def summary_context(
+    summary: WorkshopSummary, *, facts: list[reports.Fact] | None = None, live: bool = False
+) -> dict:
+    """What workshops/_summary.html shows: the summary and its charts, the teams' plans with
+    their estimated against actual savings, and the work several teams share. `facts` and
+    `live`: a push's (board.common_work)."""
     plans = reports.plans_for(workshop=summary.workshop)
     return {
         "workshop": summary.workshop,
@@ -175,4 +178,5 @@ def summary_context(summary: WorkshopSummary) -> dict:
         "rules_label": Source.RULES.label,
         "plans": plans,
         "outcomes": reports.plan_outcomes(summary.workshop, lines=plans),
+        "common_work": common_work.for_summary(summary, facts=facts, live=live),
     }

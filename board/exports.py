@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 from ai import rubric
 from ai.models import Source
+from board import common_work
 from board.reports import RATING_ORDER, PlanLine, Row, plans_for, team_report, workshop_summary
 from workshop_site.spreadsheets import append_row, csv_bytes, fit_columns
 from workshops.models import Frequency
@@ -196,6 +197,12 @@ def workshop_xlsx(workshop) -> bytes:
         PLAN_COLUMNS,
         [plan_values(line) for line in plans_for(workshop=workshop)],
     )
+    _sheet(
+        workbook,
+        "공통 업무",
+        common_work.COLUMNS,
+        common_work.sheet_rows(common_work.for_summary(summary).groups),
+    )
     _basis_sheet(workbook, cost)
     return _xlsx(workbook)
 
@@ -228,6 +235,12 @@ def _basis_sheet(workbook, hourly_cost: int) -> None:
             ["월 절감 시간", "월 시간 × 자동화 비율", ""],
         ],
     )
+
+
+def common_work_csv(workshop) -> bytes:
+    """The "공통 업무" sheet alone, as CSV."""
+    groups = common_work.common_work(workshop)
+    return csv_bytes([common_work.COLUMNS, *common_work.sheet_rows(groups)])
 
 
 PLAN_COLUMNS = [

@@ -196,8 +196,9 @@ def summary(
     `reports.workshop_facts`, when the board rendered with it read them already."""
     version = version or new_version()
     # The figures without every task's row: that is what only the exports need.
+    facts = reports.workshop_facts(workshop) if facts is None else facts
     figures = reports.workshop_summary(workshop, with_rows=False, facts=facts)
-    context = charts.summary_context(figures)
+    context = charts.summary_context(figures, facts=facts, live=True)
     context["version"] = version
     return render_to_string("workshops/_summary.html", context)
 

@@ -111,6 +111,7 @@ def workshop_export(request, pk, fmt):
 WORKSHOP_SHEETS = {
     "plans": exports.plans_csv,  # the 실행 계획 sheet
     "automation-hub": uipath.picks_csv,  # the picks as UiPath Automation Hub ideas
+    "common-work": exports.common_work_csv,  # the 공통 업무 sheet
 }
 
 

@@ -5,7 +5,14 @@ namespace beside that app's own pages."""
 from django.urls import path
 
 import workshop_site.converters  # noqa: F401  (registers id, fmt)
-from board import analysis_views, facilitation_views, priority_views, result_views, views
+from board import (
+    analysis_views,
+    common_work_views,
+    facilitation_views,
+    priority_views,
+    result_views,
+    views,
+)
 
 workshop_pages = [
     path("workshops/<id:pk>/", views.workshop_detail, name="workshop_detail"),
@@ -51,6 +58,23 @@ workshop_pages = [
     path("tasks/<id:pk>/pick/", priority_views.pick, name="pick"),
     path("picks/<id:pk>/remove/", priority_views.unpick, name="unpick"),
     path("picks/<id:pk>/plan/", priority_views.plan, name="plan"),
+    path(
+        "workshops/<id:pk>/common-work/merge/",
+        common_work_views.merge,
+        name="common_work_merge",
+    ),
+    path("tasks/<id:pk>/common-work/split/", common_work_views.split, name="common_work_split"),
+    path(
+        "workshops/<id:pk>/common-work/reset/",
+        common_work_views.reset,
+        name="common_work_reset",
+    ),
+    path(
+        "workshops/<id:pk>/common-work.csv",
+        result_views.workshop_sheet,
+        {"sheet": "common-work"},
+        name="common_work_csv",
+    ),
 ]
 
 analysis_pages = [

@@ -195,6 +195,13 @@ ENDPOINTS: dict[str, Endpoint] = {
         POST=everyone(RE),
         reveals=frozenset({"workshop.title", "our_team.team", "our_team.task_title"}),
     ),
+    # Common work across teams: the instructor's corrections of the groups (also once the
+    # workshop is closed: they change no team's tasks, only how the results are read) and the
+    # groups as CSV. A split is addressed by its task; the task's team may not (403).
+    "workshops:common_work_merge": Endpoint("workshop", GET=POST_ONLY, POST=WORKSHOP_DONE),
+    "workshops:common_work_split": Endpoint("task", GET=POST_ONLY, POST=WORKSHOP_DONE),
+    "workshops:common_work_reset": Endpoint("workshop", GET=POST_ONLY, POST=WORKSHOP_DONE),
+    "workshops:common_work_csv": Endpoint("workshop", GET=WORKSHOP_PAGE, POST=GET_ONLY),
     # The privacy policy (처리방침): public, like the help page.
     "privacy": Endpoint(None, GET=everyone(OK), POST=everyone(NA)),
     # --- ai -----------------------------------------------------------------------------------

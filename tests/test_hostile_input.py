@@ -42,8 +42,8 @@ from tests.hostile import (
     same_site,
     too_big,
 )
-from workshops import services
-from workshops.models import Task
+from workshops import common_work, services
+from workshops.models import CommonWorkChoice, Task
 
 # --- Endpoints that read no form fields ----------------------------------------------------------
 
@@ -117,6 +117,22 @@ def _import_confirm(c):
     return c.lead, reverse("workshops:task_import_confirm", args=[c.team.pk]), check
 
 
+def _common_work_split(c):
+    def check(response):
+        assert CommonWorkChoice.objects.get(task=c.task).apart
+
+    return c.instructor, reverse("workshops:common_work_split", args=[c.task.pk]), check
+
+
+def _common_work_reset(c):
+    common_work.common_work_split(task=c.task, actor=c.instructor)
+
+    def check(response):
+        assert not CommonWorkChoice.objects.filter(workshop=c.workshop).exists()
+
+    return c.instructor, reverse("workshops:common_work_reset", args=[c.workshop.pk]), check
+
+
 def _logout(c):
     def check(response):
         assert not response.wsgi_request.user.is_authenticated
@@ -143,6 +159,8 @@ NO_INPUT_ENDPOINTS = {
     "ai:economy": _economy,
     "workshops:task_import_confirm": _import_confirm,
     "account_logout": _logout,
+    "workshops:common_work_split": _common_work_split,
+    "workshops:common_work_reset": _common_work_reset,
 }
 header_soup = st.dictionaries(
     st.sampled_from(["HX-Current-URL", "HX-Target", "HX-Trigger", "HX-Trigger-Name", "HX-Prompt"]),
@@ -206,6 +224,9 @@ ID_ROUTES = [
     ("ai:economy", "post"),
     ("workshops:facilitate", "post"),
     ("workshops:help_request", "post"),
+    ("workshops:common_work_merge", "post"),
+    ("workshops:common_work_split", "post"),
+    ("workshops:common_work_reset", "post"),
 ]
 
 
@@ -222,6 +243,7 @@ PAGE_ROUTES = [
     ("workshops:participants", "get"),
     ("workshops:workshop_uipath", "get"),
     ("workshops:workshop_plans", "get"),
+    ("workshops:common_work_csv", "get"),
 ]
 # Routes whose id is looked up through a foreign key (Participant.workshop_id): on SQLite an
 # id past 64 bits crashes there (see test_a_workshop_id_past_64_bits_is_not_found).
@@ -236,6 +258,9 @@ WORKSHOP_ROUTES = {
     "workshops:facilitate",
     "workshops:workshop_uipath",
     "workshops:workshop_plans",
+    "workshops:common_work_merge",
+    "workshops:common_work_reset",
+    "workshops:common_work_csv",
 }
 
 

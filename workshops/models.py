@@ -659,3 +659,33 @@ class FollowUp(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class CommonWorkChoice(models.Model):
+    """An instructor's correction of the common-work grouping (board.common_work) for one task.
+    Tasks with the same `group_key` are one group whatever their words say (a merge); a task
+    `apart` is in no group (split out). A task without a row is grouped by its words alone."""
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="common_work_choices"
+    )
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="common_work_choice")
+    group_key = models.PositiveBigIntegerField(_("묶음 번호"), null=True, blank=True)
+    apart = models.BooleanField(_("묶음에서 뺌"), default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("정한 시각"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("공통 업무 조정")
+        verbose_name_plural = _("공통 업무 조정")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(apart=False) | Q(group_key__isnull=True),
+                name="common_work_apart_or_merged",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.task} · {'뺌' if self.apart else self.group_key}"

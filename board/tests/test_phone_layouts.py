@@ -70,6 +70,10 @@ NOT_PAGES = {
     "workshops:help_request": "POST only (the team page's 도움 요청)",
     "workshops:workshop_uipath": "a download",
     "workshops:workshop_plans": "a download",
+    "workshops:common_work_csv": "a download",
+    "workshops:common_work_merge": "POST only (the summary's 공통 업무 section)",
+    "workshops:common_work_split": "POST only (the summary's 공통 업무 section)",
+    "workshops:common_work_reset": "POST only (the summary's 공통 업무 section)",
 }
 # Not the product's own pages: the operators' admin (desktop only; instructors are not staff and
 # never see it, the spend page included), allauth's account pages other than the e-mail code

@@ -119,7 +119,7 @@ def test_the_workshop_xlsx_carries_the_right_numbers(client_as, instructor, anal
         reverse("workshops:workshop_export", args=[analysed.pk, "xlsx"])
     )
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["업무", "팀", "업무 영역", "실행 계획", "계산 기준"]
+    assert book.sheetnames == ["업무", "팀", "업무 영역", "실행 계획", "공통 업무", "계산 기준"]
     tasks = list(book["업무"].iter_rows(values_only=True))
     header, body = tasks[0], tasks[1:]
     assert len(body) == 4

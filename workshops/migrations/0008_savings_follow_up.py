@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workshops", "0006_priorities"),
+        ("workshops", "0007_common_work"),
     ]
 
     operations = [
