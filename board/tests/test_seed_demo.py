@@ -49,6 +49,18 @@ def test_seed_demo_shows_the_room_in_the_priorities_phase_with_votes_picks_and_p
     assert report.owner.email == "sales.member@example.com"
     assert report.first_step and report.target_date and report.method
     assert report.expected_hours > 0  # from the analysis
+    # Work several teams share: the weekly reports, as one company-wide candidate.
+    from board import common_work
+
+    groups = common_work.common_work(workshop)
+    assert [sorted(member.team for member in group.members) for group in groups] == [
+        ["영업1팀", "인사팀", "재무팀"]
+    ]
+    assert {member.title for member in groups[0].members} == {
+        "주간 영업 실적 보고서 작성",
+        "주간 업무 보고서 작성",
+        "주간 업무 실적 보고",
+    }
     # Idempotent: a second run adds no vote, pick or analysis.
     counts = (Vote.objects.count(), Pick.objects.count(), TaskAnalysis.objects.count())
     call_command("seed_demo", verbosity=0)

@@ -15,8 +15,17 @@ from ai.requests import analysis_request
 from ai.runner import run_execute
 from ai.selectors import tasks_needing_analysis
 from board.priority_views import pick_defaults
-from workshops import facilitation, priorities, services
-from workshops.models import Domain, Participant, Pick, Team, Vote, Workshop
+from workshops import common_work, facilitation, priorities, services
+from workshops.models import (
+    CommonWorkChoice,
+    Domain,
+    Participant,
+    Pick,
+    Task,
+    Team,
+    Vote,
+    Workshop,
+)
 
 DEMO_FILE = Path(settings.BASE_DIR) / "workshops" / "demo" / "demo_workshop.json"
 
@@ -133,6 +142,12 @@ class Command(BaseCommand):
             facilitation.phase_set(workshop=workshop, phase=room["phase"], actor=instructor)
         if room.get("notice") and workshop.notice != room["notice"]:
             facilitation.notice_set(workshop=workshop, text=room["notice"], actor=instructor)
+        # The instructor's corrections of the common work: tasks the words put in a group
+        # although they are other work (the summary lets them take a task out).
+        for title in room.get("split_from_common_work", []):
+            task = Task.objects.get(team__workshop=workshop, title=title)
+            if not CommonWorkChoice.objects.filter(task=task, apart=True).exists():
+                common_work.common_work_split(task=task, actor=instructor)
 
     def _priorities(self, team: Team, spec: dict) -> None:
         tasks = {task.title: task for task in team.tasks.all()}
