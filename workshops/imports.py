@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from workshop_site.korean import josa
 from workshop_site.spreadsheets import append_row, csv_bytes, fit_columns
 from workshops.forms import TaskForm
 from workshops.models import FREQUENCY_UNITS, Frequency, Team
@@ -196,9 +197,9 @@ def _check(number: int, values: dict, team: Team, domains: dict) -> ParsedRow:
     domain = domains.get(values["업무 영역"].casefold())
     if domain is None:
         row.errors.append(
-            _("업무 영역 ‘%(name)s’이(가) 이 워크샵에 없습니다. 있는 영역: %(known)s")
+            _("업무 영역 %(name)s 이 워크샵에 없습니다. 있는 영역: %(known)s")
             % {
-                "name": values["업무 영역"],
+                "name": josa(f"‘{values['업무 영역']}’", "이/가"),
                 "known": ", ".join(d.name for d in domains.values()),
             }
         )

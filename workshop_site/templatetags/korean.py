@@ -1,0 +1,22 @@
+"""Template filters for Korean copy, built into every template (settings.TEMPLATES builtins):
+``{{ team.name|josa:"은/는" }}`` → 영업1팀은, ``{{ team.name|team_label }}에`` → 영업 팀에."""
+
+from django import template
+
+from workshop_site import korean
+
+register = template.Library()
+
+
+# is_safe: a particle adds no markup, so an escaped word stays escaped and a plain one is
+# escaped once on output.
+@register.filter(is_safe=True)
+def josa(word, particle: str) -> str:
+    """The word followed by the right form of the particle (workshop_site.korean)."""
+    return korean.josa(word, particle)
+
+
+@register.filter(is_safe=True)
+def team_label(name) -> str:
+    """A team's name ending in 팀, without doubling it: 영업 → 영업 팀, 영업1팀 → 영업1팀."""
+    return korean.team_label(name)
