@@ -1,9 +1,9 @@
-"""Template filters for Korean copy, built into every template (settings.TEMPLATES builtins):
+"""Template filters for Korean copy and figures, built into every template (TEMPLATES builtins):
 ``{{ team.name|josa:"은/는" }}`` → 영업1팀은, ``{{ team.name|team_label }}에`` → 영업 팀에."""
 
 from django import template
 
-from workshop_site import korean
+from workshop_site import figures, korean
 
 register = template.Library()
 
@@ -20,3 +20,20 @@ def josa(word, particle: str) -> str:
 def team_label(name) -> str:
     """A team's name ending in 팀, without doubling it: 영업 → 영업 팀, 영업1팀 → 영업1팀."""
     return korean.team_label(name)
+
+
+# Figures (workshop_site.figures): {{ task.hours_per_month|hours }}시간/월,
+# {{ a.automatable_share|percent }}%, {{ report.spent_krw|won }}원.
+@register.filter
+def hours(value) -> str:
+    return figures.format_hours(value)
+
+
+@register.filter
+def percent(value) -> str:
+    return figures.format_percent(value)
+
+
+@register.filter
+def won(value) -> str:
+    return figures.format_won(value)

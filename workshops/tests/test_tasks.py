@@ -34,7 +34,7 @@ def test_the_team_page_groups_tasks_by_domain_with_hours(client_as, lead, task):
     }
     assert groups == {"영업": ["주간 보고서 작성"], "인사": [], "재무": [], "총무": []}
     assert response.context["tasks"].total_hours == Decimal("4.33")
-    assert "1회 × 60분 × 월 4.33주 ÷ 60 = 4.33시간" in response.content.decode()
+    assert "1회 × 60분 × 월 4.33주 ÷ 60 = 4.3시간" in response.content.decode()
 
 
 def test_members_see_their_team_page(client_as, member, team):
