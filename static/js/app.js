@@ -46,6 +46,44 @@
     }
   });
 
+  // --- Character counters: <textarea data-max-chars="2000"> --------------------------------
+  // A live "1,234 / 2,000" under long text, red and saying by how much once over. The server
+  // refuses text over the limit with the same numbers and keeps it; there is no maxlength
+  // attribute, which would cut pasted text without a word. A one-line field shows its counter
+  // only near its limit. Characters are counted as Python does (code points, \n as one).
+  function formatCount(n) { return n.toLocaleString("ko-KR"); }
+  function updateCounter(field) {
+    var limit = Number(field.getAttribute("data-max-chars"));
+    if (!limit) return;
+    var length = Array.from(field.value).length;
+    var near = field.tagName === "TEXTAREA" || length >= limit * 0.8;
+    var counter = field._charCount;
+    if (!counter) {
+      if (!near) return;
+      counter = document.createElement("p");
+      counter.className = "char-count";
+      counter.setAttribute("aria-live", "polite");
+      field.insertAdjacentElement("afterend", counter);
+      field._charCount = counter;
+    }
+    var over = length - limit;
+    counter.textContent = formatCount(length) + " / " + formatCount(limit) +
+      (over > 0 ? " · " + formatCount(over) + "자 넘음" : "");
+    counter.classList.toggle("over", over > 0);
+    counter.hidden = !near;
+  }
+  function initCounters(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    if (scope.matches && scope.matches("[data-max-chars]")) updateCounter(scope);
+    scope.querySelectorAll("[data-max-chars]").forEach(updateCounter);
+  }
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-max-chars]")) updateCounter(field);
+  });
+  initCounters(document);
+  document.addEventListener("htmx:load", function (event) { initCounters(event.target); });
+
   if (!window.htmx) return;
 
   // The server's HX-Trigger: {"workshop:toast": {"message": "..."}}

@@ -123,8 +123,8 @@ def test_a_domain_from_another_workshop_is_refused(client_as, lead, team, other_
     ("overrides", "message"),
     [
         ({"title": "   "}, "필수 항목"),
-        ({"title": "가" * 201}, "최대 200"),
-        ({"description": "설" * 2001}, "최대 2000"),
+        ({"title": "가" * 201}, "200자까지 적을 수 있습니다(지금 201자)"),
+        ({"description": "설" * 2001}, "2,000자까지 적을 수 있습니다(지금 2,001자)"),
         ({"minutes_per_occurrence": "0"}, "1 이상"),
         ({"minutes_per_occurrence": "1441"}, "1440 이하"),
         ({"minutes_per_occurrence": "99999999999999999999999"}, "1440 이하"),
