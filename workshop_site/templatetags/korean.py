@@ -17,6 +17,13 @@ def josa(word, particle: str) -> str:
 
 
 @register.filter(is_safe=True)
+def particle(word, particle: str) -> str:
+    """The particle alone, for a word set apart in markup:
+    ``<strong>{{ email }}</strong>{{ email|particle:"으로/로" }}``."""
+    return korean.particle_for(str(word), particle)
+
+
+@register.filter(is_safe=True)
 def team_label(name) -> str:
     """A team's name ending in 팀, without doubling it: 영업 → 영업 팀, 영업1팀 → 영업1팀."""
     return korean.team_label(name)

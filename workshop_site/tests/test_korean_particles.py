@@ -121,3 +121,10 @@ def test_the_template_filter_adds_the_particle_and_escapes_once():
         Context({"name": "R&D", "team": "영업1팀"})
     )
     assert rendered == "R&amp;D는 · 영업1팀에"
+
+
+def test_the_particle_filter_gives_the_particle_alone():
+    rendered = Template('<b>{{ email }}</b>{{ email|particle:"으로/로" }}').render(
+        Context({"email": "lee@example.co"})
+    )
+    assert rendered == "<b>lee@example.co</b>로"
