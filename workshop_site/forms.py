@@ -82,10 +82,3 @@ class CountsCharacters:
             field.validators = [
                 v for v in field.validators if not isinstance(v, MaxLengthValidator)
             ] + [TextLimit(limit)]
-
-    def _clean_fields(self):
-        super()._clean_fields()  # type: ignore[misc]
-        # Kept with the line breaks the counter counted (see text_length).
-        for name, value in list(self.cleaned_data.items()):  # type: ignore[attr-defined]
-            if isinstance(value, str) and "\r\n" in value:
-                self.cleaned_data[name] = value.replace("\r\n", "\n")  # type: ignore[attr-defined]

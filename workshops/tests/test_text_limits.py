@@ -54,12 +54,12 @@ def test_an_edit_over_the_limit_is_refused_not_cut(client_as, lead, task, domain
 
 
 def test_line_breaks_count_once_as_the_counter_counts_them(client_as, lead, team, domain):
-    # 1,000 lines: 1,999 characters with \n, 2,998 as the browser sends them (CRLF).
+    # 1,000 lines: 1,999 characters on the counter, 2,998 as the browser sends them (CRLF).
     description = "\r\n".join(["가"] * 1000)
     client_as(lead).post(
         reverse("workshops:task_create", args=[team.pk]), task_form(domain, description=description)
     )
-    assert Task.objects.get().description == "\n".join(["가"] * 1000)
+    assert Task.objects.get().description == description  # stored as sent
 
 
 def test_a_too_long_cell_is_a_reason_in_the_import_preview_not_a_cut(client_as, lead, team):
