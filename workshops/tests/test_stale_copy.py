@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts import services as accounts_services
 from conftest import make_user
+from workshop_site.korean import particle_for
 from workshops import services
 
 
@@ -34,7 +35,8 @@ def test_an_empty_open_board_gives_the_code_instead_of_asking_to_open(
 ):
     body = board(client_as(instructor), workshop)
     assert "참여를 열고" not in body
-    assert f"참여 코드 <strong>{workshop.join_code}" in body
+    code = workshop.join_code
+    assert f"참여 코드 <strong>{code}</strong>{particle_for(code, '을/를')} 알려 주거나" in body
 
 
 def test_an_empty_closed_board_says_it_closed(client_as, instructor, workshop):
