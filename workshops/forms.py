@@ -364,13 +364,8 @@ class TimerForm(forms.Form):
     minutes = TimerMinutesField()
 
 
-class NoticeForm(RefusesControlCharacters, forms.Form):
-    notice = forms.CharField(
-        label=_("공지"),
-        max_length=NOTICE_MAX_LENGTH,
-        required=False,
-        error_messages={"max_length": _("공지는 %(limit_value)d자까지 쓸 수 있습니다.")},
-    )
+class NoticeForm(CountsCharacters, RefusesControlCharacters, forms.Form):
+    notice = forms.CharField(label=_("공지"), max_length=NOTICE_MAX_LENGTH, required=False)
 
 
 class TargetsForm(forms.Form):

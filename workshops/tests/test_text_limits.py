@@ -92,3 +92,9 @@ def test_a_plan_step_over_the_limit_is_refused_and_kept(client_as, lead, task):
     assert "200자까지 적을 수 있습니다(지금 250자). 50자를 줄여 주세요." in body
     assert f'value="{step}"' in body
     assert Pick.objects.get(pk=chosen.pk).first_step == ""
+
+
+def test_the_board_notice_counts_instead_of_cutting(client_as, instructor, workshop):
+    body = client_as(instructor).get(workshop.get_absolute_url()).content.decode()
+    notice = body[body.index('<input type="text" name="notice"') :].split(">", 1)[0]
+    assert "data-max-chars" in notice and "maxlength" not in notice
