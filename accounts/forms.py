@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from accounts import login_limits
 from accounts.models import User
 from accounts.services import user_get_or_create_by_email
-from workshop_site.forms import RefusesControlCharacters
+from workshop_site.forms import CountsCharacters, RefusesControlCharacters
 
 
 class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
@@ -38,7 +38,7 @@ class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
             raise
 
 
-class ProfileForm(RefusesControlCharacters, forms.ModelForm):
+class ProfileForm(CountsCharacters, RefusesControlCharacters, forms.ModelForm):
     class Meta:
         model = User
         fields = ["name"]

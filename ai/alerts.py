@@ -10,6 +10,7 @@ from django.core.mail import mail_admins
 from django.utils.translation import gettext as _
 
 from ai.models import BudgetAlert, BudgetSettings
+from workshop_site.figures import format_won
 from workshop_site.slack import send_slack
 
 logger = logging.getLogger(__name__)
@@ -25,8 +26,8 @@ def budget_alert_text(alert: BudgetAlert) -> str:
     return _("[워크샵] %(headline)s (%(month)s): %(spent)s원 / %(budget)s원 ($%(usd)s)") % {
         "headline": headline,
         "month": alert.month.strftime("%Y-%m"),
-        "spent": f"{spent_krw:,}",
-        "budget": f"{rules.monthly_budget_krw:,}",
+        "spent": format_won(spent_krw),
+        "budget": format_won(rules.monthly_budget_krw),
         "usd": f"{alert.spent_usd:.2f}",
     }
 

@@ -27,6 +27,7 @@ from ai.models import AnalysisMode, Mode, Reservation, UsageRecord
 from ai.providers import anthropic as anthropic_provider
 from ai.providers.base import Usage
 from ai.validation import InvalidAnswer, clean_result
+from workshop_site.korean import josa
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,8 @@ def ask(
     except anthropic.APIError as error:
         raise _maybe_made(worst, error) from None
     progress(
-        f"배치 {created.id}를 보냈습니다: 요청 {len(requests)}개, 업무 {len(tasks)}개, "
+        f"배치 {josa(created.id, '을/를')} 보냈습니다: "
+        f"요청 {len(requests)}개, 업무 {len(tasks)}개, "
         f"최악의 비용 ${worst:.4f}. 끝나기를 기다립니다…"
     )
     _wait(client, created.id, wait_seconds=wait_seconds, poll_seconds=poll_seconds)
@@ -117,8 +119,8 @@ def ask(
         lines = list(client.messages.batches.results(created.id))
     except anthropic.APIError as error:
         raise EvaluationBatchError(
-            f"배치 {created.id}는 끝났지만 결과를 읽지 못했습니다 ({error}). 예약한 최악의 "
-            "비용은 만료될 때까지 예산에 잡혀 있습니다."
+            f"배치 {josa(created.id, '은/는')} 끝났지만 결과를 읽지 못했습니다 ({error}). "
+            "예약한 최악의 비용은 만료될 때까지 예산에 잡혀 있습니다."
         ) from None
     return _read(lines, asked, reservation, mode_config, batch_id=created.id)
 
@@ -129,7 +131,7 @@ def _maybe_made(worst: Decimal, error: anthropic.APIError) -> EvaluationBatchErr
     logger.warning("evaluation batch: submission unanswered (%s)", error)
     return EvaluationBatchError(
         f"AI 서버가 배치 제출에 답하지 않았습니다 ({error}). 배치가 만들어졌을 수 있어 최악의 "
-        f"비용 ${worst:.4f}을 만료될 때까지 예산에 잡아 둡니다."
+        f"비용(${worst:.4f})을 만료될 때까지 예산에 잡아 둡니다."
     )
 
 
@@ -150,8 +152,9 @@ def _wait(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise EvaluationBatchError(
-                f"배치 {batch_id}가 {wait_seconds:g}초 안에 끝나지 않았습니다. 배치는 AI 서버에서 "
-                "계속 처리되며(최대 24시간), 최악의 비용은 그동안 예산에 잡혀 있습니다."
+                f"배치 {josa(batch_id, '이/가')} {wait_seconds:g}초 안에 끝나지 않았습니다. "
+                "배치는 AI 서버에서 계속 처리되며(최대 24시간), "
+                "최악의 비용은 그동안 예산에 잡혀 있습니다."
             )
         time.sleep(min(poll_seconds, remaining))
 

@@ -2,10 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ai.models import BudgetSettings, Rating
-from workshop_site.forms import RefusesControlCharacters
+from workshop_site.forms import CountsCharacters, RefusesControlCharacters
 
 
-class OverrideForm(RefusesControlCharacters, forms.Form):
+class OverrideForm(CountsCharacters, RefusesControlCharacters, forms.Form):
     rating = forms.ChoiceField(label=_("자동화 가능성"), choices=Rating.choices)
     note = forms.CharField(
         label=_("이유"),

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workshop_site.figures import format_won
+
 
 class Mode(models.TextChoices):
     QUICK = "quick", _("빠른 분석")
@@ -432,7 +434,7 @@ class BudgetSettings(models.Model):
         verbose_name_plural = _("AI 예산 설정")
 
     def __str__(self):
-        return _("월 %(krw)s원") % {"krw": f"{self.monthly_budget_krw:,}"}
+        return _("월 %(krw)s원") % {"krw": format_won(self.monthly_budget_krw)}
 
     @classmethod
     def load(cls) -> "BudgetSettings":

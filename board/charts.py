@@ -9,6 +9,7 @@ from decimal import Decimal
 from ai.models import Ease, Rating, Source
 from board import common_work, reports
 from board.reports import RATING_ORDER, WorkshopSummary
+from workshop_site.figures import format_hours
 from workshops.savings import savings
 
 WIDTH = 640
@@ -91,7 +92,7 @@ def hours_bars(items: list[tuple[str, Decimal]], colour: str = "#2563eb") -> Cha
             BarRow(
                 label=label,
                 y=index * (BAR_HEIGHT + GAP),
-                value_label=f"{value:.1f}시간",
+                value_label=f"{format_hours(value)}시간",
                 segments=[Segment(float(LABEL_WIDTH), width, colour, label, 0)] if width else [],
             )
         )
@@ -146,7 +147,7 @@ def impact_ease(summary: WorkshopSummary) -> Matrix:
                 r=7,
                 label=point.row.task.title[:14],
                 title=f"{point.row.task.title} · {point.row.task.team.name} · "
-                f"월 {point.row.hours_saved}시간 절감 "
+                f"월 {format_hours(point.row.hours_saved)}시간 절감 "
                 f"({savings(point.row.hours_saved, summary.workshop.hourly_cost).monthly}) · "
                 f"난이도 {names[point.ease]}" + (f" · {Source.RULES.label}" if rules else ""),
                 rules=rules,
@@ -155,7 +156,7 @@ def impact_ease(summary: WorkshopSummary) -> Matrix:
     return Matrix(
         dots=dots,
         columns=[(left + column * i + column / 2, names[e]) for i, e in enumerate(order)],
-        top_label=f"{most:.1f}시간",
+        top_label=f"{format_hours(most)}시간",
     )
 
 

@@ -19,6 +19,7 @@ from ai import rubric
 from ai.models import Source
 from board import common_work
 from board.reports import RATING_ORDER, PlanLine, Row, plans_for, team_report, workshop_summary
+from workshop_site.figures import HOURS_NUMBER_FORMAT
 from workshop_site.spreadsheets import append_row, csv_bytes, fit_columns
 from workshops.models import Frequency
 from workshops.savings import HOURS_PER_FTE, MONTHS_PER_YEAR, format_won, savings
@@ -106,8 +107,13 @@ def _sheet(workbook, title, header, lines, *, first=False):
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    hour_columns = [index for index, name in enumerate(header) if _is_hours(name)]
     for line in lines:
         append_row(sheet, line)
+        # Hours keep their exact value (a sum in Excel matches the app's total) and are shown
+        # with one decimal, as on the screens (workshop_site.figures).
+        for index in hour_columns:
+            sheet.cell(row=sheet.max_row, column=index + 1).number_format = HOURS_NUMBER_FORMAT
     # A filter on every column over the header and the data, the header kept in view, and
     # columns as wide as their contents.
     sheet.auto_filter.ref = sheet.dimensions
@@ -118,6 +124,10 @@ def _sheet(workbook, title, header, lines, *, first=False):
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
                 cell.number_format = WON_FORMAT
     return sheet
+
+
+def _is_hours(column: str) -> bool:
+    return column.endswith("시간") or column.startswith("그중 ")
 
 
 def _xlsx(workbook) -> bytes:

@@ -19,6 +19,7 @@ from django_htmx.http import trigger_client_event
 
 from ai.models import saved_hours
 from ai.selectors import latest_analyses
+from workshop_site.forms import too_long_message
 from workshop_site.ratelimits import write_limited
 from workshops import facilitation, priorities
 from workshops.access import get_task_for_user, get_team_for_user
@@ -119,12 +120,17 @@ def _parse_plan(post, team) -> tuple[dict, dict[str, str]]:
     what was typed)."""
     errors: dict[str, str] = {}
     values: dict = {
-        "first_step": post.get("first_step", "").strip()[:200],
-        "method": post.get("method", "").strip()[:100],
+        "first_step": post.get("first_step", "").strip(),
+        "method": post.get("method", "").strip(),
         "owner": None,
         "target_date": None,
         "expected_hours": Decimal("0"),
     }
+    for name in ("first_step", "method"):
+        # Too long is an error that keeps the text, never a silent cut.
+        limit = Pick._meta.get_field(name).max_length
+        if limit and len(values[name]) > limit:
+            errors[name] = too_long_message(limit=limit, length=len(values[name]))
     owner_id = post.get("owner", "")
     if owner_id:
         seat = (

@@ -204,8 +204,17 @@ def import_confirm(request, pk):
             "workshops/task_import.html",
             {"team": team, "workshop": team.workshop, "preview": preview},
         )
-    tasks = services.task_import(team=team, actor=request.user, rows=[r.data for r in preview.rows])
-    messages.success(request, _("업무 %(n)d개를 가져왔습니다.") % {"n": len(tasks)})
+    include_duplicates = request.POST.get("include_duplicates") == "on"
+    rows = preview.rows_to_save(include_duplicates=include_duplicates)
+    tasks = services.task_import(team=team, actor=request.user, rows=rows)
+    skipped = 0 if include_duplicates else preview.duplicate_count
+    if tasks:
+        notice = _("업무 %(n)d개를 가져왔습니다.") % {"n": len(tasks)}
+    else:
+        notice = _("새로 가져온 업무가 없습니다.")
+    if skipped:
+        notice += " " + _("이미 있는 업무 %(n)d개는 건너뛰었습니다.") % {"n": skipped}
+    messages.success(request, notice)
     return redirect(team)
 
 

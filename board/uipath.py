@@ -17,6 +17,7 @@ tell is left empty rather than guessed, so the CoE fills it in.
 from ai.rubric import EXCEPTIONS, INPUT, WORK
 from ai.selectors import latest_analyses
 from board.reports import plans_for
+from workshop_site.figures import format_hours
 from workshop_site.spreadsheets import csv_bytes
 from workshops.models import Workshop
 
@@ -67,10 +68,6 @@ def answers(factors: dict) -> dict[str, int | str]:
     }
 
 
-def _hours(value) -> str:
-    return f"{value:.1f}".removesuffix(".0")
-
-
 def _description(line) -> str:
     pick = line.pick
     parts = [pick.task.description.strip()] if pick.task.description.strip() else []
@@ -78,7 +75,7 @@ def _description(line) -> str:
         f"도구·방법: {pick.method}" if pick.method else "",
         f"첫 단계: {pick.first_step}" if pick.first_step else "",
         f"목표일: {pick.target_date:%Y-%m-%d}" if pick.target_date else "",
-        f"예상 절감: 월 {_hours(pick.expected_hours)}시간",
+        f"예상 절감: 월 {format_hours(pick.expected_hours)}시간",
         f"팀 투표: {line.votes}표",
     ]
     parts.append(" / ".join(item for item in plan if item))

@@ -103,7 +103,10 @@ TEMPLATES = [
                 "workshop_site.observability.csp_nonce",
                 "accounts.context_processors.sso",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": [
+                "template_partials.templatetags.partials",
+                "workshop_site.templatetags.korean",
+            ],
         },
     },
 ]

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from workshop_site.forms import RefusesControlCharacters
+from workshop_site.forms import CountsCharacters, RefusesControlCharacters
 from workshops.models import (
     FOLLOW_UP_DAYS_MAX,
     MINUTES_MAX,
@@ -36,7 +36,7 @@ class WholeNumberField(forms.IntegerField):
         return super().to_python(value)
 
 
-class WorkshopForm(RefusesControlCharacters, forms.ModelForm):
+class WorkshopForm(CountsCharacters, RefusesControlCharacters, forms.ModelForm):
     hourly_cost = WholeNumberField(
         label=_("시간당 인건비(원)"),
         required=False,
@@ -150,7 +150,7 @@ class JoinCodeForm(forms.Form):
         return code
 
 
-class DisplayNameMixin(RefusesControlCharacters, forms.Form):
+class DisplayNameMixin(CountsCharacters, RefusesControlCharacters, forms.Form):
     display_name = forms.CharField(
         label=_("내 이름"),
         max_length=NAME_MAX_LENGTH,
@@ -224,11 +224,11 @@ class AcceptInvitationForm(PrivacyConsentMixin, DisplayNameMixin):
     pass
 
 
-class TeamForm(RefusesControlCharacters, forms.Form):
+class TeamForm(CountsCharacters, RefusesControlCharacters, forms.Form):
     name = forms.CharField(label=_("팀 이름"), max_length=NAME_MAX_LENGTH)
 
 
-class TaskForm(RefusesControlCharacters, forms.ModelForm):
+class TaskForm(CountsCharacters, RefusesControlCharacters, forms.ModelForm):
     occurrences_per_period = forms.IntegerField(
         label=_("횟수"),
         min_value=1,
@@ -364,13 +364,8 @@ class TimerForm(forms.Form):
     minutes = TimerMinutesField()
 
 
-class NoticeForm(RefusesControlCharacters, forms.Form):
-    notice = forms.CharField(
-        label=_("공지"),
-        max_length=NOTICE_MAX_LENGTH,
-        required=False,
-        error_messages={"max_length": _("공지는 %(limit_value)d자까지 쓸 수 있습니다.")},
-    )
+class NoticeForm(CountsCharacters, RefusesControlCharacters, forms.Form):
+    notice = forms.CharField(label=_("공지"), max_length=NOTICE_MAX_LENGTH, required=False)
 
 
 class TargetsForm(forms.Form):

@@ -4,6 +4,11 @@ all of them in one transaction, or none.
 CSV files may come from Excel as UTF-8 (with or without a byte-order mark) or, on Korean
 Windows, as CP949; both are read. Nothing is saved until the lead confirms the preview, and a
 file with any bad row saves nothing.
+
+A row whose 업무명 the team already has (or an earlier row of the same file has), compared
+without case and spaces, is a duplicate: the preview counts them ("이미 있는 업무 4개") and
+they are skipped unless the lead ticks "import them anyway" — so the same file uploaded twice
+adds nothing the second time.
 """
 
 import csv
@@ -15,6 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from workshop_site.korean import josa
 from workshop_site.spreadsheets import append_row, csv_bytes, fit_columns
 from workshops.forms import TaskForm
 from workshops.models import FREQUENCY_UNITS, Frequency, Team
@@ -51,6 +57,7 @@ class ParsedRow:
     values: dict
     errors: list[str] = field(default_factory=list)
     data: dict | None = None  # cleaned, when valid
+    duplicate: bool = False  # the team (or an earlier row) already has this 업무명
 
     @property
     def cells(self) -> list[str]:
@@ -73,6 +80,26 @@ class Preview:
     @property
     def ok(self) -> bool:
         return bool(self.rows) and not self.error_count
+
+    @property
+    def duplicate_count(self) -> int:
+        return sum(1 for row in self.rows if row.duplicate)
+
+    @property
+    def new_count(self) -> int:
+        return len(self.rows) - self.duplicate_count
+
+    def rows_to_save(self, *, include_duplicates: bool = False) -> list[dict]:
+        return [
+            row.data
+            for row in self.rows
+            if row.data is not None and (include_duplicates or not row.duplicate)
+        ]
+
+
+def title_key(title: str) -> str:
+    """A title as duplicates are compared: without case or any spaces (주간 보고 = 주간보고)."""
+    return "".join(title.split()).casefold()
 
 
 def template_rows(team: Team) -> list[list]:
@@ -179,6 +206,7 @@ def check_table(table: list[list], team: Team) -> Preview:
     if len(body) > MAX_ROWS:
         raise UnreadableFile(_("한 번에 %(n)d개까지 올릴 수 있습니다.") % {"n": MAX_ROWS})
     domains = {d.name.casefold(): d for d in team.workshop.domains.all()}
+    seen = {title_key(title) for title in team.tasks.values_list("title", flat=True)}
     rows = []
     for offset, cells in enumerate(body, start=2):
         values = {
@@ -187,7 +215,12 @@ def check_table(table: list[list], team: Team) -> Preview:
             else ""
             for column in COLUMNS
         }
-        rows.append(_check(offset, values, team, domains))
+        row = _check(offset, values, team, domains)
+        key = title_key(values["업무명"])
+        if key:
+            row.duplicate = key in seen
+            seen.add(key)
+        rows.append(row)
     return Preview(rows=rows)
 
 
@@ -196,9 +229,9 @@ def _check(number: int, values: dict, team: Team, domains: dict) -> ParsedRow:
     domain = domains.get(values["업무 영역"].casefold())
     if domain is None:
         row.errors.append(
-            _("업무 영역 ‘%(name)s’이(가) 이 워크샵에 없습니다. 있는 영역: %(known)s")
+            _("업무 영역 %(name)s 이 워크샵에 없습니다. 있는 영역: %(known)s")
             % {
-                "name": values["업무 영역"],
+                "name": josa(f"‘{values['업무 영역']}’", "이/가"),
                 "known": ", ".join(d.name for d in domains.values()),
             }
         )

@@ -6,6 +6,8 @@ for won ("520,000원"), used by every page, the exports and the admin.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from workshop_site import figures
+
 # 월 소정근로시간 as Korean payroll counts it: (주 40시간 + 주휴 8시간) × 365 ÷ 7 ÷ 12 ≈ 209.
 HOURS_PER_FTE = Decimal("209")
 MONTHS_PER_YEAR = 12
@@ -18,9 +20,8 @@ HOURLY_COST_MAX = 1_000_000
 
 
 def format_won(amount: int | Decimal) -> str:
-    """Whole won with thousands separators: 520000 → "520,000원"."""
-    whole = Decimal(amount).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    return f"{int(whole):,}원"
+    """Whole won with thousands separators: 520000 → "520,000원" (workshop_site.figures)."""
+    return f"{figures.format_won(amount)}원"
 
 
 def format_fte(people: Decimal) -> str:

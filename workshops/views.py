@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import privacy
+from workshop_site.korean import team_label
 from workshop_site.ratelimits import join_guesses_limited, joins_limited, write_limited
 from workshops import follow_up, selectors, services
 from workshops.access import get_team_for_user, get_workshop_for_instructor
@@ -168,7 +169,7 @@ def _quick_join(request, workshop: Workshop):
             else:
                 messages.success(
                     request,
-                    _("%(team)s에 팀원으로 들어왔습니다.") % {"team": team.name},
+                    _("%(team)s에 팀원으로 들어왔습니다.") % {"team": team_label(team.name)},
                 )
             return redirect(team)
     teams = list(workshop.teams.order_by("name").values_list("name", flat=True))
@@ -215,7 +216,10 @@ def accept_invitation(request, token):
         except RuleError as error:
             add_rule_error(form, error)
         else:
-            messages.success(request, _("%(team)s 팀에 들어왔습니다.") % {"team": invitation.team})
+            messages.success(
+                request,
+                _("%(team)s에 들어왔습니다.") % {"team": team_label(invitation.team.name)},
+            )
             return redirect(invitation.team)
     return render(
         request,
@@ -374,8 +378,8 @@ def participant_remove(request, pk, participant_pk):
         if participant.is_lead:
             messages.success(
                 request,
-                _("%(team)s 팀과 팀의 업무를 워크샵에서 내보냈습니다.")
-                % {"team": participant.team.name},
+                _("%(team)s과 팀의 업무를 워크샵에서 내보냈습니다.")
+                % {"team": team_label(participant.team.name)},
             )
         else:
             messages.success(

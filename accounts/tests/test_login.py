@@ -115,3 +115,27 @@ def test_profile_sends_anonymous_visitors_to_sign_in(client):
     response = client.get(reverse("profile"))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_signing_in_greets_the_person_by_name_with_the_right_particle(client):
+    User.objects.create_user(email="kim.gangsa@example.com", name="김강사")
+    request_code(client, "kim.gangsa@example.com")
+    response = client.post(CONFIRM, {"code": code_from_mail()}, follow=True)
+    shown = [str(message) for message in response.context["messages"]]
+    assert "김강사 님으로 로그인했습니다." in shown
+
+
+@pytest.mark.django_db
+def test_signing_in_without_a_name_shows_the_address_with_its_particle(client):
+    request_code(client, "kim.gangsa@example.com")
+    response = client.post(CONFIRM, {"code": code_from_mail()}, follow=True)
+    shown = [str(message) for message in response.context["messages"]]
+    assert "kim.gangsa@example.com으로 로그인했습니다." in shown
+
+
+@pytest.mark.django_db
+def test_the_code_page_puts_the_right_particle_after_the_address(client):
+    request_code(client, "kim.gangsa@example.com")
+    body = client.get(CONFIRM).content.decode()
+    assert "<strong>kim.gangsa@example.com</strong>으로 코드를 보냈습니다" in body

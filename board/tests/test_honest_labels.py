@@ -85,7 +85,7 @@ def test_the_summary_and_the_projector_say_which_hours_are_rule_based(client_as,
     for params in ({}, {"view": "projector"}):
         html = client_as(instructor).get(url, params).content.decode()
         (line,) = texts_of(html, "by-source")
-        assert line.startswith("AI 분석 0.0시간 · ")  # nothing came from an AI, and it says so
+        assert line.startswith("AI 분석 0시간 · ")  # nothing came from an AI, and it says so
         assert f"{RULES} {rules}시간" in line
         assert "업무 1개는 규칙 기반 추정 (AI 아님)으로 평가했습니다." in line
         assert str(Source.PERSON.label) in line
@@ -111,7 +111,7 @@ def test_the_board_the_team_report_and_the_team_page_label_them_too(
     team_page = client_as(lead).get(team.get_absolute_url())
     for response in (board, report, team_page):
         (line,) = texts_of(response.content.decode(), "by-source")
-        assert RULES in line and line.startswith("AI 분석 0.0시간")
+        assert RULES in line and line.startswith("AI 분석 0시간")
     # The board's team line marks how many of its ratings are rule-based.
     assert "규칙 기반 1건" in texts_of(board.content.decode(), "source-rules")
 

@@ -244,7 +244,7 @@ def test_a_file_with_any_bad_row_saves_nothing_and_says_why(client_as, lead, tea
     preview = response.context["preview"]
     assert preview.error_count == 2
     body = response.content.decode()
-    assert "업무 영역 ‘마법’이(가) 이 워크샵에 없습니다" in body
+    assert "업무 영역 ‘마법’이 이 워크샵에 없습니다" in body
     assert "빈도는 매일, 매주, 매월, 비정기 중 하나로" in body
     assert "1회 소요(분)" in body
     assert "업무 3개 저장" not in body

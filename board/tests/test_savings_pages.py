@@ -49,7 +49,7 @@ def page(client, url) -> str:
 def test_the_card_shows_won_a_month_a_year_and_people_with_the_formula(client_as, lead, rated):
     body = page(client_as(lead), rated.team.get_absolute_url())
     assert f"월 <strong>{MONTHLY}</strong> · 연 {YEARLY} · {PEOPLE}" in body
-    assert "= 월 14.70시간 × 시간당 40,000원" in body and "÷ 209시간" in body
+    assert "= 월 14.7시간 × 시간당 40,000원" in body and "÷ 209시간" in body
 
 
 @override_settings(DEBUG=False)
@@ -70,13 +70,13 @@ def test_the_team_report_shows_the_won_it_saves_and_how(client_as, lead, rated):
 def test_the_summary_shows_the_workshops_won(client_as, instructor, rated, workshop):
     body = page(client_as(instructor), reverse("workshops:workshop_summary", args=[workshop.pk]))
     assert f'<span class="stat-value">{MONTHLY}</span>' in body
-    assert "= 월 14.70시간 × 시간당 40,000원" in body
+    assert "= 월 14.7시간 × 시간당 40,000원" in body
 
 
 def test_a_picks_expected_won_shows_on_the_summary(client_as, instructor, lead, rated, workshop):
     picked(rated, rated.hours_per_month)
     body = page(client_as(instructor), reverse("workshops:workshop_summary", args=[workshop.pk]))
-    assert "월 21.0시간 · 840,000원" in body
+    assert "월 21시간 · 840,000원" in body
 
 
 def test_the_workshop_csv_has_won_and_people_columns(client_as, instructor, rated, workshop):
@@ -137,14 +137,14 @@ def test_a_plans_expected_and_actual_won_are_exported(client_as, lead, rated):
 def test_the_team_page_shows_a_picks_expected_won(client_as, lead, rated):
     picked(rated, rated.hours_per_month)
     body = page(client_as(lead), reverse("workshops:team_priorities", args=[rated.team_id]))
-    assert "월 21.0시간 · 840,000원" in body
+    assert "월 21시간 · 840,000원" in body
 
 
 def test_the_team_page_shows_what_the_lead_reported(client_as, lead, rated):
     chosen = picked(rated, rated.hours_per_month)
     Pick.objects.filter(pk=chosen.pk).update(actual_hours=10, status=Pick.Status.DONE)
     body = page(client_as(lead), reverse("workshops:team_priorities", args=[rated.team_id]))
-    assert "완료 · 실제 월 10.0시간 · 400,000원" in body
+    assert "완료 · 실제 월 10시간 · 400,000원" in body
 
 
 def test_the_summary_totals_estimated_and_actual_over_the_teams(
@@ -156,4 +156,4 @@ def test_the_summary_totals_estimated_and_actual_over_the_teams(
     body = page(client_as(instructor), reverse("workshops:workshop_summary", args=[workshop.pk]))
     total = body[body.index('class="total-row"') :]
     # 15 hours expected (600,000원) and 6 reported (240,000원), at 40,000원 an hour
-    assert "월 15.0시간" in total and "600,000원" in total and "240,000원" in total
+    assert "월 15시간" in total and "600,000원" in total and "240,000원" in total

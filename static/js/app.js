@@ -46,6 +46,88 @@
     }
   });
 
+  // --- Character counters: <textarea data-max-chars="2000"> --------------------------------
+  // A live "1,234 / 2,000" under long text, red and saying by how much once over. The server
+  // refuses text over the limit with the same numbers and keeps it; there is no maxlength
+  // attribute, which would cut pasted text without a word. A one-line field shows its counter
+  // only near its limit. Characters are counted as Python does (code points, \n as one).
+  function formatCount(n) { return n.toLocaleString("ko-KR"); }
+  function updateCounter(field) {
+    var limit = Number(field.getAttribute("data-max-chars"));
+    if (!limit) return;
+    var length = Array.from(field.value).length;
+    var near = field.tagName === "TEXTAREA" || length >= limit * 0.8;
+    var counter = field._charCount;
+    if (!counter) {
+      if (!near) return;
+      counter = document.createElement("p");
+      counter.className = "char-count";
+      counter.setAttribute("aria-live", "polite");
+      field.insertAdjacentElement("afterend", counter);
+      field._charCount = counter;
+    }
+    var over = length - limit;
+    counter.textContent = formatCount(length) + " / " + formatCount(limit) +
+      (over > 0 ? " · " + formatCount(over) + "자 넘음" : "");
+    counter.classList.toggle("over", over > 0);
+    counter.hidden = !near;
+  }
+  function initCounters(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    if (scope.matches && scope.matches("[data-max-chars]")) updateCounter(scope);
+    scope.querySelectorAll("[data-max-chars]").forEach(updateCounter);
+  }
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-max-chars]")) updateCounter(field);
+  });
+  initCounters(document);
+  document.addEventListener("htmx:load", function (event) { initCounters(event.target); });
+
+  // --- Unsaved edits: <form data-warn-unsaved> ---------------------------------------------
+  // Typing into such a form marks it, and leaving the page (reload, back, closing the tab)
+  // asks first. A plain form is cleared when it is sent, or by its [data-discard] link; an
+  // htmx form when its answer replaces it (a save, or 취소). A form the server sent back with
+  // errors still holds text nobody saved, so it starts marked.
+  function unsavedForm(el) {
+    return el && el.closest ? el.closest("form[data-warn-unsaved]") : null;
+  }
+  function markUnsaved(event) {
+    var form = unsavedForm(event.target);
+    if (form) form.setAttribute("data-unsaved", "");
+  }
+  document.addEventListener("input", markUnsaved);
+  document.addEventListener("change", markUnsaved);
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    // An htmx form stays marked until its answer arrives: a save in flight is not saved yet.
+    if (form.matches && form.matches("form[data-warn-unsaved]") && !form.hasAttribute("hx-post")) {
+      form.removeAttribute("data-unsaved");
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-discard]");
+    var form = unsavedForm(link);
+    if (form) form.removeAttribute("data-unsaved");
+  });
+  function markReturnedWithErrors(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var forms = Array.prototype.slice.call(scope.querySelectorAll("form[data-warn-unsaved]"));
+    if (scope.matches && scope.matches("form[data-warn-unsaved]")) forms.push(scope);
+    forms.forEach(function (form) {
+      if (form.querySelector(".errorlist li, .error-message, .conflict")) {
+        form.setAttribute("data-unsaved", "");
+      }
+    });
+  }
+  markReturnedWithErrors(document);
+  document.addEventListener("htmx:load", function (event) { markReturnedWithErrors(event.target); });
+  window.addEventListener("beforeunload", function (event) {
+    if (!document.querySelector("form[data-warn-unsaved][data-unsaved]")) return;
+    event.preventDefault();
+    event.returnValue = ""; // the browser shows its own "leave site?" text
+  });
+
   if (!window.htmx) return;
 
   // The server's HX-Trigger: {"workshop:toast": {"message": "..."}}

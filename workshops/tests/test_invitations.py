@@ -126,3 +126,18 @@ def test_an_outsider_cannot_revoke_invitations(client_as, lead, team, outsider):
     invitation = services.invitation_create(team=team, actor=lead)
     url = reverse("workshops:invitation_revoke", args=[invitation.pk])
     assert client_as(outsider).post(url).status_code == 404
+
+
+def test_the_invitation_names_a_team_ending_in_team_once(client_as, lead, team):
+    invitation = services.invitation_create(team=team, actor=lead)  # the team is 영업1팀
+    body = client_as(make_user("new.member@example.com")).get(accept_url(invitation))
+    assert "영업1팀에 초대받았습니다" in body.content.decode()
+
+
+def test_joining_by_invitation_says_which_team_without_doubling_team(client_as, lead, team):
+    invitation = services.invitation_create(team=team, actor=lead)
+    response = client_as(make_user("new.member@example.com")).post(
+        accept_url(invitation), {"display_name": "새 팀원", **CONSENT}, follow=True
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert "영업1팀에 들어왔습니다." in shown

@@ -106,7 +106,7 @@ def test_an_invalid_join_form_keeps_what_was_typed(client_as, outsider, workshop
     )
     body = response.content.decode()
     assert "😀 이름" in body
-    assert "최대 50" in body
+    assert "50자까지 적을 수 있습니다(지금 51자)" in body
     assert not Team.objects.exists()
 
 

@@ -34,7 +34,7 @@ def test_the_team_page_groups_tasks_by_domain_with_hours(client_as, lead, task):
     }
     assert groups == {"영업": ["주간 보고서 작성"], "인사": [], "재무": [], "총무": []}
     assert response.context["tasks"].total_hours == Decimal("4.33")
-    assert "1회 × 60분 × 월 4.33주 ÷ 60 = 4.33시간" in response.content.decode()
+    assert "1회 × 60분 × 월 4.33주 ÷ 60 = 4.3시간" in response.content.decode()
 
 
 def test_members_see_their_team_page(client_as, member, team):
@@ -123,8 +123,8 @@ def test_a_domain_from_another_workshop_is_refused(client_as, lead, team, other_
     ("overrides", "message"),
     [
         ({"title": "   "}, "필수 항목"),
-        ({"title": "가" * 201}, "최대 200"),
-        ({"description": "설" * 2001}, "최대 2000"),
+        ({"title": "가" * 201}, "200자까지 적을 수 있습니다(지금 201자)"),
+        ({"description": "설" * 2001}, "2,000자까지 적을 수 있습니다(지금 2,001자)"),
         ({"minutes_per_occurrence": "0"}, "1 이상"),
         ({"minutes_per_occurrence": "1441"}, "1440 이하"),
         ({"minutes_per_occurrence": "99999999999999999999999"}, "1440 이하"),
