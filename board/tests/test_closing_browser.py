@@ -12,6 +12,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TITLE = "닫히기 직전에 적은 업무"
+# Counts the page's WebSocket messages: the tests act once the snapshot is in.
+COUNT_MESSAGES = """
+window.__wsMessages = 0;
+document.addEventListener("htmx:wsAfterMessage", function () { window.__wsMessages += 1; });
+"""
+
+
+def open_team_page(context, url):
+    """The team page, once its socket's snapshot has been swapped in (a tap that lands while a
+    push replaces its region goes nowhere)."""
+    page = context.new_page()
+    page.add_init_script(COUNT_MESSAGES)
+    page.goto(url)
+    for _ in range(200):  # polled: the site's CSP refuses wait_for_function's string predicates
+        if page.evaluate("window.__wsMessages"):
+            return page
+        page.wait_for_timeout(50)
+    raise AssertionError(f"{url}: no snapshot")
+
+
 DESCRIPTION = "거래처별 실적을 엑셀로 모아 주간 보고서를 만든다"
 
 
@@ -26,11 +46,9 @@ def test_a_lead_typing_when_the_workshop_closes_keeps_the_text_and_sees_it_refus
         board.on("dialog", lambda dialog: dialog.accept())  # "워크샵을 종료할까요?"
 
         phone = signed_in_context(server, lead, viewport={"width": 390, "height": 844})
-        page = phone.new_page()
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{server.url}/teams/{team.pk}/")
-        page.locator(f"#team-{team.pk}-tasks[data-version]").wait_for()
+        phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page = open_team_page(phone, f"{server.url}/teams/{team.pk}/")
         form = page.locator("#task-add-form")
         form.locator("input[name=title]").fill(TITLE)
         form.locator("textarea[name=description]").fill(DESCRIPTION)
@@ -98,8 +116,7 @@ def test_a_member_editing_a_task_when_the_workshop_closes_keeps_the_edit_locked_
     server = ServerProcess(mail_dir=mail, log_dir=logs).start()
     try:
         phone = signed_in_context(server, member, viewport={"width": 390, "height": 844})
-        page = phone.new_page()
-        page.goto(f"{server.url}/teams/{team.pk}/")
+        page = open_team_page(phone, f"{server.url}/teams/{team.pk}/")
         page.locator(f"#task-{task.pk}").get_by_role("link", name="수정").click()
         edit = page.locator(f"form#task-{task.pk}")
         edit.locator("input[name=title]").fill("팀원이 고치던 제목")
