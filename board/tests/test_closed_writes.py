@@ -6,7 +6,7 @@ from io import BytesIO
 import pytest
 from django.urls import reverse
 
-from workshops import services
+from workshops import priorities, services
 from workshops.models import Invitation, Task
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -176,3 +176,19 @@ def test_a_closed_workshops_team_page_says_so_where_the_add_form_was(client_as, 
     assert 'id="task-add" class="notice"' in body
     assert "data-workshop-closed" in body
     assert "워크샵이 종료되었습니다. 이제 읽기만 할 수 있습니다." in body
+
+
+def test_an_action_plan_sent_as_the_workshop_closed_is_kept_on_the_page(
+    client_as, lead, task, workshop
+):
+    chosen = priorities.pick_confirm(task=task, actor=lead, method="엑셀 매크로", expected_hours=5)
+    services.workshop_close(workshop=workshop)
+    response = client_as(lead).post(
+        reverse("workshops:plan", args=[chosen.pk]),
+        {"first_step": "닫히기 직전에 적은 첫 단계", "expected_hours": "5"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert REASON in body and 'value="닫히기 직전에 적은 첫 단계"' in body
+    chosen.refresh_from_db()
+    assert chosen.first_step != "닫히기 직전에 적은 첫 단계"
