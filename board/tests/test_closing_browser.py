@@ -1,6 +1,7 @@
 """Closing a workshop while a lead is typing, in Debian's Chromium (issue 15, graceful closing):
 the lead's page keeps its content, shows the banner, locks every write control at once, and the
-save that was on its way when the workshop closed is answered in place with the text kept."""
+save that was on its way when the workshop closed is answered in place with the text kept; once
+reopened, the same page unlocks and that text is saved."""
 
 from pathlib import Path
 
@@ -85,6 +86,7 @@ def test_a_lead_typing_when_the_workshop_closes_keeps_the_text_and_sees_it_refus
 
         # The held save reaches the server now: refused in place, the text still there.
         held[0].continue_()
+        page.unroute(f"**/teams/{team.pk}/tasks/")
         refusal = form.locator(
             ".errorlist, .nonfield", has_text="워크샵이 종료되어 저장하지 못했습니다"
         )
@@ -105,6 +107,15 @@ def test_a_lead_typing_when_the_workshop_closes_keeps_the_text_and_sees_it_refus
 
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "closing_390.png"), full_page=True)
+
+        # Reopened: the same page unlocks, and the text kept can be saved after all.
+        with board.expect_navigation():
+            board.get_by_role("button", name="다시 열기").click()
+        banner.wait_for(state="detached", timeout=5000)
+        assert form.locator("input[name=title]").get_attribute("readonly") is None
+        form.locator("button[type=submit]").click()
+        page.locator(".tasks-region .task-title", has_text=TITLE).wait_for(timeout=5000)
+        assert team.tasks.get().description == DESCRIPTION
     finally:
         server.stop()
 
