@@ -6,8 +6,8 @@ from io import BytesIO
 import pytest
 from django.urls import reverse
 
-from workshops import priorities, services
-from workshops.models import Invitation, Task
+from workshops import facilitation, priorities, services
+from workshops.models import Invitation, Task, Workshop
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TYPED = {
@@ -179,8 +179,9 @@ def test_a_closed_workshops_team_page_says_so_where_the_add_form_was(client_as, 
 
 
 def test_an_action_plan_sent_as_the_workshop_closed_is_kept_on_the_page(
-    client_as, lead, task, workshop
+    client_as, instructor, lead, task, workshop
 ):
+    facilitation.phase_set(workshop=workshop, phase=Workshop.Phase.PRIORITISE, actor=instructor)
     chosen = priorities.pick_confirm(task=task, actor=lead, method="엑셀 매크로", expected_hours=5)
     services.workshop_close(workshop=workshop)
     response = client_as(lead).post(

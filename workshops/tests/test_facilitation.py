@@ -193,7 +193,7 @@ def test_a_change_pushes_the_stage_to_every_page_and_the_spotlight_to_instructor
     assert sent[:3] == [
         (f"workshop.{workshop.pk}", "stage"),
         (f"team.{team.pk}", "priorities"),  # the phase opens or closes voting
-        (f"workshop.{workshop.pk}.instructors", "spotlight"),
+        (f"workshop.{workshop.pk}.board", "spotlight"),
     ]
     # With only a team page open, the instructors' regions are not even rendered.
     presence.reset()
