@@ -44,7 +44,7 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
             return
         workshop_id = self.scope["url_route"]["kwargs"]["workshop_id"]
         viewer = await database_sync_to_async(render.viewer_for)(
-            user, workshop_id, self._query_param("team")
+            user, workshop_id, self._query_param("team"), self._query_param("page")
         )
         if viewer is None:
             await self.close(code=CLOSE_REFUSED)
@@ -52,7 +52,9 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         self.viewer = viewer
         # Led by the page the socket shows, so events can skip fragments no open page shows.
         self.connection_id = presence.connection_id(
-            instructor=viewer.is_instructor, team_id=viewer.viewing_team_id
+            instructor=viewer.is_instructor,
+            team_id=viewer.viewing_team_id,
+            summary=viewer.page == render.Page.SUMMARY,
         )
         publisher.register_consumer_loop(asyncio.get_running_loop())
 
@@ -60,10 +62,18 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         session_key = getattr(self.scope.get("session"), "session_key", None)
         if session_key:
             groups.append(events.session_group(session_key))
-        if viewer.is_instructor:
-            groups.append(events.instructors_group(workshop_id))
+        # Only the groups of the regions this page has: a push never misses its target.
+        if viewer.page == render.Page.BOARD:
+            groups.append(events.board_group(workshop_id))
+        elif viewer.page == render.Page.SUMMARY:
+            groups.append(events.summary_group(workshop_id))
+        elif viewer.is_instructor:
+            groups += [
+                events.team_pages_group(workshop_id),
+                events.team_watchers_group(viewer.viewing_team_id),
+            ]
         else:
-            groups.append(events.team_group(viewer.team_id))
+            groups += [events.team_pages_group(workshop_id), events.team_group(viewer.team_id)]
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined = tuple(groups)
@@ -138,7 +148,10 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         """May this person still see what the socket shows: the same workshop, as the same
         role, the same team?"""
         viewer = await database_sync_to_async(render.viewer_for)(
-            self.scope["user"], self.viewer.workshop_id, self._query_param("team")
+            self.scope["user"],
+            self.viewer.workshop_id,
+            self._query_param("team"),
+            self._query_param("page"),
         )
         return viewer is not None and (viewer.is_instructor, viewer.team_id) == (
             self.viewer.is_instructor,

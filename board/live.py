@@ -133,7 +133,7 @@ class LiveSink:
         _remember(view, team_id=team.pk)
         for group, can_edit in (
             (events.team_group(team.pk), True),
-            (events.instructors_group(team.workshop_id), False),
+            (events.team_watchers_group(team.pk), False),
         ):
             html = render.team_regions(team, can_edit=can_edit, view=view)
             html += render.analysis_progress(team, can_edit=can_edit, view=view)
@@ -168,10 +168,11 @@ class LiveSink:
         ):
             if not audiences.team_page(team.pk):
                 continue
+            # Read-only now (or editable again): the page locks (or unlocks) its other write
+            # controls itself on the status push, keeping whatever someone was typing.
             view = render.team_view(team, version=version)
             html = render.team_regions(team, can_edit=True, view=view)
             html += render.analysis_progress(team, can_edit=True, view=view)
-            html += render.add_form_notice(team)
             self.publish(events.team_group(team.pk), "team", html)
         self._board_changed(workshop.pk, audiences)
 
@@ -190,9 +191,19 @@ class LiveSink:
                 if audiences.team_page(team.pk):
                     html = render.priorities_stub(team, version)
                     self.publish(events.team_group(team.pk), "priorities", html)
-        if audiences.instructor_on_board:
+        # The spotlight is on the board, the summary and its projector view.
+        groups = [
+            group
+            for group, open_ in (
+                (events.board_group(workshop.pk), audiences.instructor_on_board),
+                (events.summary_group(workshop.pk), audiences.instructor_on_summary),
+            )
+            if open_
+        ]
+        if groups:
             html = render.spotlight(workshop, version)
-            self.publish(events.instructors_group(workshop.pk), "spotlight", html)
+            for group in groups:
+                self.publish(group, "spotlight", html)
         self._board_changed(workshop.pk, audiences)
 
     @handle.register
@@ -230,7 +241,7 @@ class LiveSink:
             self.publish(events.team_group(team.pk), "team", html)
         if watchers:
             html = render.team_regions(team, can_edit=False, view=view)
-            self.publish(events.instructors_group(team.workshop_id), "team", html)
+            self.publish(events.team_watchers_group(team.pk), "team", html)
 
     # --- Workshop-wide figures: the pulse and the board, at most once per window --------------
 
@@ -246,7 +257,7 @@ class LiveSink:
         window = settings.LIVE_PULSE_WINDOW
         if not window or cache.add(f"live:pulse-sent:{workshop.pk}", 1, timeout=window):
             html = render.pulse(workshop, version)
-            self.publish(events.workshop_group(workshop.pk), "pulse", html)
+            self.publish(events.team_pages_group(workshop.pk), "pulse", html)
             return
         if cache.add(f"live:pulse-pending:{workshop.pk}", 1, timeout=max(10, int(window * 4))):
             _later(window, lambda: self._send_pulse_later(workshop.pk))
@@ -261,14 +272,14 @@ class LiveSink:
             workshop = Workshop.objects.filter(pk=workshop_id).first()
             if workshop is not None and presence.audiences(workshop_id).any_team_page:
                 html = render.pulse(workshop, version)
-                self.publish(events.workshop_group(workshop_id), "pulse", html)
+                self.publish(events.team_pages_group(workshop_id), "pulse", html)
         except Exception:
             logger.exception("live: pulse failed for workshop %s", workshop_id)
         finally:
             connections.close_all()
 
     def _board_changed(self, workshop_id: int, audiences: presence.Audiences) -> None:
-        if not audiences.instructor_on_board:
+        if not (audiences.instructor_on_board or audiences.instructor_on_summary):
             return  # an instructor who opens the board later gets it in their snapshot
         window = settings.LIVE_BOARD_DEBOUNCE
         if not window:
@@ -280,13 +291,16 @@ class LiveSink:
     def _publish_board(self, workshop_id: int, audiences: presence.Audiences) -> None:
         workshop = Workshop.objects.filter(pk=workshop_id).first()
         if workshop is not None:
-            # The board and the results summary: whichever page an instructor has open.
+            # The board and the results summary, each to the instructors who have it open.
             version = render.new_version()
             facts = reports.workshop_facts(workshop)  # one read for both
-            online = set(audiences.user_ids)
-            html = render.board(workshop, version, online_user_ids=online, facts=facts)
-            html += render.summary(workshop, version, facts=facts)
-            self.publish(events.instructors_group(workshop_id), "board", html)
+            if audiences.instructor_on_board:
+                online = set(audiences.user_ids)
+                html = render.board(workshop, version, online_user_ids=online, facts=facts)
+                self.publish(events.board_group(workshop_id), "board", html)
+            if audiences.instructor_on_summary:
+                html = render.summary(workshop, version, facts=facts)
+                self.publish(events.summary_group(workshop_id), "summary", html)
 
     def _send_board_later(self, workshop_id: int) -> None:
         """Runs in a timer thread, outside any request."""
@@ -295,7 +309,8 @@ class LiveSink:
             # another render instead of being missed by this one.
             cache.delete(f"live:board-pending:{workshop_id}")
             audiences = presence.audiences(workshop_id)
-            if audiences.instructor_on_board:  # still: the last one may have left meanwhile
+            # Still: the last one may have left meanwhile.
+            if audiences.instructor_on_board or audiences.instructor_on_summary:
                 self._publish_board(workshop_id, audiences)
         except Exception:
             logger.exception("live: board render failed for workshop %s", workshop_id)

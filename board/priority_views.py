@@ -22,7 +22,13 @@ from ai.selectors import latest_analyses
 from workshop_site.forms import too_long_message
 from workshop_site.ratelimits import write_limited
 from workshops import facilitation, priorities
-from workshops.access import get_task_for_user, get_team_for_user
+from workshops.access import (
+    CLOSED_WHILE_TYPING,
+    WorkshopClosed,
+    answered_in_place,
+    get_task_for_user,
+    get_team_for_user,
+)
 from workshops.models import Participant, Pick, Workshop
 from workshops.services import RuleError
 
@@ -157,14 +163,33 @@ def _parse_plan(post, team) -> tuple[dict, dict[str, str]]:
     return values, errors
 
 
+def _people(team):
+    return Participant.objects.filter(team=team).select_related("user").order_by("role")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @write_limited
 def plan(request, pk):
     """A pick's action plan: owner, first step, target date, method, expected hours."""
-    chosen, access = _pick_for_lead(request, pk)
+    try:
+        chosen, access = _pick_for_lead(request, pk)
+    except WorkshopClosed:
+        if request.method != "POST":
+            raise
+        # Closed while the plan was on its way: the page again, the plan as typed.
+        chosen = get_object_or_404(Pick.objects.select_related("task", "team"), pk=pk)
+        team = get_team_for_user(request.user, chosen.team_id).team
+        context = {
+            "pick": chosen,
+            "team": team,
+            "people": _people(team),
+            "errors": {"closed": CLOSED_WHILE_TYPING},
+            "typed": request.POST,
+        }
+        return answered_in_place(render(request, "workshops/plan_form.html", context))
     team = access.team
-    people = Participant.objects.filter(team=team).select_related("user").order_by("role")
+    people = _people(team)
     errors: dict[str, str] = {}
     typed = None
     if request.method == "POST":

@@ -236,10 +236,12 @@ def priorities_stub(team: Team, version: int | None = None) -> str:
     return render_to_string(f"{TEAM_PAGE}#team-priorities", context)
 
 
-def add_form_notice(team: Team) -> str:
-    """What replaces a team's add-task form when the workshop closes or reopens."""
-    name = "closed-notice" if team.workshop.is_closed else "reopened-notice"
-    return render_to_string(f"{TEAM_PAGE}#{name}", {"team": team})
+class Page:
+    """Which page a socket belongs to: it receives the regions that page has, no others."""
+
+    TEAM = "team"  # a team page: a lead's or member's (editable), or an instructor's (read-only)
+    BOARD = "board"  # the instructor's workshop page
+    SUMMARY = "summary"  # the instructor's results summary, or its projector view
 
 
 @dataclass(frozen=True)
@@ -251,35 +253,46 @@ class Viewer:
     role: str
     team_id: int | None
     viewing_team_id: int | None
+    page: str = Page.TEAM
 
     @property
     def is_instructor(self) -> bool:
         return self.role == Participant.Role.INSTRUCTOR
 
 
-def viewer_for(user, workshop_id: int, team_param: str | None) -> Viewer | None:
-    """The participation behind a socket, or None if the user may not watch this workshop."""
+def viewer_for(
+    user, workshop_id: int, team_param: str | None, page_param: str | None = None
+) -> Viewer | None:
+    """The participation behind a socket, or None if the user may not watch this workshop.
+    `team_param`, `page_param`: the socket's `?team=` and `?page=`, which only an instructor's
+    pages send (a lead's or member's socket is always their own team page)."""
     if workshop_id >= 2**63:  # no row has it, and SQLite cannot even compare it
         return None
     participant = Participant.objects.filter(user=user, workshop_id=workshop_id).first()
     if participant is None:
         return None
     viewing = participant.team_id
-    if participant.role == Participant.Role.INSTRUCTOR and team_param:
-        # An instructor watching a team page: only a team of this workshop.
-        viewing = (
-            Team.objects.filter(pk=team_param, workshop_id=workshop_id)
-            .values_list("pk", flat=True)
-            .first()
-            if team_param.isascii() and team_param.isdigit()
-            else None
-        )
+    page = Page.TEAM
+    if participant.role == Participant.Role.INSTRUCTOR:
+        viewing = None
+        if team_param:
+            # An instructor watching a team page: only a team of this workshop.
+            viewing = (
+                Team.objects.filter(pk=team_param, workshop_id=workshop_id)
+                .values_list("pk", flat=True)
+                .first()
+                if team_param.isascii() and team_param.isdigit()
+                else None
+            )
+        if viewing is None:
+            page = Page.SUMMARY if page_param == Page.SUMMARY else Page.BOARD
     return Viewer(
         user_id=user.pk,
         workshop_id=workshop_id,
         role=participant.role,
         team_id=participant.team_id,
         viewing_team_id=viewing,
+        page=page,
     )
 
 
@@ -288,18 +301,16 @@ def snapshot(viewer: Viewer) -> str:
     version = new_version()
     workshop = Workshop.objects.get(pk=viewer.workshop_id)
     parts = [status(workshop, version), stage(workshop, version)]
-    if viewer.is_instructor and not viewer.viewing_team_id:
+    if viewer.page == Page.BOARD:
         parts.append(spotlight(workshop, version))
-        # The board and the results summary (an instructor's team page shows neither).
-        facts = reports.workshop_facts(workshop)  # one read for both
-        parts.append(board(workshop, version, facts=facts))
-        parts.append(summary(workshop, version, facts=facts))
-    if viewer.viewing_team_id:
+        parts.append(board(workshop, version))
+    elif viewer.page == Page.SUMMARY:
+        parts.append(spotlight(workshop, version))
+        parts.append(summary(workshop, version))
+    elif viewer.viewing_team_id:
         can_edit = not viewer.is_instructor
         view = team_view(read_team(viewer.viewing_team_id), version=version)
         parts.append(team_regions(view.team, can_edit=can_edit, view=view))
         parts.append(analysis_progress(view.team, can_edit=can_edit, view=view))
         parts.append(pulse(workshop, version))
-        if workshop.is_closed and can_edit:
-            parts.append(add_form_notice(view.team))
     return "".join(parts)

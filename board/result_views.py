@@ -12,7 +12,12 @@ from board import charts, exports, reports, uipath
 from board import render as live_render
 from workshop_site.ratelimits import write_limited
 from workshops import imports, services
-from workshops.access import get_team_for_user, get_workshop_for_instructor
+from workshops.access import (
+    WorkshopClosed,
+    answered_in_place,
+    get_team_for_user,
+    get_workshop_for_instructor,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -164,7 +169,12 @@ def import_template(request, pk, fmt):
 @write_limited
 def import_upload(request, pk):
     """Upload a file and see every row checked; nothing is saved yet."""
-    access = get_team_for_user(request.user, pk, manage=True)
+    try:
+        access = get_team_for_user(request.user, pk, manage=True)
+    except WorkshopClosed:
+        if request.method != "POST":
+            raise
+        return _import_closed(request, pk)
     team = access.team
     context = {"team": team, "workshop": team.workshop}
     if request.method == "POST":
@@ -191,7 +201,10 @@ def import_upload(request, pk):
 @require_POST
 @write_limited
 def import_confirm(request, pk):
-    access = get_team_for_user(request.user, pk, manage=True)
+    try:
+        access = get_team_for_user(request.user, pk, manage=True)
+    except WorkshopClosed:
+        return _import_closed(request, pk)
     team = access.team
     table = request.session.pop(IMPORT_SESSION_KEY.format(team=team.pk), None)
     if not table:
@@ -216,6 +229,21 @@ def import_confirm(request, pk):
         notice += " " + _("이미 있는 업무 %(n)d개는 건너뛰었습니다.") % {"n": skipped}
     messages.success(request, notice)
     return redirect(team)
+
+
+def _import_closed(request, pk):
+    """An upload or a "저장" that reached us after the workshop closed: the import page again,
+    with the rows checked so far (still kept for nothing), and the reason."""
+    team = get_team_for_user(request.user, pk).team
+    context = {
+        "team": team,
+        "workshop": team.workshop,
+        "error": _("워크샵이 종료되어 가져오지 못했습니다. 아무것도 저장하지 않았습니다."),
+    }
+    table = request.session.get(IMPORT_SESSION_KEY.format(team=team.pk))
+    if table:
+        context["preview"] = imports.check_table(table, team)
+    return answered_in_place(render(request, "workshops/task_import.html", context))
 
 
 # --- Help -------------------------------------------------------------------------------------

@@ -25,7 +25,14 @@ from board.result_views import purged_page
 from workshop_site.links import public_url
 from workshop_site.ratelimits import write_limited
 from workshops import selectors, services
-from workshops.access import get_task_for_user, get_team_for_user, get_workshop_for_instructor
+from workshops.access import (
+    CLOSED_WHILE_TYPING,
+    WorkshopClosed,
+    answered_in_place,
+    get_task_for_user,
+    get_team_for_user,
+    get_workshop_for_instructor,
+)
 from workshops.forms import TaskEditForm, TaskForm, add_rule_error
 from workshops.live import presence
 from workshops.models import Invitation, Participant
@@ -89,7 +96,9 @@ def _team_context(request, access, *, task_form=None, view=None, invitations=Tru
         "version": view.version,
     }
     context.update(progress_context(team, can_edit=access.can_edit_tasks, runs=tasks.runs))
-    if access.can_edit_tasks:
+    if task_form is not None and not access.can_edit_tasks:
+        context["task_form"] = task_form  # refused as the workshop closed: shown as typed
+    elif access.can_edit_tasks:
         if task_form is None:
             context["task_form"] = TaskForm(workshop=team.workshop)
             context["task_fields_html"] = _blank_task_fields(team.workshop, tasks.domains)
@@ -128,7 +137,7 @@ def team_detail(request, pk):
     return _team_page(request, get_team_for_user(request.user, pk))
 
 
-def _team_page(request, access, *, task_form=None):
+def _team_page(request, access, *, task_form=None, status=200):
     """The whole team page: its load, and a refused add from a browser without JavaScript."""
     view = live_render.team_view(access.team)
     live_render.attach_cards(view.tasks, can_edit=access.can_edit_tasks, request=request)
@@ -137,7 +146,7 @@ def _team_page(request, access, *, task_form=None):
     context["pulse"] = selectors.workshop_pulse(access.team.workshop_id)
     context["invitations_open"] = request.GET.get("invitations") == "open"
     context["priorities_html"] = priority_views.priorities_html(request, access)
-    return render(request, "workshops/team_detail.html", context)
+    return render(request, "workshops/team_detail.html", context, status=status)
 
 
 def _tasks_region(request, access, *, status=200):
@@ -153,7 +162,10 @@ def _tasks_region(request, access, *, status=200):
 @require_POST
 @write_limited
 def task_create(request, pk):
-    access = get_team_for_user(request.user, pk, write=True)
+    try:
+        access = get_team_for_user(request.user, pk, write=True)
+    except WorkshopClosed:
+        return _task_create_closed(request, pk)
     form = TaskForm(request.POST, workshop=access.team.workshop)
     if form.is_valid() and _first_submit(request, form):
         try:
@@ -176,6 +188,20 @@ def task_create(request, pk):
         return render(request, "workshops/team_detail.html#task-add-form-with-tasks", context)
     messages.success(request, _("업무를 추가했습니다."))
     return redirect(access.team)
+
+
+def _task_create_closed(request, pk):
+    """An add that reached us after the workshop closed: the form as typed, with the reason."""
+    access = get_team_for_user(request.user, pk)
+    form = TaskForm(request.POST, workshop=access.team.workshop)
+    form.is_valid()
+    form.add_error(None, CLOSED_WHILE_TYPING)
+    if request.htmx:
+        context = {"team": access.team, "task_form": form}
+        return answered_in_place(
+            render(request, "workshops/team_detail.html#task-add-form", context)
+        )
+    return answered_in_place(_team_page(request, access, task_form=form))
 
 
 def _submit_cache_key(request, form) -> str:
@@ -217,7 +243,12 @@ def task_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 @write_limited
 def task_edit(request, pk):
-    task, access = get_task_for_user(request.user, pk, write=True)
+    try:
+        task, access = get_task_for_user(request.user, pk, write=True)
+    except WorkshopClosed:
+        if request.method != "POST":
+            raise
+        return _task_edit_closed(request, pk)
     form = TaskEditForm(request.POST or None, instance=task, workshop=access.team.workshop)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -248,6 +279,20 @@ def task_edit(request, pk):
     if request.htmx:
         return render(request, "workshops/task_edit.html#task-edit-form", context)
     return render(request, "workshops/task_edit.html", context)
+
+
+def _task_edit_closed(request, pk):
+    """A save that reached us after the workshop closed: the edit form as typed, with the
+    reason (the task is not changed)."""
+    task, access = get_task_for_user(request.user, pk)
+    form = TaskEditForm(request.POST, instance=task, workshop=access.team.workshop)
+    form.is_valid()
+    form.add_error(None, CLOSED_WHILE_TYPING)
+    context = {"task": task, "form": form, "access": access, "team": access.team}
+    template = "workshops/task_edit.html"
+    if request.htmx:
+        template += "#task-edit-form"
+    return answered_in_place(render(request, template, context))
 
 
 def _conflict(form: TaskEditForm, error: services.EditConflict) -> dict:
@@ -304,7 +349,12 @@ def task_delete(request, pk):
 @require_POST
 @write_limited
 def invitation_create(request, pk):
-    access = get_team_for_user(request.user, pk, manage=True)
+    try:
+        access = get_team_for_user(request.user, pk, manage=True)
+    except WorkshopClosed:
+        if not request.htmx:
+            raise  # the reason on its own page: nothing typed to keep
+        return _invitations_closed(request, pk)
     services.invitation_create(team=access.team, actor=request.user)
     if request.htmx:
         context = _team_context(request, access)
@@ -319,7 +369,12 @@ def invitation_create(request, pk):
 @write_limited
 def invitation_revoke(request, pk):
     invitation = get_object_or_404(Invitation.objects.only("pk", "team_id"), pk=pk)
-    access = get_team_for_user(request.user, invitation.team_id, manage=True)
+    try:
+        access = get_team_for_user(request.user, invitation.team_id, manage=True)
+    except WorkshopClosed:
+        if not request.htmx:
+            raise
+        return _invitations_closed(request, invitation.team_id)
     invitation = access.team.invitations.get(pk=pk)
     services.invitation_revoke(invitation=invitation)
     if request.htmx:
@@ -328,3 +383,19 @@ def invitation_revoke(request, pk):
         return render(request, "workshops/team_detail.html#invitations", context)
     messages.success(request, _("초대 링크를 취소했습니다."))
     return redirect(f"{access.team.get_absolute_url()}?invitations=open#invitations")
+
+
+def _invitations_closed(request, team_id):
+    """An invitation change that reached us after the workshop closed (only the team's lead
+    gets here): the invitations as they are, with the reason, in place."""
+    access = get_team_for_user(request.user, team_id)
+    invitations = list(access.team.invitations.active())
+    for invitation in invitations:
+        invitation.url = public_url(request, invitation.get_absolute_url())
+    context = {
+        "team": access.team,
+        "invitations": invitations,
+        "invitations_open": True,
+        "refusal": _("워크샵이 종료되어 초대 링크를 바꿀 수 없습니다."),
+    }
+    return answered_in_place(render(request, "workshops/team_detail.html#invitations", context))

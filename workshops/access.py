@@ -7,8 +7,9 @@ but not touch get 403 with the reason.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from workshops.models import Participant, Task, Team, Workshop
 
@@ -37,9 +38,29 @@ def _participation(user, workshop_id) -> Participant | None:
     )
 
 
+class WorkshopClosed(PermissionDenied):
+    """A write refused only because the workshop is closed: the person may otherwise make it.
+    Views with typed input catch it to answer in place, keeping what was typed."""
+
+
+# What a form refused by `WorkshopClosed` says above what was typed.
+CLOSED_WHILE_TYPING = gettext_lazy(
+    "워크샵이 종료되어 저장하지 못했습니다. 적은 내용은 그대로 있으니 필요하면 복사해 두세요."
+)
+
+
+def answered_in_place(response: HttpResponse) -> HttpResponse:
+    """A write refused because the workshop closed while it was on its way, answered with its
+    form as typed and the reason: still a 403, marked so the page's script (static/js/app.js)
+    swaps it where the form is instead of showing a generic error."""
+    response.status_code = 403
+    response["Answer-In-Place"] = "true"
+    return response
+
+
 def _refuse_if_closed(workshop: Workshop) -> None:
     if workshop.is_closed:
-        raise PermissionDenied(_("종료된 워크샵은 읽기 전용입니다."))
+        raise WorkshopClosed(_("종료된 워크샵은 읽기 전용입니다."))
 
 
 def get_workshop_for_instructor(user, workshop_id) -> tuple[Workshop, Participant]:
@@ -84,9 +105,10 @@ def get_team_for_user(user, team_id, *, write=False, manage=False) -> TeamAccess
     if write or manage:
         if participant.is_instructor:
             raise PermissionDenied(_("강사는 팀의 업무를 볼 수만 있습니다."))
+        if manage and not participant.is_lead:
+            raise PermissionDenied(_("팀장만 할 수 있는 일입니다."))
+        # Last: `WorkshopClosed` means nothing but the closing stands in the way.
         _refuse_if_closed(team.workshop)
-    if manage and not participant.is_lead:
-        raise PermissionDenied(_("팀장만 할 수 있는 일입니다."))
     return access
 
 

@@ -8,11 +8,16 @@ that shows the change, renders each region once per audience and gives the HTML 
 publisher (`workshops.live.publisher`, transport only). The presentation app is installed, so
 every process (web, worker, management commands) has the sink once Django is set up.
 
-The groups below are the audiences a socket joins (`board.consumers`):
+The groups below are the audiences a socket joins (`board.consumers`). A socket joins only the
+groups of the regions its page has, so nothing is pushed to a page that cannot show it:
 
-- `team_group`: the team's lead and members (task details, editable while the workshop is open);
-- `instructors_group`: the workshop's instructors (every team's details, read-only, and the board);
-- `workshop_group`: everyone in the workshop (status and workshop-wide counts, no team details);
+- `workshop_group`: every page of the workshop (its open/closed status);
+- `team_pages_group`: every team page of the workshop, a lead's, a member's or an instructor's
+  (workshop-wide counts, no team's details);
+- `team_group`: the team's lead and members on its page (task details, editable while open);
+- `team_watchers_group`: the workshop's instructors on that team's page (the same, read-only);
+- `board_group`: instructors on the board (the board, who is online);
+- `summary_group`: instructors on the results summary or its projector view;
 - `user_group`: every socket of one person; `session_group`: the sockets of one sign-in.
 """
 
@@ -31,12 +36,25 @@ def workshop_group(workshop_id: int) -> str:
     return f"workshop.{workshop_id}"
 
 
+def team_pages_group(workshop_id: int) -> str:
+    return f"workshop.{workshop_id}.team-pages"
+
+
 def team_group(team_id: int) -> str:
     return f"team.{team_id}"
 
 
-def instructors_group(workshop_id: int) -> str:
-    return f"workshop.{workshop_id}.instructors"
+def team_watchers_group(team_id: int) -> str:
+    """The instructors who have this team's page open."""
+    return f"team.{team_id}.instructors"
+
+
+def board_group(workshop_id: int) -> str:
+    return f"workshop.{workshop_id}.board"
+
+
+def summary_group(workshop_id: int) -> str:
+    return f"workshop.{workshop_id}.summary"
 
 
 def user_group(user_id: int) -> str:

@@ -19,7 +19,13 @@ from accounts import privacy
 from workshop_site.korean import team_label
 from workshop_site.ratelimits import join_guesses_limited, joins_limited, write_limited
 from workshops import follow_up, selectors, services
-from workshops.access import get_team_for_user, get_workshop_for_instructor
+from workshops.access import (
+    CLOSED_WHILE_TYPING,
+    WorkshopClosed,
+    answered_in_place,
+    get_team_for_user,
+    get_workshop_for_instructor,
+)
 from workshops.forms import (
     AcceptInvitationForm,
     JoinCodeForm,
@@ -309,7 +315,18 @@ def workshop_status(request, pk):
 @require_http_methods(["GET", "POST"])
 @write_limited
 def team_edit(request, pk):
-    access = get_team_for_user(request.user, pk, manage=True)
+    try:
+        access = get_team_for_user(request.user, pk, manage=True)
+    except WorkshopClosed:
+        if request.method != "POST":
+            raise
+        # Closed while the new name was on its way: the page again, the name as typed.
+        team = get_team_for_user(request.user, pk).team
+        form = TeamForm(request.POST)
+        form.is_valid()
+        form.add_error(None, CLOSED_WHILE_TYPING)
+        context = {"team": team, "form": form}
+        return answered_in_place(render(request, "workshops/team_edit.html", context))
     team = access.team
     form = TeamForm(request.POST or None, initial={"name": team.name})
     if request.method == "POST" and form.is_valid():

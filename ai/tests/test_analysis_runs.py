@@ -307,7 +307,7 @@ def test_results_are_pushed_to_the_team_and_instructors_as_they_land(
     with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         runner.run_execute(run.pk)
     assert (f"team.{team.pk}", "analysis") in sent
-    assert (f"workshop.{team.workshop_id}.instructors", "analysis") in sent
+    assert (f"team.{team.pk}.instructors", "analysis") in sent
 
 
 def test_a_new_member_task_is_pending_for_analysis(fake_anthropic, team, lead, domain):

@@ -46,10 +46,10 @@ def test_adding_a_task_announces_it_to_the_team_instructors_and_workshop(
         services.task_create(team=team, actor=lead, data=task_data(domain))
     workshop_id = team.workshop_id
     assert sent == [
-        (f"workshop.{workshop_id}", "pulse"),
+        (f"workshop.{workshop_id}.team-pages", "pulse"),
         (f"team.{team.pk}", "team"),
-        (f"workshop.{workshop_id}.instructors", "team"),
-        (f"workshop.{workshop_id}.instructors", "board"),
+        (f"team.{team.pk}.instructors", "team"),
+        (f"workshop.{workshop_id}.board", "board"),
     ]
 
 
@@ -95,8 +95,8 @@ def test_a_new_team_moves_the_pulse_and_the_board(
             workshop=workshop, lead=newcomer, team_name="새 팀", display_name="새 팀장"
         )
     assert sent == [
-        (f"workshop.{workshop.pk}", "pulse"),
-        (f"workshop.{workshop.pk}.instructors", "board"),
+        (f"workshop.{workshop.pk}.team-pages", "pulse"),
+        (f"workshop.{workshop.pk}.board", "board"),
     ]
 
 
@@ -108,7 +108,7 @@ def test_a_member_joining_updates_the_team_line(
     with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         services.invitation_accept(invitation=invitation, user=newcomer, display_name="새 팀원")
     assert (f"team.{team.pk}", "team") in sent
-    assert (f"workshop.{team.workshop_id}.instructors", "board") in sent
+    assert (f"workshop.{team.workshop_id}.board", "board") in sent
 
 
 def test_closing_announces_the_status_and_each_teams_read_only_page(
@@ -120,7 +120,7 @@ def test_closing_announces_the_status_and_each_teams_read_only_page(
         (f"workshop.{workshop.pk}", "status"),
         (f"team.{team.pk}", "team"),  # teams in name order: 영업1팀, 재무팀
         (f"team.{other_team.pk}", "team"),
-        (f"workshop.{workshop.pk}.instructors", "board"),
+        (f"workshop.{workshop.pk}.board", "board"),
     ]
 
 
@@ -209,7 +209,7 @@ def test_the_board_renders_once_for_a_burst_of_changes(workshop, instructor, set
             for _ in range(20):
                 events.announce(events.WorkshopFiguresChanged(workshop_id=workshop.pk))
             time.sleep(0.6)
-        assert sent == [(f"workshop.{workshop.pk}.instructors", "board")]
+        assert sent == [(f"workshop.{workshop.pk}.board", "board")]
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(2)
@@ -301,7 +301,7 @@ def test_a_lead_with_the_team_page_open_gets_the_team_and_the_pulse_only(
 ):
     open_page(workshop, lead, team=team)
     sent = add_task(team, lead, domain, django_capture_on_commit_callbacks)
-    assert sent == [(f"workshop.{workshop.pk}", "pulse"), (f"team.{team.pk}", "team")]
+    assert sent == [(f"workshop.{workshop.pk}.team-pages", "pulse"), (f"team.{team.pk}", "team")]
     assert renders == ["pulse", "team_regions"]
 
 
@@ -310,7 +310,7 @@ def test_another_teams_open_page_gets_only_the_workshop_pulse(
 ):
     open_page(workshop, other_lead, team=other_team)
     sent = add_task(team, lead, domain, django_capture_on_commit_callbacks)
-    assert sent == [(f"workshop.{workshop.pk}", "pulse")]
+    assert sent == [(f"workshop.{workshop.pk}.team-pages", "pulse")]
 
 
 def test_an_instructor_on_the_board_gets_the_board_but_no_teams_details(
@@ -318,8 +318,21 @@ def test_an_instructor_on_the_board_gets_the_board_but_no_teams_details(
 ):
     open_page(workshop, instructor, instructor=True)
     sent = add_task(team, lead, domain, django_capture_on_commit_callbacks)
-    assert sent == [(f"workshop.{workshop.pk}.instructors", "board")]
-    assert renders == ["board", "summary"]
+    assert sent == [(f"workshop.{workshop.pk}.board", "board")]
+    assert renders == ["board"]
+
+
+def test_an_instructor_on_the_summary_gets_the_summary_and_nothing_else(
+    workshop, instructor, team, lead, domain, renders, django_capture_on_commit_callbacks
+):
+    presence.connect(
+        workshop.pk,
+        instructor.pk,
+        presence.connection_id(instructor=True, team_id=None, summary=True),
+    )
+    sent = add_task(team, lead, domain, django_capture_on_commit_callbacks)
+    assert sent == [(f"workshop.{workshop.pk}.summary", "summary")]
+    assert renders == ["summary"]
 
 
 def test_an_instructor_watching_a_team_gets_its_details_but_no_board(
@@ -328,8 +341,8 @@ def test_an_instructor_watching_a_team_gets_its_details_but_no_board(
     open_page(workshop, instructor, instructor=True, team=team)
     sent = add_task(team, lead, domain, django_capture_on_commit_callbacks)
     assert sent == [
-        (f"workshop.{workshop.pk}", "pulse"),
-        (f"workshop.{workshop.pk}.instructors", "team"),
+        (f"workshop.{workshop.pk}.team-pages", "pulse"),
+        (f"team.{team.pk}.instructors", "team"),
     ]
 
 
@@ -338,7 +351,7 @@ def test_a_socket_that_does_not_say_which_page_it_shows_gets_everything(
 ):
     presence.connect(workshop.pk, lead.pk, "0123456789abcdef")  # as an older process wrote it
     sent = add_task(team, lead, domain, django_capture_on_commit_callbacks)
-    assert [kind for _group, kind in sent] == ["pulse", "team", "team", "board"]
+    assert [kind for _group, kind in sent] == ["pulse", "team", "team", "board", "summary"]
 
 
 def test_a_page_that_closed_gets_nothing_more(
@@ -403,7 +416,7 @@ def test_a_burst_of_changes_sends_the_pulse_at_once_and_once_more_at_the_end(
     original = publisher.send
 
     def spy(group, html):
-        if group == f"workshop.{workshop.pk}":
+        if group == f"workshop.{workshop.pk}.team-pages":
             pulses.append(re.search(r"업무 <strong>(\d+)</strong>", html).group(1))
         original(group, html)
 

@@ -128,7 +128,146 @@
     event.returnValue = ""; // the browser shows its own "leave site?" text
   });
 
+  // --- The CSRF token for forms the server pushed ------------------------------------------
+  // A pushed region is rendered once for every socket of its audience, with no request, so its
+  // forms carry no token; and the cookie is HttpOnly, so no script can read it. The page's own
+  // token (<meta name="csrf-token">, rendered with the page) is valid for every form of this
+  // browser's session. htmx requests send it as a header (hx-headers on <body>, and
+  // htmx:configRequest below); a plain <form method="post"> gets it as the usual hidden field
+  // when it is submitted. Filling at submit time, rather than after each swap only, holds for
+  // every way a form reaches the page: a push, a held region swapped in later, an answer.
+  function pageToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") || "" : "";
+  }
+  function postsHere(form) {
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post") return false;
+    try {
+      return new URL(form.getAttribute("action") || "", location.href).origin === location.origin;
+    } catch (e) {
+      return false; // never hand the token to another site
+    }
+  }
+  function fillToken(form) {
+    var token = pageToken();
+    if (!token || !postsHere(form)) return;
+    var field = form.querySelector('input[name="csrfmiddlewaretoken"]');
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "csrfmiddlewaretoken";
+      form.insertBefore(field, form.firstChild);
+    }
+    if (!field.value) field.value = token;
+  }
+  function fillTokens(root) {
+    if (!root || !root.querySelectorAll) return;
+    if (root.tagName === "FORM") fillToken(root);
+    root.querySelectorAll("form").forEach(fillToken);
+  }
+  window.workshopFillTokens = fillTokens; // the tests call it to check a region's forms
+  document.addEventListener("submit", function (event) {
+    if (event.target && event.target.tagName === "FORM") fillToken(event.target);
+  }, true);
+
   if (!window.htmx) return;
+
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.headers["X-CSRFToken"] && pageToken()) {
+      event.detail.headers["X-CSRFToken"] = pageToken();
+    }
+  });
+  // Also when pushed content lands, so the forms in the page are whole, not only when sent.
+  htmx.onLoad(fillTokens);
+
+  // --- A workshop closing while people work ------------------------------------------------
+  // The status region, pushed to every page of the workshop, carries data-workshop-closed once
+  // the workshop is closed. Then every write control on the page is locked at once, and so is
+  // whatever is swapped in later: typed text stays where it is (read-only, so it can still be
+  // copied), buttons and write links stop working. Reopening unlocks what this locked. A save
+  // already on its way is answered in place by the server (see "Answer-In-Place" below).
+  var loadedClosed = null;
+  function isClosed() { return !!document.querySelector("[data-workshop-closed]"); }
+  function lockable(form) {
+    return (form.getAttribute("method") || "").toLowerCase() === "post" &&
+      !form.hasAttribute("data-stays-open");
+  }
+  function lockWrites() {
+    document.querySelectorAll(".live-root form").forEach(function (form) {
+      if (!lockable(form)) return;
+      form.querySelectorAll("button, input, select, textarea").forEach(function (control) {
+        if (control.type === "hidden" || control.hasAttribute("data-locked")) return;
+        var typed = control.tagName === "TEXTAREA" ||
+          (control.tagName === "INPUT" && ["checkbox", "radio", "file", "submit", "button"].indexOf(control.type) < 0);
+        if (typed && !control.readOnly) {
+          control.readOnly = true;
+          control.setAttribute("data-locked", "readonly");
+        } else if (!typed && !control.disabled) {
+          control.disabled = true;
+          control.setAttribute("data-locked", "disabled");
+        }
+      });
+    });
+    document.querySelectorAll(".live-root a[data-write]:not([data-locked]), .live-root a[hx-post]:not([data-locked])").forEach(function (link) {
+      link.setAttribute("data-locked", "link");
+      link.setAttribute("aria-disabled", "true");
+      link.setAttribute("tabindex", "-1");
+    });
+  }
+  function unlockWrites() {
+    document.querySelectorAll("[data-locked]").forEach(function (el) {
+      var how = el.getAttribute("data-locked");
+      el.removeAttribute("data-locked");
+      if (how === "readonly") el.readOnly = false;
+      else if (how === "disabled") el.disabled = false;
+      else { el.removeAttribute("aria-disabled"); el.removeAttribute("tabindex"); }
+    });
+  }
+  function syncLock() {
+    var closed = isClosed();
+    if (loadedClosed === null) loadedClosed = closed;
+    if (closed) {
+      lockWrites();
+    } else if (document.querySelector("[data-locked]") || loadedClosed) {
+      unlockWrites();
+      if (loadedClosed) showLive("워크샵이 다시 열렸습니다. 새로 고침하면 다시 쓸 수 있습니다.", "reopened");
+    }
+  }
+  htmx.onLoad(syncLock);
+  document.body.addEventListener("htmx:afterRequest", function () { setTimeout(syncLock, 0); });
+  document.addEventListener("click", function (event) {
+    var locked = event.target.closest && event.target.closest("a[data-locked]");
+    if (!locked) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    toast("워크샵이 종료되어 더 이상 바꿀 수 없습니다.");
+  }, true);
+
+  // A write refused in place (the workshop closed while it was on its way): the server answers
+  // 403 with the form as typed and the reason, marked "Answer-In-Place"; show it where the
+  // form is instead of the generic error toast.
+  // A write announces itself, and its push often beats its own answer: the region the request
+  // came from is then already replaced by the push, the same render or a newer one. htmx would
+  // look for the answer's out-of-band parts inside the replaced, detached copy
+  // (htmx:oobErrorNoTarget) and swap the rest into it, unseen: keep the push instead. The
+  // answer's htmx:beforeSwap fires on its target, detached too by then (it would not bubble
+  // up to <body>), so the check is put on the target itself when the request leaves.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target, requester = event.detail.elt, xhr = event.detail.xhr;
+    if (!target || !requester || !xhr) return;
+    target.addEventListener("htmx:beforeSwap", function check(swap) {
+      if (swap.detail.xhr !== xhr) return;
+      target.removeEventListener("htmx:beforeSwap", check);
+      if (!document.documentElement.contains(requester)) swap.detail.shouldSwap = false;
+    });
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 403 && xhr.getResponseHeader("Answer-In-Place")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 
   // The server's HX-Trigger: {"workshop:toast": {"message": "..."}}
   document.body.addEventListener("workshop:toast", function (event) {

@@ -42,14 +42,17 @@ def _users(members) -> set[int]:
 # --- Audiences: what the page behind a socket shows ------------------------------------------
 
 # A socket's page, as the prefix of its connection id: "t" + team id for a lead's or member's
-# team page; "i" alone for an instructor's board or results summary; "i" + team id for an
-# instructor watching that team's page (read-only).
+# team page; "i" alone for an instructor's board; "i" + team id for an instructor watching
+# that team's page (read-only); "s" for an instructor's results summary (or its projector view).
 TEAM = "t"
 INSTRUCTOR = "i"
+SUMMARY = "s"
 
 
-def connection_id(*, instructor: bool, team_id: int | None) -> str:
-    """A new socket's id, led by its page: `t12-…`, `i-…` or `i12-…`."""
+def connection_id(*, instructor: bool, team_id: int | None, summary: bool = False) -> str:
+    """A new socket's id, led by its page: `t12-…`, `i-…`, `i12-…` or `s-…`."""
+    if summary:
+        return f"{SUMMARY}-{uuid.uuid4().hex}"
     prefix = INSTRUCTOR if instructor else TEAM
     return f"{prefix}{team_id or ''}-{uuid.uuid4().hex}"
 
@@ -70,7 +73,7 @@ class Audiences:
             user, _sep, connection = text.partition(":")
             users.add(int(user))
             page, dash, _nonce = connection.partition("-")
-            if dash and page and page[0] in (TEAM, INSTRUCTOR):
+            if dash and page and page[0] in (TEAM, INSTRUCTOR, SUMMARY):
                 pages.add(page)
             else:
                 untagged = True
@@ -83,7 +86,7 @@ class Audiences:
     @property
     def any_team_page(self) -> bool:
         """Some team page is open, a lead's, a member's or an instructor's (the pulse)."""
-        return self.untagged or any(page != INSTRUCTOR for page in self.pages)
+        return self.untagged or any(page not in (INSTRUCTOR, SUMMARY) for page in self.pages)
 
     def team_page(self, team_id: int) -> bool:
         """A socket of the team's lead or members is open (their team page)."""
@@ -94,8 +97,13 @@ class Audiences:
 
     @property
     def instructor_on_board(self) -> bool:
-        """An instructor has the board or the results summary open."""
+        """An instructor has the board open."""
         return self.untagged or INSTRUCTOR in self.pages
+
+    @property
+    def instructor_on_summary(self) -> bool:
+        """An instructor has the results summary (or its projector view) open."""
+        return self.untagged or SUMMARY in self.pages
 
 
 class RedisPresence:

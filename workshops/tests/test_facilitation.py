@@ -23,12 +23,10 @@ def _no_one_online():
     presence.reset()
 
 
-def open_page(workshop, user, *, instructor=False, team=None):
-    presence.connect(
-        workshop.pk,
-        user.pk,
-        presence.connection_id(instructor=instructor, team_id=team.pk if team else None),
-    )
+def open_page(workshop, user, *, instructor=False, team=None) -> str:
+    connection = presence.connection_id(instructor=instructor, team_id=team.pk if team else None)
+    presence.connect(workshop.pk, user.pk, connection)
+    return connection
 
 
 def toast(response) -> str:
@@ -187,17 +185,17 @@ def test_a_change_pushes_the_stage_to_every_page_and_the_spotlight_to_instructor
     workshop, instructor, team, lead, django_capture_on_commit_callbacks
 ):
     open_page(workshop, lead, team=team)
-    open_page(workshop, instructor, instructor=True)
+    board = open_page(workshop, instructor, instructor=True)
     with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         facilitation.phase_set(workshop=workshop, phase=Workshop.Phase.WRITE, actor=instructor)
     assert sent[:3] == [
         (f"workshop.{workshop.pk}", "stage"),
         (f"team.{team.pk}", "priorities"),  # the phase opens or closes voting
-        (f"workshop.{workshop.pk}.instructors", "spotlight"),
+        (f"workshop.{workshop.pk}.board", "spotlight"),
     ]
-    # With only a team page open, the instructors' regions are not even rendered.
-    presence.reset()
-    open_page(workshop, lead, team=team)
+    # With only a team page open, the instructors' regions are not even rendered. (The board
+    # closes its socket: presence.reset() alone would leave it in Redis on PostgreSQL+Redis.)
+    presence.disconnect(workshop.pk, instructor.pk, board)
     with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         facilitation.notice_set(workshop=workshop, text="곧 시작합니다", actor=instructor)
     assert sent == [(f"workshop.{workshop.pk}", "stage")]

@@ -241,7 +241,8 @@ async def test_closing_the_workshop_turns_open_team_pages_read_only(workshop, me
     assert f"/tasks/{task.pk}/edit/" in snapshot
     await database_sync_to_async(services.workshop_close)(workshop=workshop)
     pushed = await drain(socket)
-    assert "종료된 워크샵입니다" in pushed
+    assert "워크샵이 종료되었습니다" in pushed
+    assert "data-workshop-closed" in pushed
     assert f"/tasks/{task.pk}/edit/" not in pushed
     await socket.disconnect()
 

@@ -106,7 +106,8 @@ def test_nobody_adds_tasks_to_a_closed_workshop(client_as, lead, team, domain):
     services.workshop_close(workshop=team.workshop)
     response = client_as(lead).post(add_url(team), form_for(domain))
     assert response.status_code == 403
-    assert "읽기 전용" in response.content.decode()
+    assert "워크샵이 종료되어 저장하지 못했습니다" in response.content.decode()
+    assert not Task.objects.exists()
 
 
 def test_a_domain_from_another_workshop_is_refused(client_as, lead, team, other_instructor):
