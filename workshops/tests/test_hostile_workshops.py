@@ -4,6 +4,7 @@ in tests/test_hostile_input.py.
 """
 
 import re
+from decimal import Decimal
 
 from django.db import connection
 from django.urls import reverse
@@ -161,6 +162,8 @@ def number_examples(test):
         " 1 000 ",
         "1000000",
         "1000001",
+        "0.0",
+        "30.0",
     ]:
         for field in sorted(NUMBER_BOUNDS):
             test = example(field=field, value=value)(test)
@@ -188,8 +191,8 @@ def test_workshop_numbers_are_stored_in_range_or_refused_in_korean(
             return
         stored = getattr(created, field)
         assert low <= stored <= high
-        if value.strip():  # an empty field keeps the default
-            assert stored == int(re.sub(r"[\s,원일]", "", value))
+        if value.strip():  # an empty field keeps the default; "30.0" is 30, as Django reads it
+            assert stored == Decimal(re.sub(r"[\s,원일]", "", value))
 
 
 # --- Opening and closing ------------------------------------------------------------------------
