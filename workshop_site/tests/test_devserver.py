@@ -106,10 +106,13 @@ def test_the_settings_follow_the_derived_environment_in_a_fresh_process():
 
 def test_make_run_passes_host_through_to_bin_dev():
     def run_line(*args):
+        # Run as a make of its own: under `make test` the parent's MAKEFLAGS and MAKELEVEL
+        # would make it print "Entering/Leaving directory" lines around the recipe.
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
         result = subprocess.run(
-            ["make", "-n", "run", *args],
+            ["make", "--no-print-directory", "-n", "run", *args],
             cwd=ROOT,
-            env={**os.environ, "HOST": "laptop.example"},  # as tcsh exports it: ignored
+            env={**env, "HOST": "laptop.example"},  # as tcsh exports it: ignored
             capture_output=True,
             text=True,
             check=True,

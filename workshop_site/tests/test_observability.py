@@ -14,6 +14,13 @@ from workshop_site.observability import JsonFormatter, RequestIdFilter
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
+def help_pattern():
+    """The URL pattern of the help page, whose view the tests below replace."""
+    import board.urls
+
+    return next(pattern for pattern in board.urls.workshop_pages if pattern.name == "help")
+
+
 def test_every_response_carries_a_request_id(client, db):
     response = client.get("/")
     assert len(response["X-Request-ID"]) == 32
@@ -58,9 +65,8 @@ def test_the_500_page_shows_the_request_id(client, db, monkeypatch):
 
     clear_url_caches()
     client.raise_request_exception = False
-    import board.urls
 
-    monkeypatch.setattr(board.urls.workshop_pages[-1], "callback", broken)
+    monkeypatch.setattr(help_pattern(), "callback", broken)
     response = client.get("/help/")
     assert response.status_code == 500
     assert response["X-Request-ID"] in response.content.decode()
@@ -70,13 +76,11 @@ def test_the_500_page_shows_the_request_id(client, db, monkeypatch):
 def test_a_database_outage_gets_a_503_that_says_so(client, db, monkeypatch):
     from django.db import OperationalError
 
-    import board.urls
-
     def unreachable(request):
         raise OperationalError("connection refused")
 
     client.raise_request_exception = False
-    monkeypatch.setattr(board.urls.workshop_pages[-1], "callback", unreachable)
+    monkeypatch.setattr(help_pattern(), "callback", unreachable)
     response = client.get("/help/")
     body = response.content.decode()
     assert response.status_code == 503
@@ -86,7 +90,6 @@ def test_a_database_outage_gets_a_503_that_says_so(client, db, monkeypatch):
 
 
 def test_a_bug_gets_the_500_page_without_a_database_probe(client, db, monkeypatch):
-    import board.urls
     from workshop_site import observability
 
     probes = []
@@ -96,7 +99,7 @@ def test_a_bug_gets_the_500_page_without_a_database_probe(client, db, monkeypatc
         raise RuntimeError("boom")
 
     client.raise_request_exception = False
-    monkeypatch.setattr(board.urls.workshop_pages[-1], "callback", broken)
+    monkeypatch.setattr(help_pattern(), "callback", broken)
     assert client.get("/help/").status_code == 500
     assert probes == []
 
