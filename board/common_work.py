@@ -26,7 +26,7 @@ from decimal import Decimal
 from django.core.cache import cache
 
 from ai import grouping
-from board.reports import Fact, WorkshopSummary, workshop_facts
+from board.reports import Fact, WorkshopSummary, facts_of, workshop_facts
 from workshops.models import CommonWorkChoice, Task, Workshop
 
 ZERO = Decimal("0")
@@ -202,17 +202,7 @@ def for_summary(
 ) -> Section:
     """The summary's common work, from the figures it already has where it has them."""
     if facts is None and summary.rows:
-        facts = [
-            Fact(
-                task_id=row.task.pk,
-                team_id=row.task.team_id,
-                domain_id=row.task.domain_id,
-                hours=row.task.hours_per_month,
-                analysis_id=row.analysis.pk if row.analysis else None,
-                saved=row.hours_saved,
-            )
-            for row in summary.rows
-        ]
+        facts = facts_of(summary.rows)
     return Section(
         groups=common_work(summary.workshop, facts=facts, live=live),
         corrected=CommonWorkChoice.objects.filter(workshop=summary.workshop).exists(),

@@ -197,7 +197,7 @@ class Fact:
         return (self.analysis_id is None, -self.saved, self.task_id)  # as `rows_for`
 
 
-def _facts_of(rows: list[Row]) -> list[Fact]:
+def facts_of(rows: list[Row]) -> list[Fact]:
     return [
         Fact(
             task_id=row.task.pk,
@@ -216,7 +216,7 @@ def _facts_of(rows: list[Row]) -> list[Fact]:
 
 def workshop_facts(workshop: Workshop) -> list[Fact]:
     """Every task of the workshop with its latest analysis, as plain values (no model objects;
-    the same facts as `_facts_of(rows_for(...))`), in two queries. The one aggregate the
+    the same facts as `facts_of(rows_for(...))`), in two queries. The one aggregate the
     board and the summary are both built from: a push of both reads it once."""
     facts = {
         task_id: Fact(task_id, team_id, domain_id, hours)
@@ -254,7 +254,7 @@ def workshop_summary(
     the matrix. Same figures either way."""
     if with_rows:
         rows = rows_for(_tasks(team__workshop=workshop))
-        facts = _facts_of(rows)
+        facts = facts_of(rows)
         row_of = {row.analysis.pk: row for row in rows if row.analysis}
     else:
         rows = []

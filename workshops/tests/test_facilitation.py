@@ -106,7 +106,9 @@ def test_a_team_stalls_after_the_minutes_without_a_change_while_writing(team, le
         assert not facilitation.is_stalled(team, workshop, now + timedelta(hours=1))
 
 
-def test_the_spotlight_takes_only_a_team_of_the_workshop(workshop, instructor, team):
+@pytest.fixture
+def stranger(workshop, instructor) -> Team:
+    """A team of another workshop."""
     other_workshop = services.workshop_create(
         creator=instructor,
         title="다른 워크샵",
@@ -114,8 +116,10 @@ def test_the_spotlight_takes_only_a_team_of_the_workshop(workshop, instructor, t
         date=workshop.date,
         domain_names=["영업"],
     )
-    stranger = Team(workshop=other_workshop, name="남의 팀", lead=instructor)
-    stranger.save()
+    return Team.objects.create(workshop=other_workshop, name="남의 팀", lead=instructor)
+
+
+def test_the_spotlight_takes_only_a_team_of_the_workshop(workshop, instructor, team, stranger):
     with pytest.raises(services.RuleError, match="이 워크샵의 팀이 아닙니다"):
         facilitation.spotlight_set(workshop=workshop, team=stranger, actor=instructor)
     facilitation.spotlight_set(workshop=workshop, team=team, actor=instructor)
@@ -289,15 +293,9 @@ def test_the_projector_shows_the_spotlight_teams_candidates_instead_of_the_summa
     assert workshop.spotlight_team_id is None
 
 
-def test_a_team_of_another_workshop_cannot_be_put_in_the_spotlight(client_as, workshop, instructor):
-    other_workshop = services.workshop_create(
-        creator=instructor,
-        title="다른 워크샵",
-        description="",
-        date=workshop.date,
-        domain_names=["영업"],
-    )
-    stranger = Team.objects.create(workshop=other_workshop, name="남의 팀", lead=instructor)
+def test_a_team_of_another_workshop_cannot_be_put_in_the_spotlight(
+    client_as, workshop, instructor, stranger
+):
     url = reverse("workshops:facilitate", args=[workshop.pk])
     response = client_as(instructor).post(
         url, {"action": "spotlight", "team": str(stranger.pk)}, HTTP_HX_REQUEST="true"
