@@ -23,7 +23,7 @@ LOOPBACK = "127.0.0.1"
 # Any private address works: "connecting" a UDP socket sends no packet, it only makes the kernel
 # pick the interface (and so the source address) it would route through. No internet needed.
 _PROBE = ("10.255.255.255", 1)
-ALL_INTERFACES = {"0.0.0.0", "::"}  # noqa: S104 - binding every interface is the point
+ALL_INTERFACES = {"0.0.0.0", "::"}  # noqa: S104  # nosec B104 - binding every interface is the point
 
 
 def lan_address(probe: tuple[str, int] = _PROBE) -> str:
