@@ -1,4 +1,5 @@
-"""{% load savings %}: won as every page writes it, and hours saved as money and people."""
+"""{% load savings %}: hours saved as money and people. (Won itself is the built-in `won`
+filter, workshop_site.templatetags.korean: `{{ amount|won }}원`.)"""
 
 from decimal import Decimal
 
@@ -7,12 +8,6 @@ from django import template
 from workshops import savings as money
 
 register = template.Library()
-
-
-@register.filter
-def won(amount) -> str:
-    """520000 → "520,000원"."""
-    return money.format_won(amount or 0)
 
 
 @register.simple_tag
