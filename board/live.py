@@ -178,8 +178,8 @@ class LiveSink:
 
     @handle.register
     def _(self, event: FacilitationChanged) -> None:
-        """The stage to every page of the workshop; the spotlight and the board (targets,
-        stalled teams) to the instructors' pages."""
+        """The stage to every page of the workshop; what else changed (see the event) only to
+        the pages that show it: a notice or a timer renders nothing but the stage."""
         version = render.new_version()
         workshop = Workshop.objects.filter(pk=event.workshop_id).first()
         audiences = presence.audiences(event.workshop_id)
@@ -191,20 +191,22 @@ class LiveSink:
                 if audiences.team_page(team.pk):
                     html = render.priorities_stub(team, version)
                     self.publish(events.team_group(team.pk), "priorities", html)
-        # The spotlight is on the board, the summary and its projector view.
-        groups = [
-            group
-            for group, open_ in (
-                (events.board_group(workshop.pk), audiences.instructor_on_board),
-                (events.summary_group(workshop.pk), audiences.instructor_on_summary),
-            )
-            if open_
-        ]
-        if groups:
+        if event.spotlight:
+            self._push_spotlight(workshop, version, audiences)
+        if event.phase or event.targets:  # the board's targets and 멈춤 markers
+            self._board_changed(workshop.pk, audiences)
+
+    def _push_spotlight(
+        self, workshop: Workshop, version: int, audiences: presence.Audiences
+    ) -> None:
+        """The spotlight is on the board (one line) and on the summary and its projector view
+        (the team in full): each rendered only if such a page is open."""
+        if audiences.instructor_on_board:
             html = render.spotlight(workshop, version)
-            for group in groups:
-                self.publish(group, "spotlight", html)
-        self._board_changed(workshop.pk, audiences)
+            self.publish(events.board_group(workshop.pk), "spotlight", html)
+        if audiences.instructor_on_summary:
+            html = render.spotlight(workshop, version, full=True)
+            self.publish(events.summary_group(workshop.pk), "spotlight", html)
 
     @handle.register
     def _(self, event: WorkshopFiguresChanged) -> None:

@@ -212,16 +212,22 @@ def stage(workshop: Workshop, version: int | None = None) -> str:
 SPOTLIGHT_ROWS = 5
 
 
-def spotlight(workshop: Workshop, version: int | None = None) -> str:
-    """The team the projector shows full-screen: its top candidates and its plans (on the
-    instructor's other pages, one line saying which team the projector shows)."""
+def spotlight(workshop: Workshop, version: int | None = None, *, full: bool = False) -> str:
+    """Which team the projector shows, as one line (the board); with `full`, also the team's
+    top candidates and plans that the projector shows full-screen (the summary's group, which
+    the projector view is in)."""
     team = (
         Team.objects.select_related("lead").filter(pk=workshop.spotlight_team_id).first()
         if workshop.spotlight_team_id
         else None
     )
-    context: dict = {"workshop": workshop, "spot": team, "version": version or new_version()}
-    if team is not None:
+    context: dict = {
+        "workshop": workshop,
+        "spot": team,
+        "full": full,
+        "version": version or new_version(),
+    }
+    if team is not None and full:
         report = reports.team_report(team)
         context["rows"] = [row for row in report.rows if row.analysis][:SPOTLIGHT_ROWS]
         context["report"] = report
@@ -305,7 +311,7 @@ def snapshot(viewer: Viewer) -> str:
         parts.append(spotlight(workshop, version))
         parts.append(board(workshop, version))
     elif viewer.page == Page.SUMMARY:
-        parts.append(spotlight(workshop, version))
+        parts.append(spotlight(workshop, version, full=True))
         parts.append(summary(workshop, version))
     elif viewer.viewing_team_id:
         can_edit = not viewer.is_instructor

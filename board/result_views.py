@@ -73,12 +73,9 @@ def workshop_summary(request, pk):
     version = live_render.new_version()
     context = charts.summary_context(reports.workshop_summary(workshop))
     context["version"] = version
-    context["spotlight_html"] = live_render.spotlight(workshop, version)
-    template = (
-        "workshops/summary_projector.html"
-        if request.GET.get("view") == "projector"
-        else "workshops/summary.html"
-    )
+    projector = request.GET.get("view") == "projector"
+    context["spotlight_html"] = live_render.spotlight(workshop, version, full=projector)
+    template = "workshops/summary_projector.html" if projector else "workshops/summary.html"
     return render(request, template, context)
 
 

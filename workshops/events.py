@@ -97,11 +97,15 @@ class WorkshopStatusChanged:
 @dataclass(frozen=True)
 class FacilitationChanged:
     """The instructor moved the phase, started or stopped its timer, changed the notice, the
-    targets or the projector's spotlight (workshops.facilitation). `phase`: the phase moved,
-    which opens or closes the teams' voting too."""
+    targets or the projector's spotlight (workshops.facilitation). Every page shows the stage
+    (phase, timer, notice); the flags say what else changed: `phase` (which opens or closes the
+    teams' voting, and the board's 멈춤 markers), `targets` (the board's target and 멈춤
+    markers), `spotlight` (the projector's team)."""
 
     workshop_id: int
     phase: bool = False
+    targets: bool = False
+    spotlight: bool = False
 
 
 @dataclass(frozen=True)

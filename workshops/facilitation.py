@@ -48,7 +48,14 @@ def _changed(workshop: Workshop, fields: list[str], *, actor: User, what: str) -
         workshop=workshop,
         summary=what,
     )
-    events.announce(events.FacilitationChanged(workshop_id=workshop.pk, phase="phase" in fields))
+    events.announce(
+        events.FacilitationChanged(
+            workshop_id=workshop.pk,
+            phase="phase" in fields,
+            targets="target_tasks" in fields,
+            spotlight="spotlight_team" in fields,
+        )
+    )
     return workshop
 
 
@@ -83,6 +90,7 @@ def timer_start(*, workshop: Workshop, minutes: int, actor: User) -> Workshop:
 
 @transaction.atomic
 def timer_stop(*, workshop: Workshop, actor: User) -> Workshop:
+    _refuse_if_closed(workshop)
     workshop.phase_ends_at = None
     return _changed(workshop, ["phase_ends_at"], actor=actor, what="timer:stop")
 
@@ -109,6 +117,7 @@ def notice_set(*, workshop: Workshop, text: str, actor: User) -> Workshop:
 def targets_set(
     *, workshop: Workshop, target_tasks: int, stall_minutes: int, actor: User
 ) -> Workshop:
+    _refuse_if_closed(workshop)
     if not 1 <= target_tasks <= 50:
         raise RuleError(_("목표 업무 수는 1에서 50 사이로 정해 주세요."), field="target_tasks")
     if not 1 <= stall_minutes <= 120:
@@ -123,6 +132,7 @@ def targets_set(
 @transaction.atomic
 def spotlight_set(*, workshop: Workshop, team: Team | None, actor: User) -> Workshop:
     """Show `team` full-screen on the projector (None: back to the whole room's results)."""
+    _refuse_if_closed(workshop)
     if team is not None and team.workshop_id != workshop.pk:
         raise RuleError(_("이 워크샵의 팀이 아닙니다."), field="team")
     workshop.spotlight_team = team

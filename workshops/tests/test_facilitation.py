@@ -192,16 +192,26 @@ def test_a_change_pushes_the_stage_to_every_page_and_the_spotlight_to_instructor
     board = open_page(workshop, instructor, instructor=True)
     with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
         facilitation.phase_set(workshop=workshop, phase=Workshop.Phase.WRITE, actor=instructor)
-    assert sent[:3] == [
+    assert sent[:2] == [
         (f"workshop.{workshop.pk}", "stage"),
         (f"team.{team.pk}", "priorities"),  # the phase opens or closes voting
+    ]
+    assert (f"workshop.{workshop.pk}.board", "spotlight") not in sent  # it did not change
+    with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
+        facilitation.spotlight_set(workshop=workshop, team=team, actor=instructor)
+    assert sent == [
+        (f"workshop.{workshop.pk}", "stage"),
         (f"workshop.{workshop.pk}.board", "spotlight"),
     ]
+    # A notice is the stage alone, even with the board open: no board, no summary render.
+    with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
+        facilitation.notice_set(workshop=workshop, text="곧 시작합니다", actor=instructor)
+    assert sent == [(f"workshop.{workshop.pk}", "stage")]
     # With only a team page open, the instructors' regions are not even rendered. (The board
     # closes its socket: presence.reset() alone would leave it in Redis on PostgreSQL+Redis.)
     presence.disconnect(workshop.pk, instructor.pk, board)
     with live.capture() as sent, django_capture_on_commit_callbacks(execute=True):
-        facilitation.notice_set(workshop=workshop, text="곧 시작합니다", actor=instructor)
+        facilitation.spotlight_set(workshop=workshop, team=None, actor=instructor)
     assert sent == [(f"workshop.{workshop.pk}", "stage")]
 
 
