@@ -162,8 +162,8 @@ class TeamPage:
 def task_cards(
     tasks: list[Task],
     *,
+    hourly_cost: int,
     failed_ids: Iterable[int] = (),
-    hourly_cost: int = DEFAULT_HOURLY_COST,
 ) -> tuple[list[TaskCard], AnalysisSummary]:
     """Cards for `tasks`, in their order, and their team's summary. Tasks read through
     `with_analysis_counts` cost one query here (none while none was analysed); others two.
@@ -309,6 +309,7 @@ def workshop_board(
     board_teams = []
     for team in teams:
         totals, members = by_team.get(team.pk, none), people.get(team.pk, [])
+        stalls_at = facilitation.stalls_at(team, workshop)
         board_teams.append(
             BoardTeam(
                 team=team,
@@ -320,8 +321,8 @@ def workshop_board(
                 ratings=dict(totals.ratings),
                 rules_tasks=totals.rules_tasks,
                 target=workshop.target_tasks,
-                stalled=facilitation.is_stalled(team, workshop, now),
-                stalls_at=facilitation.stalls_at(team, workshop),
+                stalled=stalls_at is not None and now >= stalls_at,
+                stalls_at=stalls_at,
             )
         )
     board_domains = [

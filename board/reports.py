@@ -147,11 +147,6 @@ class TeamLine:
     hours: Decimal = ZERO
     saved: Decimal = ZERO
     by_source: SavedBySource = field(default_factory=SavedBySource)
-    hourly_cost: int = 0  # the workshop's
-
-    @property
-    def savings(self) -> Savings:
-        return savings(self.saved, self.hourly_cost)
 
 
 @dataclass
@@ -263,8 +258,7 @@ def workshop_summary(
         d.pk: DomainLine(d, counts=dict.fromkeys(RATING_ORDER, 0)) for d in workshop.domains.all()
     }
     teams = {
-        t.pk: TeamLine(t, hourly_cost=workshop.hourly_cost)
-        for t in Team.objects.filter(workshop=workshop).select_related("lead")
+        t.pk: TeamLine(t) for t in Team.objects.filter(workshop=workshop).select_related("lead")
     }
     ratings = Counter()
     by_source = SavedBySource()

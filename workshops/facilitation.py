@@ -162,14 +162,6 @@ def planning_open(workshop: Workshop) -> bool:
     return not workshop.is_closed and workshop.phase in PLANNING_PHASES
 
 
-def seconds_left(workshop: Workshop, now=None) -> int | None:
-    """The countdown's seconds left (0 once it ran out), or None when no timer runs."""
-    if workshop.phase_ends_at is None:
-        return None
-    now = now or timezone.now()
-    return max(0, int((workshop.phase_ends_at - now).total_seconds()))
-
-
 def stalls_at(team: Team, workshop: Workshop):
     """When the team counts as stalled if nothing changes before then: `stall_minutes` after
     its last task change (or after it was made), while the room is writing or analysing; None

@@ -96,7 +96,7 @@ def test_hours_saved_follow_the_tasks_current_hours(client_as, settings, team, l
         task=task, actor=lead, data=task_data(domain, title=task.title, minutes_per_occurrence=600)
     )
     task = Task.objects.get(pk=task.pk)
-    (card,), summary = task_cards([task])
+    (card,), summary = task_cards([task], hourly_cost=task.team.workshop.hourly_cost)
     expected = task.hours_per_month * share / 100
     assert abs(summary.hours_saved - expected) < 0.01
     assert abs(card.hours_saved - expected) < 0.01
