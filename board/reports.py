@@ -337,11 +337,15 @@ _EASE_RANK = {Ease.EASY: 0, Ease.MEDIUM: 1, Ease.HARD: 2}
 
 @dataclass
 class PlanLine:
-    """One team's pick with its plan, the analysis's ease and the votes it had."""
+    """One team's pick with its plan, its task's latest analysis and the votes it had."""
 
     pick: Pick
-    ease: str  # the latest analysis's, "" when none
+    analysis: TaskAnalysis | None
     votes: int
+
+    @property
+    def ease(self) -> str:
+        return self.analysis.ease if self.analysis else ""
 
     @property
     def ease_label(self) -> str:
@@ -371,7 +375,7 @@ def plans_for(*, workshop: Workshop | None = None, team: Team | None = None) -> 
     lines = [
         PlanLine(
             pick=pick,
-            ease=latest[pick.task_id].ease if pick.task_id in latest else "",
+            analysis=latest.get(pick.task_id),
             votes=pick.vote_count,  # type: ignore[attr-defined]
         )
         for pick in chosen

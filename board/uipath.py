@@ -15,7 +15,6 @@ tell is left empty rather than guessed, so the CoE fills it in.
 """
 
 from ai.rubric import EXCEPTIONS, INPUT, WORK
-from ai.selectors import latest_analyses
 from board.reports import plans_for
 from workshop_site.figures import format_hours
 from workshop_site.spreadsheets import csv_bytes
@@ -83,13 +82,10 @@ def _description(line) -> str:
 
 
 def picks_csv(workshop: Workshop) -> bytes:
-    lines = plans_for(workshop=workshop)
-    latest = latest_analyses([line.pick.task_id for line in lines])
     rows: list[list] = [COLUMNS]
-    for line in lines:
+    for line in plans_for(workshop=workshop):
         pick = line.pick
-        analysis = latest.get(pick.task_id)
-        found = answers(analysis.factors if analysis else {})
+        found = answers(line.analysis.factors if line.analysis else {})
         rows.append(
             [
                 pick.task.title,
