@@ -23,10 +23,15 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.models import User
 from workshops import events
-from workshops.models import NOTICE_MAX_LENGTH, Team, Workshop
+from workshops.models import (
+    NOTICE_MAX_LENGTH,
+    STALL_MINUTES_MAX,
+    TARGET_TASKS_MAX,
+    TIMER_MAX_MINUTES,
+    Team,
+    Workshop,
+)
 from workshops.services import RuleError
-
-TIMER_MAX_MINUTES = 180
 
 # What each phase allows a team to do with its priorities: dots are spent while the room
 # decides; the lead confirms picks and writes plans then and while wrapping up.
@@ -118,11 +123,15 @@ def targets_set(
     *, workshop: Workshop, target_tasks: int, stall_minutes: int, actor: User
 ) -> Workshop:
     _refuse_if_closed(workshop)
-    if not 1 <= target_tasks <= 50:
-        raise RuleError(_("목표 업무 수는 1에서 50 사이로 정해 주세요."), field="target_tasks")
-    if not 1 <= stall_minutes <= 120:
+    if not 1 <= target_tasks <= TARGET_TASKS_MAX:
         raise RuleError(
-            _("멈춘 팀 기준은 1분에서 120분 사이로 정해 주세요."), field="stall_minutes"
+            _("목표 업무 수는 1에서 %(max)d 사이로 정해 주세요.") % {"max": TARGET_TASKS_MAX},
+            field="target_tasks",
+        )
+    if not 1 <= stall_minutes <= STALL_MINUTES_MAX:
+        raise RuleError(
+            _("멈춘 팀 기준은 1분에서 %(max)d분 사이로 정해 주세요.") % {"max": STALL_MINUTES_MAX},
+            field="stall_minutes",
         )
     workshop.target_tasks = target_tasks
     workshop.stall_minutes = stall_minutes

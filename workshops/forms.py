@@ -14,6 +14,9 @@ from workshops.models import (
     NOTICE_MAX_LENGTH,
     OCCURRENCES_MAX,
     PERIOD_NAMES,
+    STALL_MINUTES_MAX,
+    TARGET_TASKS_MAX,
+    TIMER_MAX_MINUTES,
     Domain,
     Frequency,
     Task,
@@ -339,13 +342,13 @@ class TimerMinutesField(forms.IntegerField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("타이머(분)"))
         kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 180)
+        kwargs.setdefault("max_value", TIMER_MAX_MINUTES)
         kwargs.setdefault(
             "error_messages",
             {
                 "invalid": _("타이머는 분 단위 숫자로 적어 주세요."),
                 "min_value": _("타이머는 1분 이상으로 정해 주세요."),
-                "max_value": _("타이머는 180분까지 정할 수 있습니다."),
+                "max_value": _("타이머는 %(limit_value)s분까지 정할 수 있습니다."),
             },
         )
         super().__init__(**kwargs)
@@ -372,21 +375,21 @@ class TargetsForm(forms.Form):
     target_tasks = forms.IntegerField(
         label=_("팀별 목표 업무 수"),
         min_value=1,
-        max_value=50,
+        max_value=TARGET_TASKS_MAX,
         error_messages={
             "invalid": _("목표 업무 수는 숫자로 적어 주세요."),
             "min_value": _("목표 업무 수는 1 이상으로 정해 주세요."),
-            "max_value": _("목표 업무 수는 50까지 정할 수 있습니다."),
+            "max_value": _("목표 업무 수는 %(limit_value)s까지 정할 수 있습니다."),
         },
     )
     stall_minutes = forms.IntegerField(
         label=_("멈춘 팀 기준(분)"),
         min_value=1,
-        max_value=120,
+        max_value=STALL_MINUTES_MAX,
         error_messages={
             "invalid": _("멈춘 팀 기준은 분 단위 숫자로 적어 주세요."),
             "min_value": _("멈춘 팀 기준은 1분 이상으로 정해 주세요."),
-            "max_value": _("멈춘 팀 기준은 120분까지 정할 수 있습니다."),
+            "max_value": _("멈춘 팀 기준은 %(limit_value)s분까지 정할 수 있습니다."),
         },
     )
 

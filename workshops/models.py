@@ -26,6 +26,9 @@ FOLLOW_UP_DAYS_MAX = 90
 DESCRIPTION_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 50
 NOTICE_MAX_LENGTH = 120  # one line on a phone
+TIMER_MAX_MINUTES = 180  # a phase's countdown
+TARGET_TASKS_MAX = 50  # 팀별 목표 업무 수
+STALL_MINUTES_MAX = 120  # 멈춘 팀 기준(분)
 MINUTES_MAX = 1440
 OCCURRENCES_MAX = 100
 
@@ -178,12 +181,12 @@ class Workshop(models.Model):
     target_tasks = models.PositiveSmallIntegerField(
         _("팀별 목표 업무 수"),
         default=5,
-        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        validators=[MinValueValidator(1), MaxValueValidator(TARGET_TASKS_MAX)],
     )
     stall_minutes = models.PositiveSmallIntegerField(
         _("멈춘 팀 표시 기준(분)"),
         default=10,
-        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        validators=[MinValueValidator(1), MaxValueValidator(STALL_MINUTES_MAX)],
     )
     spotlight_team = models.ForeignKey(
         "Team",
