@@ -6,7 +6,7 @@ own copy.
 """
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -154,12 +154,11 @@ def _parse_plan(post, team) -> tuple[dict, dict[str, str]]:
         except ValueError:
             errors["target_date"] = _("날짜를 2026-04-30처럼 적어 주세요.")
     try:
-        hours = Decimal(post.get("expected_hours") or "0")
-        if not hours.is_finite() or hours < 0 or hours > Decimal("9999"):
-            raise InvalidOperation
-        values["expected_hours"] = hours.quantize(Decimal("0.01"))
-    except InvalidOperation:
-        errors["expected_hours"] = _("예상 절감 시간은 0에서 9999 사이의 숫자로 적어 주세요.")
+        values["expected_hours"] = priorities.parse_monthly_hours(post.get("expected_hours") or "0")
+    except ValueError:
+        errors["expected_hours"] = _(
+            "예상 절감 시간은 0에서 %(max)s 사이의 숫자로 적어 주세요."
+        ) % {"max": priorities.MONTHLY_HOURS_MAX}
     return values, errors
 
 

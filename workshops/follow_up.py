@@ -38,8 +38,6 @@ from workshops.models import FollowUp, Pick, Team, Workshop
 
 logger = logging.getLogger(__name__)
 
-ACTUAL_HOURS_MAX = Decimal("9999")
-
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -8,7 +8,7 @@ plans by its lead. These functions keep the counts true under concurrent request
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -27,6 +27,20 @@ from workshops.models import (
     Vote,
 )
 from workshops.services import RuleError
+
+MONTHLY_HOURS_MAX = Decimal("9999")  # a plan's expected or actual hours saved a month
+
+
+def parse_monthly_hours(raw: str) -> Decimal:
+    """Hours a month as a lead types them ("12.5", "1,234"): 0 to MONTHLY_HOURS_MAX, to the
+    hundredth. Raises ValueError for anything else. The plan form and the follow-up page."""
+    try:
+        hours = Decimal(raw.strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(raw) from None
+    if not hours.is_finite() or not 0 <= hours <= MONTHLY_HOURS_MAX:
+        raise ValueError(raw)
+    return hours.quantize(Decimal("0.01"))
 
 
 def _lock_seat(team: Team, user: User) -> Participant:

@@ -1,5 +1,4 @@
 import logging
-from decimal import Decimal, InvalidOperation
 
 import segno
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import privacy
 from workshop_site.korean import team_label
 from workshop_site.ratelimits import join_guesses_limited, joins_limited, write_limited
-from workshops import follow_up, selectors, services
+from workshops import follow_up, priorities, selectors, services
 from workshops.access import (
     CLOSED_WHILE_TYPING,
     WorkshopClosed,
@@ -422,21 +421,18 @@ def _parse_follow_up(post, plans) -> tuple[list[follow_up.PlanReport], dict[int,
     reports, errors = [], {}
     for pick in plans:
         status = post.get(f"status-{pick.pk}", "")
-        raw = post.get(f"actual-{pick.pk}", "").strip().replace(",", "")
+        raw = post.get(f"actual-{pick.pk}", "").strip()
         problems = {}
         if status not in statuses:
             problems["status"] = _("진행 상황을 고르세요.")
         actual = None
         if raw:
             try:
-                actual = Decimal(raw)
-                if not actual.is_finite() or not 0 <= actual <= follow_up.ACTUAL_HOURS_MAX:
-                    raise InvalidOperation
-                actual = actual.quantize(Decimal("0.01"))
-            except InvalidOperation:
+                actual = priorities.parse_monthly_hours(raw)
+            except ValueError:
                 problems["actual"] = _(
-                    "실제 절감 시간은 0에서 9999 사이의 숫자로 적어 주세요. 예: 12.5"
-                )
+                    "실제 절감 시간은 0에서 %(max)s 사이의 숫자로 적어 주세요. 예: 12.5"
+                ) % {"max": priorities.MONTHLY_HOURS_MAX}
         if problems:
             errors[pick.pk] = problems
         else:
