@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from board import render as live_render
+from board import live
 from workshop_site.ratelimits import write_limited
 from workshops import facilitation
 from workshops.access import get_team_for_user, get_workshop_for_instructor
@@ -163,7 +163,8 @@ def _help_answer(request, team, *, can_edit: bool, notice: str):
     if access_is_board(request):
         response = HttpResponse(status=204)
     else:
-        view = live_render.team_view(live_render.read_team(team.pk))
+        # As the change's push read it, when a page of the team is open; else read now.
+        view = live.written_team_view(team)
         response = HttpResponse(view.region("activity", can_edit=can_edit))
     trigger_client_event(response, "workshop:toast", {"message": notice})
     return response

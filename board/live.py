@@ -151,6 +151,7 @@ class LiveSink:
             self._pulse_changed(team.workshop, version, audiences)
         elif audiences.team_page(team.pk):
             view = render.team_view(team, version=version)
+            _remember(view, team_id=team.pk)  # the write's answer is the same HTML
             html = render.team_regions(team, can_edit=True, view=view)
             self.publish(events.team_group(team.pk), "team", html)
         self._board_changed(team.workshop_id, audiences)
