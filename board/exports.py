@@ -21,7 +21,7 @@ from board import common_work
 from board.reports import RATING_ORDER, PlanLine, Row, plans_for, team_report, workshop_summary
 from workshop_site.figures import HOURS_NUMBER_FORMAT
 from workshop_site.spreadsheets import append_row, csv_bytes, fit_columns
-from workshops.models import Frequency
+from workshops.models import PERIODS_PER_MONTH, Frequency
 from workshops.savings import HOURS_PER_FTE, MONTHS_PER_YEAR, format_won, savings
 
 TASK_COLUMNS = [
@@ -240,7 +240,7 @@ def _basis_sheet(workbook, hourly_cost: int) -> None:
             [
                 "월 시간",
                 "횟수 × 1회 소요(분) × 월 환산 ÷ 60",
-                "월 환산: 매일 21일, 매주 4.33주, 매월·비정기 1회",
+                f"월 환산: 매일 {PERIODS_PER_MONTH[Frequency.DAILY]}일, 매주 {PERIODS_PER_MONTH[Frequency.WEEKLY]}주, 매월·비정기 1회",
             ],
             ["월 절감 시간", "월 시간 × 자동화 비율", ""],
         ],
