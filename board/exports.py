@@ -240,7 +240,8 @@ def _basis_sheet(workbook, hourly_cost: int) -> None:
             [
                 "월 시간",
                 "횟수 × 1회 소요(분) × 월 환산 ÷ 60",
-                f"월 환산: 매일 {PERIODS_PER_MONTH[Frequency.DAILY]}일, 매주 {PERIODS_PER_MONTH[Frequency.WEEKLY]}주, 매월·비정기 1회",
+                f"월 환산: 매일 {PERIODS_PER_MONTH[Frequency.DAILY]}일, "
+                f"매주 {PERIODS_PER_MONTH[Frequency.WEEKLY]}주, 매월·비정기 1회",
             ],
             ["월 절감 시간", "월 시간 × 자동화 비율", ""],
         ],
