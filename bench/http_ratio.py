@@ -25,10 +25,12 @@ Targets (issue 17): team_ratio ≥ 0.33, board_ratio ≥ 0.25.
 """
 
 import argparse
+import collections
 import http.client
 import itertools
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -55,6 +57,14 @@ def parse_args():
         "--database-url", default="postgres://postgres@127.0.0.1:5432/workshop_bench_ratio"
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="after the measured rounds, one more round of the team page and the board under "
+        "py-spy (needs py-spy from requirements-dev.txt, and ptrace): raw stacks and a summary "
+        "of where the server's time goes are written to DIR",
+    )
+    parser.add_argument("--top", type=int, default=25, help="lines in each profile summary")
     return parser.parse_args()
 
 
@@ -153,6 +163,73 @@ def hammer(addresses, path: str, cookie: str, concurrency: int, seconds: float) 
     return sum(c[0] for c in counts), sum(c[1] for c in counts)
 
 
+def profile_target(servers, addresses, name, path, cookie, args) -> None:
+    """Samples every server process with py-spy while the target is hammered, then prints the
+    functions (ours and Django's) with the largest share of samples, inclusive and exclusive."""
+    out = Path(args.profile)
+    out.mkdir(parents=True, exist_ok=True)
+    spies = []
+    for server in servers:
+        raw = out / f"{name}-{server.process.pid}.txt"
+        spies.append(
+            (
+                raw,
+                subprocess.Popen(
+                    [
+                        str(Path(sys.executable).with_name("py-spy")),
+                        "record",
+                        "--pid",
+                        str(server.process.pid),
+                        "--duration",
+                        str(int(args.seconds) + 1),
+                        "--rate",
+                        "200",
+                        "--format",
+                        "raw",
+                        "--nonblocking",
+                        "-o",
+                        str(raw),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                ),
+            )
+        )
+    hammer(addresses, path, cookie, args.concurrency, args.seconds)
+    for _raw, spy in spies:
+        spy.wait(timeout=60)
+    inclusive: collections.Counter[str] = collections.Counter()
+    exclusive: collections.Counter[str] = collections.Counter()
+    total = 0
+    for raw, _spy in spies:
+        if not raw.exists():
+            continue
+        for line in raw.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            frames = [
+                f.split(" (")[0] + " (" + f.rsplit("/", 1)[-1].rstrip(")").rsplit(":", 1)[0] + ")"
+                for f in stack.split(";")
+            ]
+            if not frames or not count.isdigit():
+                continue
+            n = int(count)
+            total += n
+            # idle threads (waiting on a lock, select or a queue) are not server time
+            for frame in set(frames):
+                inclusive[frame] += n
+            exclusive[frames[-1]] += n
+    summary = out / f"{name}-summary.txt"
+    with summary.open("w") as fh:
+        fh.write(f"{name}: {path}, {total} samples over {len(spies)} process(es)\n\n")
+        fh.write("inclusive\n")
+        for frame, n in inclusive.most_common(args.top):
+            fh.write(f"{100 * n / max(total, 1):5.1f}%  {frame}\n")
+        fh.write("\nexclusive\n")
+        for frame, n in exclusive.most_common(args.top):
+            fh.write(f"{100 * n / max(total, 1):5.1f}%  {frame}\n")
+    print(f"  profile of {name}: {summary}", flush=True)
+
+
 def main():
     args = parse_args()
     prepare(database_url=args.database_url, redis_url=args.redis_url)
@@ -187,6 +264,10 @@ def main():
                     f"  errors {failed}",
                     flush=True,
                 )
+        if args.profile:
+            for name in ("team", "board"):
+                path, cookie = targets[name]
+                profile_target(servers, addresses, name, path, cookie, args)
     finally:
         for server in servers:
             server.stop()
