@@ -80,7 +80,9 @@ def written_team_view(team: Team) -> TeamView:
     the commit, if it did (someone had the page open), else read now."""
     owner, views = _written.get()
     kept = views.get(team.pk) if owner and owner == current_request_id(default="") else None
-    return kept or render.team_view(team)
+    # Not from the cache: the caller read `team` before the write, and its revision names the
+    # copy from before it (render.TeamView).
+    return kept or render.team_view(team, cached=False)
 
 
 # --- The sink ---------------------------------------------------------------------------------
@@ -114,6 +116,7 @@ class LiveSink:
     @handle.register
     def _(self, event: TaskChanged) -> None:
         _remember(None, team_id=event.team_id)  # whatever happens below, it is out of date
+        render.pulse_changed(event.workshop_id)  # before any read, and if nobody is online
         version = render.new_version()  # before any read, as on every render
         audiences = presence.audiences(event.workshop_id)
         if not audiences.anyone:
@@ -148,6 +151,7 @@ class LiveSink:
         team = render.read_team(event.team_id)
         audiences = presence.audiences(team.workshop_id)
         if not event.members:  # a new team: one more in the workshop's counts
+            render.pulse_changed(team.workshop_id)
             self._pulse_changed(team.workshop, version, audiences)
         elif audiences.team_page(team.pk):
             view = render.team_view(team, version=version)
@@ -211,6 +215,7 @@ class LiveSink:
 
     @handle.register
     def _(self, event: WorkshopFiguresChanged) -> None:
+        render.pulse_changed(event.workshop_id)  # a team may have gone with its tasks
         self._board_changed(event.workshop_id, presence.audiences(event.workshop_id))
 
     @handle.register

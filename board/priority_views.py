@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django_htmx.http import trigger_client_event
 
 from ai.models import saved_hours
 from ai.selectors import latest_analyses
+from board import render as live_render
 from workshop_site.forms import too_long_message
 from workshop_site.ratelimits import write_limited
 from workshops import facilitation, priorities
@@ -45,25 +47,39 @@ def pick_defaults(task) -> tuple[str, Decimal]:
     )
 
 
-def priorities_html(request, access) -> str:
-    """The region for this viewer."""
+def priorities_html(request, access, *, after_write: bool = False) -> str:
+    """The region for this viewer, cached per viewer under the team's revisions (a vote, pick,
+    plan or phase bumps them). `after_write`: the request changed them after `access` was
+    read, so its copy is rendered now."""
     team = access.team
-    context = {
-        "team": team,
-        "tally": priorities.tally(team, viewer=request.user),
-        "can_vote": access.can_edit_tasks and facilitation.voting_open(team.workshop),
-        "can_pick": access.can_manage_team,
-        "can_choose": access.can_manage_team and facilitation.planning_open(team.workshop),
-        "phase": team.workshop.get_phase_display(),
-        "voting_phase": Workshop.Phase.PRIORITISE.label,
-        "workshop_closed": team.workshop.is_closed,
-    }
-    return render_to_string(REGION, context, request=request)
+    can_vote = access.can_edit_tasks and facilitation.voting_open(team.workshop)
+    can_pick = access.can_manage_team
+    can_choose = access.can_manage_team and facilitation.planning_open(team.workshop)
+
+    def build() -> str:
+        context = {
+            "team": team,
+            "tally": priorities.tally(team, viewer=request.user),
+            "can_vote": can_vote,
+            "can_pick": can_pick,
+            "can_choose": can_choose,
+            "phase": team.workshop.get_phase_display(),
+            "voting_phase": Workshop.Phase.PRIORITISE.label,
+            "workshop_closed": team.workshop.is_closed,
+            "csrf_token": live_render.CSRF_MARK,
+        }
+        return render_to_string(REGION, context)
+
+    token = get_token(request)
+    if after_write:
+        return live_render.fill_marks(build(), csrf_token=token)
+    parts = (request.user.pk, int(can_vote), int(can_pick), int(can_choose))
+    return live_render.team_fragment(team, "priorities", parts, build, csrf_token=token)
 
 
 def _answer(request, access, notice: str | None = None, *, error: bool = False):
     if request.htmx:
-        response = HttpResponse(priorities_html(request, access))
+        response = HttpResponse(priorities_html(request, access, after_write=True))
         if notice:
             trigger_client_event(response, "workshop:toast", {"message": notice})
         return response

@@ -6,11 +6,17 @@ after its change committed and reads the database after that, so the copy with t
 version includes every change committed before it; the browser keeps the highest.
 """
 
+import hashlib
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -25,6 +31,8 @@ from workshops.models import Participant, Team, Workshop
 TEAM_PAGE = "workshops/team_detail.html"
 WORKSHOP_PAGE = "workshops/workshop_detail.html"
 LIVE = "workshops/_live.html"
+
+logger = logging.getLogger(__name__)
 
 
 def new_version() -> int:
@@ -41,11 +49,20 @@ def _render(names: list[str], context: dict) -> str:
 class TeamView:
     """A team's live regions, read once (`version` stamped before the read) and rendered at
     most once per region and audience. Both audiences' pushes of one change use it, and so
-    does the answer to the write that caused the change (`board.live.written_team_view`).
+    does the answer to the write that caused the change (`board.live.written_team_view`), and
+    the team page's load.
 
-    The rendered regions do not depend on the request: a push has none. The answers to htmx
-    writes are the same HTML; their forms need no CSRF field, htmx sends the token in a header
-    (`hx-headers` on <body>), as it does for everything a push brings."""
+    Rendered regions are kept in the cache under the team's and its workshop's revisions
+    (`workshops.revisions`), which every change that alters them bumps in its transaction: a
+    page load after no change reads its regions from there instead of the database, and the
+    push of a change renders what the next loads read. So `team` must be read with its
+    workshop after the change it is to show (`read_team`): its revisions say which copy.
+
+    The rendered regions do not depend on the request: a push has none. What does (the CSRF
+    token of a page's forms without JavaScript) and the version stamp are marks in the cached
+    copy, filled in for each use (`_fill`). The answers to htmx writes and pushes carry no CSRF
+    field; htmx sends the token in a header (`hx-headers` on <body>), as it does for everything
+    a push brings."""
 
     REGIONS = {
         "tasks": "tasks-region",
@@ -55,11 +72,18 @@ class TeamView:
         "priorities": "team-priorities",
     }
 
-    def __init__(self, team: Team, *, version: int | None = None):
+    def __init__(self, team: Team, *, version: int | None = None, cached: bool = True):
         self.version = version or new_version()
         self.team = team
-        self.tasks = reads.team_page(team)
-        self._html: dict[tuple[str, bool], str] = {}
+        self.cached = cached  # False: `team` was read before a change it is to show
+        # {(region, can edit): (HTML with marks, what the page needs of the read)}
+        self._copies: dict[tuple[str, bool], tuple[str, dict]] = {}
+
+    @cached_property
+    def tasks(self) -> reads.TeamPage:
+        """The team's tasks and analyses: read only when a region is not in the cache (or a
+        caller needs the figures themselves)."""
+        return reads.team_page(self.team)
 
     @cached_property
     def members(self) -> list[Participant]:
@@ -68,45 +92,188 @@ class TeamView:
     def can_edit(self, can_edit: bool) -> bool:
         return can_edit and not self.team.workshop.is_closed
 
-    def region(self, name: str, *, can_edit: bool) -> str:
-        key = (name, self.can_edit(can_edit))
-        if key not in self._html:
+    def _cache_key(self, name: str, can_edit: bool) -> str:
+        return _team_key(self.team, "region", name, int(can_edit))
+
+    def load(self, names: tuple[str, ...], *, can_edit: bool) -> None:
+        """Fetch these regions' cached copies in one round trip (a page load's)."""
+        can_edit = self.can_edit(can_edit)
+        wanted = [name for name in names if (name, can_edit) not in self._copies]
+        if not wanted or not self.cached or not _page_cache_on():
+            return
+        keys = {self._cache_key(name, can_edit): name for name in wanted}
+        for key, copy in _cache_get_many(list(keys)).items():
+            self._copies[(keys[key], can_edit)] = copy
+
+    def _copy(self, name: str, can_edit: bool) -> tuple[str, dict]:
+        key = (name, can_edit)
+        if key in self._copies:
+            return self._copies[key]
+        cached = self.cached and _page_cache_on()
+        copy = _cache_get(self._cache_key(name, can_edit)) if cached else None
+        if copy is None:
             if name == "tasks":
-                attach_cards(self.tasks, can_edit=key[1])
+                attach_cards(self.tasks, can_edit=can_edit)
             context = {
                 "team": self.team,
                 "workshop": self.team.workshop,
-                "tasks": self.tasks,
+                "tasks": self.tasks if name == "tasks" else None,
                 "members": self.members if name == "members" else (),
-                "can_edit": key[1],
-                "version": self.version,
+                "can_edit": can_edit,
+                "version": VERSION_MARK,
+                "csrf_token": CSRF_MARK,
             }
-            self._html[key] = render_to_string(f"{TEAM_PAGE}#{self.REGIONS[name]}", context)
-        return self._html[key]
+            html = render_to_string(f"{TEAM_PAGE}#{self.REGIONS[name]}", context)
+            facts = {"task_count": self.tasks.task_count} if name == "tasks" else {}
+            copy = (html, facts)
+            if cached and _reads_are_committed():
+                _cache_set(self._cache_key(name, can_edit), copy)
+        self._copies[key] = copy
+        return copy
+
+    def region(self, name: str, *, can_edit: bool, csrf_token: str | None = None) -> str:
+        """The region's HTML stamped with this view's version; its forms carry `csrf_token`
+        (a page load's) or, pushed and in htmx answers, no CSRF field."""
+        html, _facts = self._copy(name, self.can_edit(can_edit))
+        return _fill(html, self.version, csrf_token)
+
+    def task_count(self, *, can_edit: bool) -> int:
+        """How many tasks the tasks region shows (the page opens its add form when none)."""
+        return self._copy("tasks", self.can_edit(can_edit))[1]["task_count"]
+
+
+def team_fragment(
+    team: Team, name: str, parts: tuple, build: Callable[[], str], *, csrf_token: str | None
+) -> str:
+    """Another fragment of a team's page, cached as its regions are (`TeamView`): `parts` is
+    what else it depends on (the viewer, what they may do); `build` renders it with
+    `csrf_token=CSRF_MARK` in its context. `team` must have been read after the last change
+    the fragment is to show (not before the request's own write)."""
+    if not _page_cache_on():
+        return fill_marks(build(), csrf_token=csrf_token)
+    key = _team_key(team, "fragment", name, *parts)
+    html = _cache_get(key)
+    if html is None:
+        html = build()
+        if _reads_are_committed():
+            _cache_set(key, html)
+    return fill_marks(html, csrf_token=csrf_token)
+
+
+def _team_key(team: Team, *parts) -> str:
+    """A cache key of the team's page: what rendered it, the team's and its workshop's
+    revisions (a change of either makes the copy unreachable), language and time zone."""
+    every = (
+        "team-page",
+        _RELEASE,
+        team.pk,
+        team.revision,
+        team.workshop.revision,
+        get_language(),
+        timezone.get_current_timezone_name(),
+        *parts,
+    )
+    return ":".join(str(part) for part in every)
+
+
+# --- Marks in cached copies, filled in for each use ----------------------------------------------
+
+# Neither can occur in rendered text: the template escapes `<` and `"` in everything it shows.
+VERSION_MARK = "version-mark-0f3a"
+CSRF_MARK = "csrf-mark-7c1e"
+_CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_MARK}">'
+
+
+def _fill(html: str, version: int, csrf_token: str | None) -> str:
+    # Reviewed: `html` is our template's output (escaped as it rendered); the version is an
+    # integer and the token Django's (letters and digits). str.replace drops the SafeString mark.
+    html = html.replace(VERSION_MARK, str(version))
+    if csrf_token is None:
+        html = html.replace(_CSRF_INPUT, "")
+    else:
+        html = html.replace(CSRF_MARK, csrf_token)
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703
+
+
+def fill_marks(html: str, *, csrf_token: str | None) -> str:
+    """A fragment rendered with `csrf_token=CSRF_MARK`, for one use (its forms carry
+    `csrf_token`, or with None no CSRF field)."""
+    return _fill(html, 0, csrf_token)
+
+
+def _release() -> str:
+    """What the cached copies were rendered by: a deploy of other templates or code must not
+    read the copies of the one before it (the cache outlives processes)."""
+    digest = hashlib.sha256()
+    for root in ("templates", "board", "ai", "workshops", "workshop_site", "accounts"):
+        for path in sorted((settings.BASE_DIR / root).rglob("*")):
+            if path.suffix in (".html", ".py") and "tests" not in path.parts:
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT or "") / "staticfiles.json"  # the static files' names
+    if settings.STATIC_ROOT and manifest.is_file():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+_RELEASE = _release()
+
+
+def _reads_are_committed() -> bool:
+    """Whether what this thread reads now is committed: inside a transaction of ours, a copy
+    could show what then rolls back, under a revision a later commit takes again. (A test's
+    own transaction, which wraps everything it does, does not count.)"""
+    blocks = transaction.get_connection().atomic_blocks
+    return all(getattr(block, "_from_testcase", False) for block in blocks)
+
+
+def _page_cache_on() -> bool:
+    return bool(settings.PAGE_CACHE_SECONDS) and not settings.DEBUG
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # the cache is an optimisation: without it, read and render
+        logger.warning("page cache unavailable; rendering", exc_info=True)
+        return None
+
+
+def _cache_get_many(keys: list[str]) -> dict:
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        logger.warning("page cache unavailable; rendering", exc_info=True)
+        return {}
+
+
+def _cache_set(key: str, value, timeout: int | None = None) -> None:
+    try:
+        cache.set(key, value, timeout=timeout or settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("page cache unavailable; not keeping a copy", exc_info=True)
 
 
 # --- Task cards: each rendered once per content and audience, in each process --------------------
 
 _cards: dict[tuple, str] = {}
 _CARDS_MAX = 20_000
-_CSRF_FIELD = 'name="csrfmiddlewaretoken"'
 
 
-def attach_cards(page: reads.TeamPage, *, can_edit: bool, request=None) -> None:
+def attach_cards(page: reads.TeamPage, *, can_edit: bool) -> None:
     """Fill in each card's HTML (`card.html`, which the task list shows) from a cache of
-    rendered cards: a team's list is rendered on every change of one of its tasks, and for
-    each page load, and most of its cards are the same each time. A card that carries the
-    request's CSRF token is rendered for that request and never kept."""
+    rendered cards: a team's list is rendered on every change of one of its tasks, and most of
+    its cards are the same each time. Their forms carry the CSRF mark (`_fill`)."""
     if settings.DEBUG:  # templates may change under a running development server
         return
-    how = (get_language(), timezone.get_current_timezone_name(), can_edit, request is not None)
+    how = (get_language(), timezone.get_current_timezone_name(), can_edit)
     for card in page.cards:
         key = (how, card.content_key())
         html = _cards.get(key)
         if html is None:
-            context = {"card": card, "can_edit": can_edit}
-            html = render_to_string(f"{TEAM_PAGE}#task-card", context, request)
-            if _CSRF_FIELD not in html:
+            context = {"card": card, "can_edit": can_edit, "csrf_token": CSRF_MARK}
+            html = render_to_string(f"{TEAM_PAGE}#task-card", context)
+            if _reads_are_committed():  # an analysis that rolls back may leave its id to another
                 if len(_cards) >= _CARDS_MAX:
                     _cards.clear()
                 _cards[key] = html
@@ -118,9 +285,10 @@ def read_team(team_id: int) -> Team:
     return Team.objects.select_related("workshop", "lead", "last_activity_by").get(pk=team_id)
 
 
-def team_view(team: Team, *, version: int | None = None) -> TeamView:
-    """Read a team's regions. Pass `version` stamped before `team` was read, when it was."""
-    return TeamView(team, version=version)
+def team_view(team: Team, *, version: int | None = None, cached: bool = True) -> TeamView:
+    """Read a team's regions. Pass `version` stamped before `team` was read, when it was;
+    `cached=False` when `team` was read before a change the regions are to show."""
+    return TeamView(team, version=version, cached=cached)
 
 
 def team_regions(
@@ -156,10 +324,47 @@ def analysis_progress(
     return render_to_string("ai/progress.html#progress", context)
 
 
+PULSE_CACHE_SECONDS = 60
+
+
+def workshop_pulse(workshop_id: int) -> selectors.Pulse:
+    """The workshop's counts, cached under a counter the live sink bumps after every change
+    that alters them (`pulse_changed`): every lead's page shows them, and every task of every
+    team changes them. A read that began before a bump stores under the old number, which
+    only reads that began before it ask for."""
+    if not _page_cache_on():
+        return selectors.workshop_pulse(workshop_id)
+    number = _cache_get(_pulse_counter(workshop_id)) or 0
+    key = f"pulse:{_RELEASE}:{workshop_id}:{number}"
+    figures = _cache_get(key)
+    if figures is None:
+        figures = selectors.workshop_pulse(workshop_id)
+        if _reads_are_committed():
+            _cache_set(key, figures, timeout=PULSE_CACHE_SECONDS)
+    return figures
+
+
+def pulse_changed(workshop_id: int) -> None:
+    """After a change of the workshop's counts committed (the live sink calls it)."""
+    counter = _pulse_counter(workshop_id)
+    try:
+        try:
+            cache.incr(counter)
+        except ValueError:  # the first change: a counter that never expires
+            if not cache.add(counter, 1, timeout=None):
+                cache.incr(counter)
+    except Exception:
+        logger.warning("page cache unavailable; pulse counter not bumped", exc_info=True)
+
+
+def _pulse_counter(workshop_id: int) -> str:
+    return f"pulse-number:{workshop_id}"
+
+
 def pulse(workshop: Workshop, version: int | None = None) -> str:
     context = {
         "workshop": workshop,
-        "pulse": selectors.workshop_pulse(workshop.pk),
+        "pulse": workshop_pulse(workshop.pk),
         "version": version or new_version(),
     }
     return render_to_string(f"{LIVE}#workshop-pulse", context)

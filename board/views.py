@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
@@ -24,7 +25,7 @@ from board.facilitation_views import panel_context
 from board.result_views import purged_page
 from workshop_site.links import public_url
 from workshop_site.ratelimits import write_limited
-from workshops import selectors, services
+from workshops import services
 from workshops.access import (
     CLOSED_WHILE_TYPING,
     WorkshopClosed,
@@ -79,29 +80,23 @@ def workshop_detail(request, pk):
 # --- Team ------------------------------------------------------------------------------------
 
 
-def _team_context(request, access, *, task_form=None, view=None, invitations=True):
-    """What the team page and its fragments show. `view`: the team's regions as read for this
-    page (read now by default). `invitations=False` for fragments that do not show them."""
+def _team_context(request, access, *, task_form=None, invitations=True):
+    """What the team page and its fragments (the add form, the invitations) show, but the
+    regions `board.render.TeamView` renders. `invitations=False` for fragments that do not
+    show them."""
     team = access.team
-    # The view stamps its version before reading: a change committed after the read has a
-    # later push.
-    view = view or live_render.team_view(team)
-    tasks = view.tasks
     context = {
         "team": team,
         "workshop": team.workshop,
         "access": access,
         "can_edit": access.can_edit_tasks,
-        "tasks": tasks,
-        "version": view.version,
     }
-    context.update(progress_context(team, can_edit=access.can_edit_tasks, runs=tasks.runs))
     if task_form is not None and not access.can_edit_tasks:
         context["task_form"] = task_form  # refused as the workshop closed: shown as typed
     elif access.can_edit_tasks:
         if task_form is None:
             context["task_form"] = TaskForm(workshop=team.workshop)
-            context["task_fields_html"] = _blank_task_fields(team.workshop, tasks.domains)
+            context["task_fields_html"] = _blank_task_fields(team.workshop)
         else:
             context["task_form"] = task_form
     if invitations and access.can_manage_team:
@@ -115,18 +110,16 @@ def _team_context(request, access, *, task_form=None, view=None, invitations=Tru
 _blank_fields: dict[tuple, str] = {}
 
 
-def _blank_task_fields(workshop, domains) -> str:
-    """The empty add-task form's fields, rendered once per workshop, domain list and language
-    (they differ in nothing else): the form is on every team page and in every add's answer."""
-    key = (get_language(), workshop.pk, tuple((d.pk, d.name) for d in domains))
+def _blank_task_fields(workshop) -> str:
+    """The empty add-task form's fields, rendered once per workshop revision (its domains are
+    the choices: a change of them bumps it, workshops.revisions) and language: the form is on
+    every team page and in every add's answer."""
+    key = (get_language(), workshop.pk, workshop.revision)
     html = _blank_fields.get(key)
     if html is None:
         if len(_blank_fields) > 500:
             _blank_fields.clear()
         form = TaskForm(workshop=workshop)
-        # The choices as the field would list them, from the domains the page read already.
-        field = form.fields["domain"]
-        field.choices = [(domain.pk, field.label_from_instance(domain)) for domain in domains]
         html = _blank_fields[key] = render_to_string("workshops/_task_fields.html", {"form": form})
     return html
 
@@ -138,12 +131,19 @@ def team_detail(request, pk):
 
 
 def _team_page(request, access, *, task_form=None, status=200):
-    """The whole team page: its load, and a refused add from a browser without JavaScript."""
+    """The whole team page: its load, and a refused add from a browser without JavaScript.
+    After no change, its task list and member line come from the cache (`TeamView`)."""
     view = live_render.team_view(access.team)
-    live_render.attach_cards(view.tasks, can_edit=access.can_edit_tasks, request=request)
-    context = _team_context(request, access, task_form=task_form, view=view)
-    context["members"] = view.members
-    context["pulse"] = selectors.workshop_pulse(access.team.workshop_id)
+    can_edit = access.can_edit_tasks
+    view.load(("tasks", "members"), can_edit=can_edit)
+    token = get_token(request)  # one token for every form of the page
+    context = _team_context(request, access, task_form=task_form)
+    context.update(progress_context(access.team, can_edit=can_edit))
+    context["version"] = view.version
+    context["tasks_html"] = view.region("tasks", can_edit=can_edit, csrf_token=token)
+    context["members_html"] = view.region("members", can_edit=can_edit, csrf_token=token)
+    context["task_count"] = view.task_count(can_edit=can_edit)
+    context["pulse"] = live_render.workshop_pulse(access.team.workshop_id)
     context["invitations_open"] = request.GET.get("invitations") == "open"
     context["priorities_html"] = priority_views.priorities_html(request, access)
     return render(request, "workshops/team_detail.html", context, status=status)
@@ -180,7 +180,7 @@ def task_create(request, pk):
         return _team_page(request, access, task_form=form)
     if request.htmx:
         view = live.written_team_view(access.team)
-        context = _team_context(request, access, view=view, invitations=False)
+        context = _team_context(request, access, invitations=False)
         context["task_added"] = True
         context["tasks_region"] = live_render.tasks_region(
             view, can_edit=access.can_edit_tasks, oob=True

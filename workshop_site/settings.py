@@ -225,6 +225,10 @@ LIVE_BOARD_DEBOUNCE = env_float("LIVE_BOARD_DEBOUNCE", 0.5, minimum=0)
 # per workshop: at once if none went out in the window, else once at its end. It bounds the
 # fan-out of a busy workshop to sockets / window messages a second. 0: one per change.
 LIVE_PULSE_WINDOW = env_float("LIVE_PULSE_WINDOW", 0.1, minimum=0)
+# How long a team's rendered regions stay in the cache (board.render.TeamView). A change never
+# waits for this: it bumps the team's revision, which the key holds (workshops.revisions). 0
+# turns the cache off; so does DEBUG (templates change under the development server).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 1800, minimum=0)
 
 # --- Background tasks ------------------------------------------------------------------------
 

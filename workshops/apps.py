@@ -26,7 +26,10 @@ class WorkshopsConfig(AppConfig):
     verbose_name = "워크샵"
 
     def ready(self):
+        from workshops import revisions
         from workshops.models import Participant  # the models exist once the registry is ready
+
+        revisions.connect()
 
         user_logged_out.connect(close_sockets_on_logout, dispatch_uid="close_sockets_on_logout")
         for signal in (post_save, post_delete):

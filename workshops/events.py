@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -176,12 +176,22 @@ def install_sink(sink: Sink) -> Sink:
 
 def announce(event: Event) -> None:
     """Deliver `event` to the sink once the current transaction commits, or at once outside
-    one. Never raises: outside a transaction it asks nothing of the database (on_commit would
-    open a connection to check autocommit, and a database blip would fail the caller)."""
+    one, after bumping the revision of what it changed (`workshops.revisions`: in the change's
+    transaction, so cached pages never outlive it). Outside a transaction it never raises: it
+    asks the database nothing but that bump (on_commit would open a connection to check
+    autocommit, and a database blip would fail the caller)."""
+    from workshops import revisions  # it reads models: not at import, before the registry
+
     connection = transaction.get_connection()
     if connection.in_atomic_block:
+        # What the event changed is cached no more: in the change's own transaction.
+        revisions.bump_for_event(event)
         connection.on_commit(partial(_deliver, event))
     else:
+        try:
+            revisions.bump_for_event(event)
+        except DatabaseError:
+            logger.exception("live: no revision bump for %r", event)
         _deliver(event)
 
 

@@ -75,6 +75,31 @@ def normalise_join_code(raw: str) -> str:
     return "".join(ch for ch in raw.upper() if ch.isascii() and ch.isalnum())[:16]
 
 
+class RevisedModel(models.Model):
+    """A row whose pages are cached by `revision` (workshops.revisions): a counter the database
+    bumps (`revision = revision + 1`) in the transaction of every change that alters what a
+    cached page shows. A save never writes it back: a full save of an instance read before a
+    bump would otherwise turn the counter back, and a page cached under the older number
+    would be shown again."""
+
+    revision = models.PositiveBigIntegerField(_("변경 번호"), default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None and not args:
+            deferred = self.get_deferred_fields()  # as Django's own save: the loaded fields
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key
+                and field.name != "revision"
+                and field.attname not in deferred
+            ]
+        super().save(*args, **kwargs)
+
+
 class WorkshopQuerySet(models.QuerySet):
     def for_user(self, user):
         if not user.is_authenticated:
@@ -95,7 +120,7 @@ class WorkshopQuerySet(models.QuerySet):
         return workshops[0] if workshops else None
 
 
-class Workshop(models.Model):
+class Workshop(RevisedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("준비 중")
         OPEN = "open", _("참여 가능")
@@ -291,7 +316,7 @@ class ActivityVerb(models.TextChoices):
     DELETED = "deleted", _("삭제했습니다")
 
 
-class Team(models.Model):
+class Team(RevisedModel):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("팀 이름"), max_length=NAME_MAX_LENGTH)
     lead = models.ForeignKey(

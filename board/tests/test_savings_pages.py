@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from ai import requests as ai_requests
 from conftest import task_data
 from workshops import services
-from workshops.models import Pick, Workshop
+from workshops.models import Pick
 
 
 def picked(task, expected_hours=Decimal("0")) -> Pick:
@@ -55,8 +55,15 @@ def test_the_card_shows_won_a_month_a_year_and_people_with_the_formula(client_as
 @override_settings(DEBUG=False)
 def test_a_new_hourly_cost_shows_on_the_card_at_once(client_as, lead, rated, workshop):
     client = client_as(lead)
-    page(client, rated.team.get_absolute_url())  # the card is now in the cache
-    Workshop.objects.filter(pk=workshop.pk).update(hourly_cost=50_000)
+    page(client, rated.team.get_absolute_url())  # the card and the task list are now cached
+    services.workshop_update(  # as the instructor's edit form changes it
+        workshop=workshop,
+        title=workshop.title,
+        description=workshop.description,
+        date=workshop.date,
+        domain_names=[domain.name for domain in workshop.domains.all()],
+        hourly_cost=50_000,
+    )
     body = page(client, rated.team.get_absolute_url())
     assert "월 <strong>735,000원</strong>" in body and "시간당 50,000원" in body
 

@@ -2,10 +2,18 @@
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from conftest import make_user, task_data
 from workshops import services
+
+
+def sql_for(client, url) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in captured]
 
 
 def queries_for(client, url) -> int:
@@ -26,11 +34,24 @@ def test_the_team_page_costs_the_same_with_1_or_30_tasks(client_as, lead, member
     client = client_as(lead)
     services.invitation_create(team=team, actor=lead)
     domains = list(team.workshop.domains.all())
-    add_tasks(team, member, domains, 1)
+    queries_for(client, team.get_absolute_url())  # what is kept whatever the tasks (the form)
+    add_tasks(team, member, domains, 1)  # each add: the task list is read again
     with_one = queries_for(client, team.get_absolute_url())
     add_tasks(team, lead, domains, 29)
     services.invitation_create(team=team, actor=lead)
     assert queries_for(client, team.get_absolute_url()) == with_one
+
+
+@override_settings(DEBUG=False)  # the page cache on, as in production
+def test_a_team_page_after_no_change_reads_no_task(client_as, lead, member, team):
+    client = client_as(lead)
+    add_tasks(team, member, list(team.workshop.domains.all()), 5)
+    first = sql_for(client, team.get_absolute_url())
+    again = sql_for(client, team.get_absolute_url())
+    tables = ('"workshops_task"', '"ai_taskanalysis"', '"workshops_domain"', '"workshops_vote"')
+    assert any(table in sql for sql in first for table in tables)  # the first load read them
+    assert not [sql for sql in again if any(table in sql for table in tables)]
+    assert len(again) <= 4  # who is asking, their team, its invitations, its analysis runs
 
 
 def test_the_workshop_page_costs_the_same_with_1_or_10_teams(client_as, instructor, workshop):
@@ -112,6 +133,7 @@ def test_adding_a_task_costs_the_same_with_1_or_30_tasks(
     client_as, lead, member, team, domain, team_page_open
 ):
     client = client_as(lead)
+    add_task_queries(client, team, domain, "첫째")  # what is kept whatever the tasks (the form)
     add_tasks(team, member, list(team.workshop.domains.all()), 1)
     with_one = len(add_task_queries(client, team, domain, "둘째"))
     add_tasks(team, member, list(team.workshop.domains.all()), 28)

@@ -1,0 +1,98 @@
+"""Revisions: what lets a page be cached without ever showing it stale.
+
+`Team.revision` and `Workshop.revision` (workshops.models.RevisedModel) are counters the
+database bumps in the transaction of every change that alters what a cached team page shows.
+The presentation app caches a team's rendered regions under the pair of numbers
+(`board.render.TeamView`); a page read after no change finds its copy, and a change makes
+exactly that team's copies (or, for a workshop-wide change, its teams') unreachable.
+
+Two paths bump, so that no change is missed:
+
+- every live event a service announces (`workshops.events.announce`): a change that open pages
+  are told about is a change a cached page must not hide. Team events bump their team; the
+  workshop's status, stage and figures bump the workshop.
+- saves and deletes of the rows a page shows (tasks, analyses, domains, memberships, the
+  workshop), as signals (`connect`): the Django admin and the shell change rows without any service.
+
+The bump is an UPDATE of one row by its key, in the caller's transaction: a change that rolls
+back takes its bump with it, and one that commits is never seen with the old number (its
+readers read the number with the row, in one query). A cached copy is also dropped after
+`PAGE_CACHE_SECONDS`, so a path that bypassed both (a raw SQL fix) heals by itself.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+
+from workshops.models import Domain, Participant, Task, Team, Workshop
+
+
+def bump_team(team_id: int | None) -> None:
+    if team_id is not None:
+        Team.objects.filter(pk=team_id).update(revision=F("revision") + 1)
+
+
+def bump_workshop(workshop_id: int | None) -> None:
+    if workshop_id is not None:
+        Workshop.objects.filter(pk=workshop_id).update(revision=F("revision") + 1)
+
+
+def bump_teams_of(user_id: int) -> None:
+    """Every team of every workshop the person takes part in: their name is on those pages
+    (as lead or member, as who changed a task last, as the instructor who rated one)."""
+    teams = Participant.objects.filter(user_id=user_id).values("workshop_id")
+    Team.objects.filter(workshop_id__in=teams).update(revision=F("revision") + 1)
+
+
+def _task_saved(sender, instance: Task, **kwargs) -> None:
+    bump_team(instance.team_id)
+
+
+def bump_team_of_task(task_id: int) -> None:
+    """For a row that hangs off a task (an analysis: `ai.apps` connects it)."""
+    team_id = Task.objects.filter(pk=task_id).values_list("team_id", flat=True).first()
+    bump_team(team_id)
+
+
+def _participant_saved(sender, instance: Participant, **kwargs) -> None:
+    bump_team(instance.team_id)
+
+
+def _workshop_part_saved(sender, instance, **kwargs) -> None:
+    bump_workshop(instance.workshop_id)
+
+
+def _person_saved(sender, instance, created=False, update_fields=None, **kwargs) -> None:
+    """A name (or the e-mail shown when there is none) changed: not a sign-in's last_login."""
+    if created or (update_fields is not None and not {"name", "email"} & set(update_fields)):
+        return
+    bump_teams_of(instance.pk)
+
+
+def _workshop_saved(sender, instance: Workshop, created: bool = False, **kwargs) -> None:
+    if not created:
+        bump_workshop(instance.pk)
+
+
+def bump_for_event(event) -> None:
+    """What an announced event changed (`workshops.events.announce` calls it in the change's
+    transaction): its team, or for the workshop's status and stage, every team page of it."""
+    from workshops import events
+
+    if isinstance(event, events.TaskChanged | events.AnalysisChanged | events.TeamChanged):
+        bump_team(event.team_id)
+    elif isinstance(event, events.WorkshopStatusChanged | events.FacilitationChanged):
+        bump_workshop(event.workshop_id)
+
+
+def connect() -> None:
+    """Called once from `WorkshopsConfig.ready` (the analyses' signal: `ai.apps`)."""
+    for signal in (post_save, post_delete):
+        name = "saved" if signal is post_save else "deleted"
+        signal.connect(_task_saved, sender=Task, dispatch_uid=f"revisions-task-{name}")
+        signal.connect(
+            _participant_saved, sender=Participant, dispatch_uid=f"revisions-member-{name}"
+        )
+        signal.connect(_workshop_part_saved, sender=Domain, dispatch_uid=f"revisions-domain-{name}")
+    post_save.connect(_workshop_saved, sender=Workshop, dispatch_uid="revisions-workshop")
+    post_save.connect(_person_saved, sender=get_user_model(), dispatch_uid="revisions-person")
