@@ -117,6 +117,7 @@ class LiveSink:
     def _(self, event: TaskChanged) -> None:
         _remember(None, team_id=event.team_id)  # whatever happens below, it is out of date
         render.pulse_changed(event.workshop_id)  # before any read, and if nobody is online
+        render.board_changed(event.workshop_id)
         version = render.new_version()  # before any read, as on every render
         audiences = presence.audiences(event.workshop_id)
         if not audiences.anyone:
@@ -185,6 +186,8 @@ class LiveSink:
     def _(self, event: FacilitationChanged) -> None:
         """The stage to every page of the workshop; what else changed (see the event) only to
         the pages that show it: a notice or a timer renders nothing but the stage."""
+        if event.phase or event.targets:  # the board's targets and 멈춤 markers, open or not
+            render.board_changed(event.workshop_id)
         version = render.new_version()
         workshop = Workshop.objects.filter(pk=event.workshop_id).first()
         audiences = presence.audiences(event.workshop_id)
@@ -287,6 +290,7 @@ class LiveSink:
             connections.close_all()
 
     def _board_changed(self, workshop_id: int, audiences: presence.Audiences) -> None:
+        render.board_changed(workshop_id)  # the cached board is out of date, open or not
         if not (audiences.instructor_on_board or audiences.instructor_on_summary):
             return  # an instructor who opens the board later gets it in their snapshot
         window = settings.LIVE_BOARD_DEBOUNCE

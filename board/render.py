@@ -10,6 +10,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -324,7 +325,7 @@ def analysis_progress(
     return render_to_string("ai/progress.html#progress", context)
 
 
-PULSE_CACHE_SECONDS = 60
+COUNTED_CACHE_SECONDS = 60
 
 
 def workshop_pulse(workshop_id: int) -> selectors.Pulse:
@@ -332,7 +333,7 @@ def workshop_pulse(workshop_id: int) -> selectors.Pulse:
     that alters them (`pulse_changed`): every lead's page shows them, and every task of every
     team changes them. A read that began before a bump stores under the old number, which
     only reads that began before it ask for."""
-    if not _page_cache_on():
+    if not (_page_cache_on() and _shared_cache()):
         return selectors.workshop_pulse(workshop_id)
     number = _cache_get(_pulse_counter(workshop_id)) or 0
     key = f"pulse:{_RELEASE}:{workshop_id}:{number}"
@@ -340,21 +341,13 @@ def workshop_pulse(workshop_id: int) -> selectors.Pulse:
     if figures is None:
         figures = selectors.workshop_pulse(workshop_id)
         if _reads_are_committed():
-            _cache_set(key, figures, timeout=PULSE_CACHE_SECONDS)
+            _cache_set(key, figures, timeout=COUNTED_CACHE_SECONDS)
     return figures
 
 
 def pulse_changed(workshop_id: int) -> None:
     """After a change of the workshop's counts committed (the live sink calls it)."""
-    counter = _pulse_counter(workshop_id)
-    try:
-        try:
-            cache.incr(counter)
-        except ValueError:  # the first change: a counter that never expires
-            if not cache.add(counter, 1, timeout=None):
-                cache.incr(counter)
-    except Exception:
-        logger.warning("page cache unavailable; pulse counter not bumped", exc_info=True)
+    _bump_counter(_pulse_counter(workshop_id))
 
 
 def _pulse_counter(workshop_id: int) -> str:
@@ -378,20 +371,82 @@ def status(workshop: Workshop, version: int | None = None) -> str:
 def board(
     workshop: Workshop,
     version: int | None = None,
-    online_user_ids: set[int] | None = None,
+    online_user_ids: AbstractSet[int] | None = None,
     facts: list[reports.Fact] | None = None,
+    csrf_token: str | None = None,
 ) -> str:
-    """The instructor's board and the list of who is online. `facts`: as for `summary`."""
+    """The instructor's board and the list of who is online. `facts`: as for `summary`.
+    Cached under the workshop's board counter (`board_changed`) and who is online; the push of
+    a change renders what the next page loads read. `csrf_token`: a page load's."""
     if online_user_ids is None:
         online_user_ids = presence.online_user_ids(workshop.pk)
-    board = reads.workshop_board(workshop, online_user_ids, facts=facts)
-    context = {
-        "workshop": workshop,
-        "board": board,
-        "online": board.online,
-        "version": version or new_version(),
-    }
-    return _render([f"{WORKSHOP_PAGE}#board", f"{WORKSHOP_PAGE}#online"], context)
+    online = frozenset(online_user_ids)
+
+    def build() -> str:
+        board = reads.workshop_board(workshop, online, facts=facts)
+        context = {
+            "workshop": workshop,
+            "board": board,
+            "online": board.online,
+            "version": VERSION_MARK,
+            "csrf_token": CSRF_MARK,
+        }
+        return _render([f"{WORKSHOP_PAGE}#board", f"{WORKSHOP_PAGE}#online"], context)
+
+    who = hashlib.sha256(",".join(map(str, sorted(online))).encode()).hexdigest()[:16]
+    html = _counted_copy("board", workshop, who, build)
+    return _fill(html, version or new_version(), csrf_token)
+
+
+def board_changed(workshop_id: int) -> None:
+    """After a change the board shows committed (the live sink calls it for every event that
+    reaches the board): the next read renders it again."""
+    _bump_counter(f"board-number:{workshop_id}")
+
+
+def _counted_copy(kind: str, workshop: Workshop, part: str, build: Callable[[], str]) -> str:
+    """`build()`, cached under the workshop's `kind` counter, which the sink bumps after each
+    commit that changes what it shows, and the workshop's revision (domains, settings). The
+    counter is in the shared cache: without one (the in-memory cache of a one-process
+    development setup, which a worker's changes cannot reach), nothing is kept. A change no
+    service made has no bump: such a copy lives `COUNTED_CACHE_SECONDS`."""
+    if not (_page_cache_on() and _shared_cache()):
+        return build()
+    number = _cache_get(f"{kind}-number:{workshop.pk}") or 0
+    key = ":".join(
+        str(each)
+        for each in (
+            kind,
+            _RELEASE,
+            workshop.pk,
+            workshop.revision,
+            number,
+            part,
+            get_language(),
+            timezone.get_current_timezone_name(),
+        )
+    )
+    html = _cache_get(key)
+    if html is None:
+        html = build()
+        if _reads_are_committed():
+            _cache_set(key, html, timeout=COUNTED_CACHE_SECONDS)
+    return html
+
+
+def _bump_counter(counter: str) -> None:
+    try:
+        try:
+            cache.incr(counter)
+        except ValueError:  # the first change: a counter that never expires
+            if not cache.add(counter, 1, timeout=None):
+                cache.incr(counter)
+    except Exception:
+        logger.warning("page cache unavailable; %s not bumped", counter, exc_info=True)
+
+
+def _shared_cache() -> bool:
+    return settings.CACHES["default"]["BACKEND"].startswith("django_redis")
 
 
 def summary(

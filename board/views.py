@@ -1,6 +1,7 @@
 """Pages and fragments that show a workshop's tasks with their analyses: the instructor's
 board, the team page and the answers to task writes (the same HTML as their live pushes)."""
 
+import functools
 import logging
 
 import segno
@@ -35,7 +36,6 @@ from workshops.access import (
     get_workshop_for_instructor,
 )
 from workshops.forms import TaskEditForm, TaskForm, add_rule_error
-from workshops.live import presence
 from workshops.models import Invitation, Participant
 from workshops.services import RuleError
 
@@ -56,18 +56,15 @@ def workshop_detail(request, pk):
     if workshop.is_purged:
         return purged_page(request, workshop)
     join_url = public_url(request, workshop.get_join_url())
-    qr_svg = segno.make(join_url, error="m").svg_inline(
-        scale=6, dark="#111827", border=2, omitsize=True
-    )
+    qr_svg = _qr_svg(join_url)
     version = live_render.new_version()  # before the reads, like every pushed render
-    board = reads.workshop_board(workshop, presence.online_user_ids(workshop.pk))
+    board_html = live_render.board(workshop, version, csrf_token=get_token(request))
     return render(
         request,
         "workshops/workshop_detail.html",
         {
             "workshop": workshop,
-            "board": board,
-            "online": board.online,
+            "board_html": board_html,
             "join_url": join_url,
             "qr_svg": qr_svg,
             "version": version,
@@ -75,6 +72,12 @@ def workshop_detail(request, pk):
             **panel_context(workshop),
         },
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _qr_svg(url: str) -> str:
+    """The join code's QR image: the same for every load of the board (a few ms to draw)."""
+    return segno.make(url, error="m").svg_inline(scale=6, dark="#111827", border=2, omitsize=True)
 
 
 # --- Team ------------------------------------------------------------------------------------

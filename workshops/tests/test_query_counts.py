@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from board import render
 from conftest import make_user, task_data
 from workshops import services
 
@@ -48,22 +49,27 @@ def test_a_team_page_after_no_change_reads_no_task(client_as, lead, member, team
     add_tasks(team, member, list(team.workshop.domains.all()), 5)
     first = sql_for(client, team.get_absolute_url())
     again = sql_for(client, team.get_absolute_url())
-    tables = ('"workshops_task"', '"ai_taskanalysis"', '"workshops_domain"', '"workshops_vote"')
-    assert any(table in sql for sql in first for table in tables)  # the first load read them
-    assert not [sql for sql in again if any(table in sql for table in tables)]
-    assert len(again) <= 4  # who is asking, their team, its invitations, its analysis runs
+    reads = (f'"workshops_task"."team_id" = {team.pk}', '"ai_taskanalysis"', '"workshops_vote"')
+    assert any(read in sql for sql in first for read in reads)  # the first load read them
+    assert not [sql for sql in again if any(read in sql for read in reads)]
+    # Who is asking, their team, its invitations, its analysis runs; and the workshop's counts,
+    # which are kept only in a cache all processes share (Redis: the PostgreSQL pass).
+    assert len(again) <= (4 if render._shared_cache() else 5)
 
 
-def test_the_workshop_page_costs_the_same_with_1_or_10_teams(client_as, instructor, workshop):
+def test_the_workshop_page_costs_the_same_with_1_or_10_teams(
+    client_as, instructor, workshop, django_capture_on_commit_callbacks
+):
     client = client_as(instructor)
     domains = list(workshop.domains.all())
 
     def add_team(i):
         lead = make_user(f"lead{i}@example.com")
-        team = services.team_create(
-            workshop=workshop, lead=lead, team_name=f"팀 {i}", display_name=f"팀장 {i}"
-        )
-        add_tasks(team, lead, domains, 3)
+        with django_capture_on_commit_callbacks(execute=True):  # the live sink: a new board
+            team = services.team_create(
+                workshop=workshop, lead=lead, team_name=f"팀 {i}", display_name=f"팀장 {i}"
+            )
+            add_tasks(team, lead, domains, 3)
 
     add_team(0)
     with_one = queries_for(client, workshop.get_absolute_url())

@@ -1,0 +1,108 @@
+"""Pages from the cache (issue 17): after no change a page reads nothing it showed already, and
+after any change it shows the change. The board and the workshop's counts are cached only in a
+cache every process shares (their counters are bumped by whichever process made the change):
+those tests run in the Redis pass."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from board import render
+from conftest import make_user, task_data
+from workshops import services
+from workshops.live import presence
+
+pytestmark = pytest.mark.usefixtures("_cache_on")
+
+
+@pytest.fixture
+def _cache_on(settings):
+    settings.DEBUG = False  # as in production: the development server renders every time
+    presence.reset()
+    yield
+    presence.reset()
+
+
+def load(client, url) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), [query["sql"] for query in captured]
+
+
+def versions(html: str) -> set[int]:
+    return {int(v) for v in re.findall(r'data-version="(\d+)"', html)}
+
+
+def test_a_cached_team_page_is_stamped_with_its_own_load(client_as, lead, team, task):
+    client = client_as(lead)
+    first, _ = load(client, team.get_absolute_url())
+    again, sql = load(client, team.get_absolute_url())
+    assert not [q for q in sql if '"ai_taskanalysis"' in q]  # from the cache
+    # Every region carries the load's version (taken before its reads), not the version of
+    # the load that cached it: the browser keeps the newest copy by it.
+    assert len(versions(again)) == 1 and min(versions(again)) > max(versions(first))
+    assert render.VERSION_MARK not in again and render.CSRF_MARK not in again
+
+
+@pytest.mark.redis
+def test_the_board_after_no_change_reads_no_task(client_as, instructor, workshop, team, task):
+    client = client_as(instructor)
+    load(client, workshop.get_absolute_url())
+    _, sql = load(client, workshop.get_absolute_url())
+    assert not [q for q in sql if '"workshops_task"' in q or '"ai_taskanalysis"' in q]
+    assert len(sql) <= 3  # who is asking, their place in the workshop, the facilitation panel
+
+
+@pytest.mark.redis
+def test_the_board_shows_a_new_task_and_a_new_arrival_at_once(
+    client_as, instructor, workshop, team, lead, domain, django_capture_on_commit_callbacks
+):
+    client = client_as(instructor)
+    before, _ = load(client, workshop.get_absolute_url())
+    assert "새로 적은 업무" not in before
+    with django_capture_on_commit_callbacks(execute=True):  # the live sink, as after a commit
+        services.task_create(team=team, actor=lead, data=task_data(domain, title="새로 적은 업무"))
+    after, _ = load(client, workshop.get_absolute_url())
+    count = re.compile(r'stat-value">(\d+)</span><span class="stat-label">업무')
+    assert int(count.search(after).group(1)) == int(count.search(before).group(1)) + 1
+    presence.connect(
+        workshop.pk, lead.pk, presence.connection_id(instructor=False, team_id=team.pk)
+    )
+    online, _ = load(client, workshop.get_absolute_url())
+    assert "접속한 사람이 없습니다" in after and "접속한 사람이 없습니다" not in online
+
+
+@pytest.mark.redis
+def test_the_counts_on_a_team_page_follow_every_team(
+    client_as, lead, team, other_team, other_lead, domain, django_capture_on_commit_callbacks
+):
+    client = client_as(lead)
+    pulse = re.compile(r"업무 <strong>(\d+)</strong></span>")
+    first, _ = load(client, team.get_absolute_url())
+    _, sql = load(client, team.get_absolute_url())
+    assert not [q for q in sql if "COUNT(DISTINCT" in q]  # the counts came from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        services.task_create(team=other_team, actor=other_lead, data=task_data(domain))
+    after, _ = load(client, team.get_absolute_url())
+    assert int(pulse.search(after).group(1)) == int(pulse.search(first).group(1)) + 1
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_with_the_cache_off_every_load_reads(client_as, lead, team, task):
+    client = client_as(lead)
+    load(client, team.get_absolute_url())
+    _, sql = load(client, team.get_absolute_url())
+    assert [q for q in sql if f'"workshops_task"."team_id" = {team.pk}' in q]
+
+
+def test_a_newcomer_sees_themselves_on_a_cached_team_page(client_as, lead, team):
+    client = client_as(lead)
+    load(client, team.get_absolute_url())
+    newcomer = make_user("newcomer@example.com")
+    services.team_join_as_member(team=team, user=newcomer, display_name="새로 온 팀원")
+    page, _ = load(client, team.get_absolute_url())
+    assert "새로 온 팀원" in page
