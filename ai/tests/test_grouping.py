@@ -139,17 +139,29 @@ def test_the_labelled_pairs_are_at_least_200_across_8_domains():
     assert {pair.split for pair in pairs} == {"tune", "holdout"}
 
 
+def test_every_fourth_pair_of_the_file_is_held_out():
+    from ai import grouping_evaluation
+
+    pairs = grouping_evaluation.read_pairs(
+        grouping_evaluation.DEFAULT_PAIRS.read_text(encoding="utf-8")
+    )
+    # The split is fixed by position, not chosen pair by pair: pairs added later follow it too.
+    assert [pair.split for pair in pairs] == [
+        "holdout" if number % 4 == 3 else "tune" for number in range(len(pairs))
+    ]
+
+
 def test_the_grouping_keeps_its_measured_figures_on_the_labelled_pairs():
     figures = run("--json")
     assert figures["pairs"] >= 200
-    # Measured 2026-12-07 (BENCHMARKS.md). The targets (0.85 both) are not met: tune 0.89 /
-    # 0.84, holdout 0.75 / 0.60. A change that loses ground fails here.
-    assert figures["tune"]["grouped"]["precision"] >= 0.88
-    assert figures["tune"]["grouped"]["recall"] >= 0.83
-    assert figures["precision"] >= 0.85
-    assert figures["recall"] >= 0.77
-    assert figures["holdout"]["grouped"]["precision"] >= 0.75
-    assert figures["holdout"]["grouped"]["recall"] >= 0.60
+    # Measured 2026-12-07 on 356 pairs (BENCHMARKS.md), before the thesaurus saw the 125 added
+    # ones: tune 0.84 / 0.66, holdout 0.78 / 0.64. A change that loses ground fails here.
+    assert figures["tune"]["grouped"]["precision"] >= 0.84
+    assert figures["tune"]["grouped"]["recall"] >= 0.65
+    assert figures["precision"] >= 0.84
+    assert figures["recall"] >= 0.65
+    assert figures["holdout"]["grouped"]["precision"] >= 0.78
+    assert figures["holdout"]["grouped"]["recall"] >= 0.64
 
 
 def test_precision_and_recall_are_counted_over_the_pairs(tmp_path):
