@@ -15,8 +15,12 @@ splits are the caller's (`board.common_work`).
    kept (`analyse` below keeps them in-process; `terms_for_texts` also in the shared cache).
 2. **Similarity** of two tasks: a weighted overlap of their concepts that forgives words only
    one side has but not a difference on both sides; lowered when the titles' heads (what is
-   done) differ; at least half the Dice of their title bigrams, which catches what the
-   analyser splits differently (세금계산서 / 전자세금계산서). See `similarity`.
+   done) differ and are not of one kind (`HEAD_FAMILIES`: 확인 and 대조 are both checking),
+   when both titles say what they are about and share none of it (`NOTHING_SPECIFIC`: two
+   weekly reports on different things); at least half the Dice of their title bigrams, which
+   catches what the analyser splits differently (세금계산서 / 전자세금계산서); and, whatever
+   the spelling, lowered for opposite directions of one flow (`OPPOSITES`: 지급/청구) and for
+   deciding against doing (`JUDGEMENT`: 불량률 집계 / 불량 원인 분석). See `similarity`.
 3. **Groups**: tasks with the same title are one node; average-linkage clustering over the
    pairs above `THRESHOLD`, joining groups while their average similarity is at least
    `LINKAGE` (a task joins a group when it is like most of its members; one word shared by
@@ -46,7 +50,7 @@ from django.core.cache import cache
 from ai import factors
 
 # Bump when terms, weights or the thesaurus change: cached terms of the old version are ignored.
-VERSION = "g5"
+VERSION = "g7"
 THRESHOLD = 0.3  # a pair this alike is an edge of the grouping
 # Two groups join while the average similarity over all their pairs (pairs below THRESHOLD
 # counting 0) is at least this: a task joins a group when it is like most of its members.
@@ -118,7 +122,7 @@ GENERIC = {
     "사용": 0.2,
     "정보": 0.3,
     # what a report measures, in general: the work it measures (영업, 생산, 캠페인) says which
-    "실적": 0.5,
+    "실적": 0.6,
     # the period: the same report weekly or monthly is still the same work
     "주간": 0.3,
     "월간": 0.3,
@@ -164,10 +168,10 @@ SYNONYMS_TEXT = """
 방문 미팅 면담
 일정 스케줄 일자 날짜 예약
 점검 확인 검토 체크 모니터링 검사 검수 살피 파악
-입력 등록 기록 기입 적
+입력 등록 기록 기입 기재 적
 발송 보내 송부 전달 배포 배부 송신 공유 공지 공지사항 안내 알림 통보 고지 발표
-발행 발급 출력 생성 만들 재발행 재발급
-갱신 업데이트 최신화 현행화 재계약 수정 개정 변경 조정 재설정
+발행 발급 출력 인쇄 프린트 생성 만들 재발행 재발급
+갱신 업데이트 최신화 현행화 재계약 수정 정정 개정 변경 조정 재설정
 단가 가격 판매가 시세 요금
 단가표 가격표
 견적 견적서
@@ -176,7 +180,7 @@ SYNONYMS_TEXT = """
 요청 신청 의뢰 요청서 신청서
 입고 납품 입하 납기
 조회 검색 찾 발굴
-집계 합계 합산 통계 산출 산정 계산 취합 모으 합치 수집 모음 스크랩
+집계 합계 합산 통계 산출 산정 계산 취합 수합 모으 합치 수집 모음 스크랩
 정리 요약
 근태 출퇴근 출근 퇴근
 급여 월급 임금 봉급
@@ -218,13 +222,13 @@ SYNONYMS_TEXT = """
 평가 심사 감사
 소모품 사무용품 토너 용품
 반품 반송
-품의 품의서 상신 결재 전자결재
+품의 품의서 상신 결재 전자결재 승인
 외주 아웃소싱 외주업체
 생산 생산량 제조
 계획 플랜
 설비 기계
 일지 점검표 대장 이력 기록부 장부 체크리스트 체크시트
-불량 불량률 클레임 불만 하자 컴플레인
+불량 불량률 클레임 불만 하자 컴플레인 결함 부적합
 출하 출고 불출
 지시 지시서 작업지시
 성적서 시험성적서
@@ -250,7 +254,7 @@ SNS 인스타그램 페이스북 블로그 유튜브
 광고 매체 광고비
 보도자료 보도문
 기사 보도 뉴스 언론 언론보도
-설문 만족도 서베이
+설문 설문조사 만족도 서베이
 당첨자 당첨 경품
 뉴스레터 마케팅메일 이메일마케팅
 홍보물 전단지 포스터 브로슈어 인쇄물 카탈로그 리플렛
@@ -305,6 +309,13 @@ VPN 원격접속 원격
 청구 청구서 인보이스
 문서 서류
 고객 소비자
+삭제 제거
+배정 할당 배분
+세무 세금
+연락처 주소록
+재고 재고량 재고수량
+창고 물류센터
+PPT 파워포인트 발표자료
 """
 
 
@@ -618,13 +629,11 @@ def similarity(a: Terms, b: Terms) -> float:
     objects_a, objects_b = _objects(a), _objects(b)
     if objects_a and objects_b and not objects_a & objects_b:
         overlap *= NOTHING_SPECIFIC  # each says what it is about, and they differ
+    # The spelling, where the words missed it (세금계산서 / 전자세금계산서 split differently);
+    # but no spelling makes paying into billing or doing into deciding.
     opposite, other_kind = _conflicts(a, b)
-    if opposite:
-        overlap *= OPPOSITE
-    if other_kind:
-        overlap *= OTHER_KIND
-    # The spelling, where the words missed it (세금계산서 / 전자세금계산서 split differently)
-    return round(max(overlap, CHAR_FALLBACK * dice), 9)  # as the matrix path rounds
+    conflict = (OPPOSITE if opposite else 1.0) * (OTHER_KIND if other_kind else 1.0)
+    return round(max(overlap, CHAR_FALLBACK * dice) * conflict, 9)  # as the matrix path rounds
 
 
 def similar_pairs(terms: Sequence[Terms], threshold: float | None = None) -> dict:
@@ -714,15 +723,15 @@ def similar_pairs(terms: Sequence[Terms], threshold: float | None = None) -> dic
             opposite |= (only_x[start:stop, None] & only_y[None, :]) | (
                 only_y[start:stop, None] & only_x[None, :]
             )
-        overlap = np.where(opposite, overlap * OPPOSITE, overlap)
         other_kind = decides[start:stop, None] != decides[None, :]
-        overlap = np.where(other_kind, overlap * OTHER_KIND, overlap)
+        conflict = np.where(opposite, OPPOSITE, 1.0) * np.where(other_kind, OTHER_KIND, 1.0)
         upper = np.arange(count)[None, :] > rows[:, None]
-        for i, j in zip(*np.nonzero((overlap >= threshold - 1e-9) & upper), strict=True):
-            pair, score = (int(rows[i]), int(j)), round(float(overlap[i, j]), 9)
+        found = (overlap * conflict >= threshold - 1e-9) & upper
+        for i, j in zip(*np.nonzero(found), strict=True):
+            pair, score = (int(rows[i]), int(j)), float(overlap[i, j])
             if score < CHAR_FALLBACK:  # only then can the spelling add to it
-                score = max(score, round(CHAR_FALLBACK * _dice(*_of(terms, pair)), 9))
-            result[pair] = score
+                score = max(score, CHAR_FALLBACK * _dice(*_of(terms, pair)))
+            result[pair] = round(score * float(conflict[i, j]), 9)
     for pair in _spelling_candidates(terms, threshold) - result.keys():
         score = similarity(*_of(terms, pair))
         if score >= threshold:
