@@ -15,8 +15,12 @@ splits are the caller's (`board.common_work`).
    kept (`analyse` below keeps them in-process; `terms_for_texts` also in the shared cache).
 2. **Similarity** of two tasks: a weighted overlap of their concepts that forgives words only
    one side has but not a difference on both sides; lowered when the titles' heads (what is
-   done) differ; at least half the Dice of their title bigrams, which catches what the
-   analyser splits differently (세금계산서 / 전자세금계산서). See `similarity`.
+   done) differ and are not of one kind (`HEAD_FAMILIES`: 확인 and 대조 are both checking),
+   when both titles say what they are about and share none of it (`NOTHING_SPECIFIC`: two
+   weekly reports on different things); at least half the Dice of their title bigrams, which
+   catches what the analyser splits differently (세금계산서 / 전자세금계산서); and, whatever
+   the spelling, lowered for opposite directions of one flow (`OPPOSITES`: 지급/청구) and for
+   deciding against doing (`JUDGEMENT`: 불량률 집계 / 불량 원인 분석). See `similarity`.
 3. **Groups**: tasks with the same title are one node; average-linkage clustering over the
    pairs above `THRESHOLD`, joining groups while their average similarity is at least
    `LINKAGE` (a task joins a group when it is like most of its members; one word shared by
@@ -46,14 +50,17 @@ from django.core.cache import cache
 from ai import factors
 
 # Bump when terms, weights or the thesaurus change: cached terms of the old version are ignored.
-VERSION = "g4"
+VERSION = "g7"
 THRESHOLD = 0.3  # a pair this alike is an edge of the grouping
 # Two groups join while the average similarity over all their pairs (pairs below THRESHOLD
 # counting 0) is at least this: a task joins a group when it is like most of its members.
 LINKAGE = 0.2
 CHAR_FALLBACK = 0.5  # a title bigram Dice of 1 counts as this similarity
-OTHER_HEAD = 0.6  # similarity kept when the titles do different things (their heads differ)
+OTHER_HEAD = 0.7  # similarity kept when the titles do different things (their heads differ)
 ONE_SIDED = 0.2  # weight of words only one task has, beyond what the other has of its own
+# Similarity kept when the tasks share only light words (a period, an action, 보고, 업무):
+# "주간 매출 보고" and "주간 상담 실적 보고" are two reports, not one.
+NOTHING_SPECIFIC = 0.7
 DESCRIPTION_WEIGHT = 0.5
 CACHE_SECONDS = 7 * 24 * 3600
 
@@ -89,6 +96,10 @@ GENERIC = {
     "결과": 0.2,
     "내역": 0.3,
     "여부": 0.1,
+    "후": 0.05,
+    "전": 0.05,
+    "시": 0.05,
+    "대비": 0.1,
     # who, where and with what: some help, most are shared by unrelated work
     "부서": 0.2,
     "팀": 0.15,
@@ -97,6 +108,7 @@ GENERIC = {
     "고객": 0.4,
     "회사": 0.1,
     "사내": 0.2,
+    "법인": 0.3,
     "데이터": 0.5,
     "엑셀": 0.3,
     "메일": 0.3,
@@ -109,6 +121,8 @@ GENERIC = {
     "정기": 0.3,
     "사용": 0.2,
     "정보": 0.3,
+    # what a report measures, in general: the work it measures (영업, 생산, 캠페인) says which
+    "실적": 0.6,
     # the period: the same report weekly or monthly is still the same work
     "주간": 0.3,
     "월간": 0.3,
@@ -126,6 +140,16 @@ GENERIC = {
     "집계": 0.5,
     "응대": 0.4,
     "접수": 0.6,
+    "게시": 0.5,
+    "정산": 0.5,
+    # deciding rather than doing (see JUDGEMENT): what kind of work, not which
+    "분석": 0.5,
+    "계획": 0.5,
+    "기획": 0.5,
+    "수립": 0.3,
+    "편성": 0.5,
+    "신고": 0.5,
+    "지급": 0.5,
     "일정": 0.6,
 }
 
@@ -143,19 +167,20 @@ SYNONYMS_TEXT = """
 거래처 고객사 협력사 협력업체 공급업체 공급사 업체 벤더 파트너사
 방문 미팅 면담
 일정 스케줄 일자 날짜 예약
-점검 확인 검토 체크 모니터링 검사 검수 살피
-입력 등록 기록 기입 적
-발송 보내 송부 전달 배포 배부 송신 공유 공지 안내 알림 통보 고지 발표
-발행 발급 출력 생성 만들
-갱신 업데이트 최신화 현행화 재계약 수정 개정 변경 조정 재설정
+점검 확인 검토 체크 모니터링 검사 검수 살피 파악
+입력 등록 기록 기입 기재 적
+발송 보내 송부 전달 배포 배부 송신 공유 공지 공지사항 안내 알림 통보 고지 발표
+발행 발급 출력 인쇄 프린트 생성 만들 재발행 재발급
+갱신 업데이트 최신화 현행화 재계약 수정 정정 개정 변경 조정 재설정
 단가 가격 판매가 시세 요금
 단가표 가격표
 견적 견적서
 계약 계약서
-주문 발주 주문서 발주서 구매 오더 신청 의뢰
+주문 발주 주문서 발주서 구매 오더 매매
+요청 신청 의뢰 요청서 신청서
 입고 납품 입하 납기
 조회 검색 찾 발굴
-집계 합계 합산 통계 산출 산정 계산 취합 모으 합치 수집 모음 스크랩
+집계 합계 합산 통계 산출 산정 계산 취합 수합 모으 합치 수집 모음 스크랩
 정리 요약
 근태 출퇴근 출근 퇴근
 급여 월급 임금 봉급
@@ -172,13 +197,14 @@ SYNONYMS_TEXT = """
 시간외 야근 연장근무 초과근무
 증명서 증명
 경조사 경조 경조금 경조사비
-영수증 증빙
-정산 경비 출장비
+영수증 증빙 증빙서류 증빙자료
+정산
+경비 출장비 출장경비 교통비 비용
 세금계산서 계산서
 부가세 부가가치세
 결산 마감
 지급 송금 이체 결제 납부
-채권 미수금 미수
+채권 미수금 미수 매출채권
 회수 추심 독촉
 예산 예산안
 자금 잔고 시재
@@ -196,14 +222,14 @@ SYNONYMS_TEXT = """
 평가 심사 감사
 소모품 사무용품 토너 용품
 반품 반송
-품의 품의서 상신 결재 전자결재
+품의 품의서 상신 결재 전자결재 승인
 외주 아웃소싱 외주업체
 생산 생산량 제조
 계획 플랜
 설비 기계
-일지 점검표 대장 이력 기록부 장부
-불량 불량률 클레임 불만 하자
-출하 출고
+일지 점검표 대장 이력 기록부 장부 체크리스트 체크시트
+불량 불량률 클레임 불만 하자 컴플레인 결함 부적합
+출하 출고 불출
 지시 지시서 작업지시
 성적서 시험성적서
 대책서 8D
@@ -218,7 +244,7 @@ SYNONYMS_TEXT = """
 PC 컴퓨터 노트북 데스크톱
 패치 윈도우업데이트
 라이선스 라이센스
-소프트웨어 SW
+소프트웨어 SW 프로그램
 IT 전산 정보시스템
 권한 접근권한
 로그 접속기록 접근기록 접속
@@ -226,11 +252,12 @@ IT 전산 정보시스템
 SNS 인스타그램 페이스북 블로그 유튜브
 게시물 콘텐츠 포스트 글
 광고 매체 광고비
-보도자료 기사 보도 뉴스 언론
-설문 만족도 서베이
+보도자료 보도문
+기사 보도 뉴스 언론 언론보도
+설문 설문조사 만족도 서베이
 당첨자 당첨 경품
 뉴스레터 마케팅메일 이메일마케팅
-홍보물 전단지 포스터 브로슈어 인쇄물
+홍보물 전단지 포스터 브로슈어 인쇄물 카탈로그 리플렛
 웹사이트 홈페이지 사이트
 방문자 유입 트래픽
 상세페이지 상세 상세이미지
@@ -243,7 +270,7 @@ SNS 인스타그램 페이스북 블로그 유튜브
 명함 명함판
 수리 유지보수 보수 수선
 출입카드 사원증 출입증
-화환 꽃 조화
+화환 꽃 조화 경조화환
 파기 폐기
 인감 도장 날인 사용인감
 통신비 휴대폰 핸드폰 전화요금
@@ -261,6 +288,34 @@ VOC 고객의소리 소리
 해피콜 만족도전화
 회의록 회의내용 회의
 그룹웨어 전자결재시스템
+휴가 연차 월차 반차 휴가일수
+수금 입금 입금확인
+응모자 참여자 참가자 응모
+명단 리스트 목록
+대조 비교 맞춰보
+수령 수취 수신
+상각 감가상각 감가상각비
+연말정산
+VPN 원격접속 원격
+설치 세팅 셋업
+청소 미화
+사무실 건물 오피스
+현황 상황 진행상황 진척
+해외 외화 국외
+퇴사 퇴직 퇴사자 퇴직자
+지원자 응시자
+문자 SMS 메시지 알림톡
+스캔 스캐닝 전자화
+청구 청구서 인보이스
+문서 서류
+고객 소비자
+삭제 제거
+배정 할당 배분
+세무 세금
+연락처 주소록
+재고 재고량 재고수량
+창고 물류센터
+PPT 파워포인트 발표자료
 """
 
 
@@ -277,6 +332,8 @@ SYNONYMS = _load_synonyms(SYNONYMS_TEXT)
 
 _KEEP_TAGS = ("NNG", "NNP", "VV", "VA", "XR", "SL", "SH")
 _KEEP_ADVERBS = {"매주", "매월", "매일", "매년", "매분기"}
+# Suffixes that do not make another thing: 부서별 is 부서, 품목별 is 품목.
+_NOT_IN_COMPOUNDS = {"별"}
 
 
 def _normalise(text: str) -> str:
@@ -286,47 +343,84 @@ def _normalise(text: str) -> str:
 _PARTICLES = re.compile(r"(을|를|이|가|은|는|에|에서|의|과|와|로|으로|및)$")
 
 
+def _add_compound(found: list[tuple[int, str]], end: int, compound: list[str]) -> None:
+    """A word the analyser split (법인/카드) counts as one when the thesaurus knows it; else its
+    parts carry it (화재/보험 shares 보험 with 보험 갱신, and is not counted twice)."""
+    word = "".join(compound)
+    if len(compound) > 1 and word in SYNONYMS:
+        found.append((end, word))
+
+
 def _stems(text: str) -> list[str]:
-    """Content stems of `text`: the analyser's nouns, verb stems, roots and foreign words; each
-    word's nouns joined as they were typed (법인/카드 → also 법인카드, since the analyser splits
-    compounds as its dictionary has them); and typed words the thesaurus knows (클레임, 시재)."""
+    """Content stems of `text` in the order they were typed (the last is the title's head):
+    the analyser's nouns, verb stems, roots and foreign words; each word's nouns joined as they
+    were typed (법인/카드 → also 법인카드, since the analyser splits compounds as its dictionary
+    has them); and typed words the thesaurus knows (클레임, 시재, 품의 — not 품 + 의), alone or
+    two together (재고 조사 → 재고조사)."""
     kiwi = factors.analyser()
-    words = [_PARTICLES.sub("", word) for word in re.findall(r"[\w]+", text)]
-    stems = [word for word in words if word in SYNONYMS]
+    found: list[tuple[int, str]] = []  # (where the stem ends in the text, stem)
+    words: list[tuple[int, int, str]] = []  # (start, end, word without its particle)
+    for match in re.finditer(r"[\w]+", text):
+        word = match.group()
+        words.append(
+            (match.start(), match.end(), word if word in SYNONYMS else _PARTICLES.sub("", word))
+        )
+    known: list[tuple[int, int]] = []  # where the typed thesaurus words are
+    index = 0
+    while index < len(words):
+        first, stop, word = words[index]
+        if index + 1 < len(words) and word + words[index + 1][2] in SYNONYMS:
+            # Two words the thesaurus writes as one stand for it, not for their parts:
+            # 매출 채권 is 매출채권 (what customers owe), not 매출.
+            stop, word = words[index + 1][1], word + words[index + 1][2]
+            index += 1
+        if word in SYNONYMS:
+            found.append((stop, word))
+            known.append((first, stop))
+        index += 1
     if kiwi is None:  # no analyser: plain words, as the estimator does
-        return stems + words
+        plain = [(stop, word) for _, stop, word in words]
+        return [stem for _, stem in sorted(found + plain, key=lambda item: item[0])]
     with factors.analyser_lock:
         tokens = kiwi.tokenize(text)
     compound: list[str] = []
     end = -1
     for index, token in enumerate(tokens):
         form, tag = token.form, token.tag
-        if tag.startswith(("NN", "XSN", "XR")) and not tag.startswith("NNB"):
+        stop = token.start + token.len
+        if any(first <= token.start < last for first, last in known):
+            # The typed word is in the thesaurus: its pieces (클레임 → 클레이 + ㅁ, 해피콜 →
+            # 해피 + 콜) would only count it again or match something else.
+            _add_compound(found, end, compound)
+            compound, end = [], -1
+            continue
+        if (
+            tag.startswith(("NN", "XSN", "XR"))
+            and not tag.startswith("NNB")
+            and form not in _NOT_IN_COMPOUNDS
+        ):
             if token.start != end or not compound:
-                if len(compound) > 1:
-                    stems.append("".join(compound))
+                _add_compound(found, end, compound)
                 compound = []
             compound.append(form)
-            end = token.start + token.len
+            end = stop
         else:
-            if len(compound) > 1:
-                stems.append("".join(compound))
+            _add_compound(found, end, compound)
             compound, end = [], -1
         following = tokens[index + 1].form if index + 1 < len(tokens) else ""
         if form == "보" and tag.startswith(("VV", "VX")) and following == "고":
             # "정리해서 보고": the analyser reads 보고 as 보- + -고; in a task it is a report.
-            stems.append("보고")
+            found.append((stop + 1, "보고"))
             continue
-        in_compound = len(compound) > 1 or (
-            index + 1 < len(tokens) and tokens[index + 1].start == token.start + token.len
+        attached = (index + 1 < len(tokens) and tokens[index + 1].start == stop) or (
+            index > 0 and tokens[index - 1].start + tokens[index - 1].len == token.start
         )
-        if len(form) == 1 and tag.startswith("NN") and in_compound:
-            continue  # 발주/서, 사원/증: the compound carries it; alone it matches anything
+        if len(form) == 1 and tag.startswith("NN") and (len(compound) > 1 or attached):
+            continue  # 발주/서, 사원/증, 품/의/서: the word carries it; alone it matches anything
         if tag.startswith(_KEEP_TAGS) or (tag == "MAG" and form in _KEEP_ADVERBS):
-            stems.append(form.upper() if tag == "SL" else form)
-    if len(compound) > 1:
-        stems.append("".join(compound))
-    return stems
+            found.append((stop, form.upper() if tag == "SL" else form))
+    _add_compound(found, end, compound)
+    return [stem for _, stem in sorted(found, key=lambda item: item[0])]
 
 
 def concept(stem: str) -> str:
@@ -337,8 +431,79 @@ def weight(name: str) -> float:
     return GENERIC.get(name, 1.0)
 
 
+# Opposite directions of one flow are different work (paying and billing, goods in and out),
+# however many words the two tasks share.
+OPPOSITES = (
+    ("지급", "청구"),
+    ("지급", "수금"),
+    ("지급", "회수"),
+    ("입고", "출하"),
+    ("매입", "매출"),
+    ("채권", "채무"),
+    ("입사", "퇴사"),
+    ("수입", "수출"),
+    ("발행", "수령"),
+)
+OPPOSITE = 0.4  # similarity kept when two tasks go opposite ways
+# Deciding (analysing, planning) is other work than doing: "불량률 집계" counts, "불량 원인
+# 분석" judges; "환불 처리" refunds, "환불 정책 수립" decides how to.
+JUDGEMENT = {"분석", "수립", "기획", "설계", "개선", "편성"}
+OTHER_KIND = 0.5  # similarity kept when one task decides and the other does
+
+
+def _conflicts(a: "Terms", b: "Terms") -> tuple[bool, bool]:
+    """(they go opposite ways, one decides and the other does)."""
+    title_a, title_b = _title_concepts(a), _title_concepts(b)
+    opposite = any(
+        (x in title_a and y not in title_a and y in title_b and x not in title_b)
+        or (y in title_a and x not in title_a and x in title_b and y not in title_b)
+        for x, y in OPPOSITES
+    )
+    return opposite, _decides(a) != _decides(b)
+
+
+def _decides(task: "Terms") -> bool:
+    return not JUDGEMENT.isdisjoint(_title_concepts(task))
+
+
+def _title_concepts(task: "Terms") -> set[str]:
+    """The concepts the title has (a description's weigh half: `DESCRIPTION_WEIGHT`)."""
+    return {name for name, value in task.weights.items() if value > 0.75 * weight(name)}
+
+
 # Words that carry no action of their own: "보고서 작성" is a report, "환불 처리" a refund.
-LIGHT_HEADS = {"작성", "처리", "관리", "진행", "실시", "수행", "준비", "정리", "하", "되", "자료"}
+LIGHT_HEADS = {
+    "작성",
+    "처리",
+    "관리",
+    "진행",
+    "실시",
+    "수행",
+    "준비",
+    "정리",
+    "하",
+    "되",
+    "자료",
+    "요청",
+}
+# Actions that are one kind of work with other words: checking (확인, 조회, 대조), recording
+# (입력, 갱신, 교체), telling (발송, 게시, 보고, 응대), compiling for a report (집계, 보고),
+# getting something from outside (주문, 요청, 제작: 명함 제작 신청 is 명함 주문).
+HEAD_FAMILIES = (
+    frozenset({"점검", "조회", "대조"}),
+    frozenset({"입력", "갱신", "교체"}),
+    frozenset({"발송", "게시", "보고", "응대"}),
+    frozenset({"집계", "보고"}),
+    frozenset({"주문", "요청", "제작"}),
+)
+
+
+def _heads_differ(a: "Terms", b: "Terms") -> bool:
+    """The two titles do different things: their heads differ, neither title has the other's
+    head among its words, and the heads are not of one kind (HEAD_FAMILIES)."""
+    if a.head == b.head or a.head in _title_concepts(b) or b.head in _title_concepts(a):
+        return False
+    return not any(a.head in family and b.head in family for family in HEAD_FAMILIES)
 
 
 @dataclass(frozen=True)
@@ -356,12 +521,19 @@ def _bigrams(title: str) -> frozenset[str]:
     return frozenset(compact[i : i + 2] for i in range(len(compact) - 1))
 
 
+_ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
 def analyse(title: str, description: str = "") -> Terms:
-    """The task's concepts (title words at full weight, description words at half) and bigrams."""
+    """The task's concepts (title words at full weight, description words at half) and bigrams.
+    An aside in brackets ("주간 보고 (영업2팀)") counts as description: it says whose the work
+    is, not what it is."""
     title, description = _normalise(title), _normalise(description)
+    asides = " ".join(_ASIDE.findall(title))
+    main = _normalise(_ASIDE.sub(" ", title)) or title
     weights: dict[str, float] = {}
     head = ""
-    for part, factor in ((title, 1.0), (description, DESCRIPTION_WEIGHT)):
+    for part, factor in ((main, 1.0), (f"{asides} {description}".strip(), DESCRIPTION_WEIGHT)):
         if not part:
             continue
         stems = _stems(part)
@@ -428,6 +600,12 @@ def _dice(a: Terms, b: Terms) -> float:
     return 2 * len(a.bigrams & b.bigrams) / total if total else 0.0
 
 
+def _objects(task: Terms) -> set[str]:
+    """What the title says the task is about: its specific concepts (not light words) other than
+    its head."""
+    return {name for name in _title_concepts(task) if weight(name) >= 1.0 and name != task.head}
+
+
 def similarity(a: Terms, b: Terms) -> float:
     """How alike two tasks are, 0–1: a weighted overlap of their concepts blended with the Dice
     of their title bigrams.
@@ -446,10 +624,16 @@ def similarity(a: Terms, b: Terms) -> float:
     denominator = inter + low + ONE_SIDED * (high - low)
     overlap = inter / denominator if denominator else 0.0
     dice = _dice(a, b)
-    if a.head != b.head and a.head not in b.weights and b.head not in a.weights:
+    if _heads_differ(a, b):
         overlap *= OTHER_HEAD  # the same things, something else done with them
-    # The spelling, where the words missed it (세금계산서 / 전자세금계산서 split differently)
-    return round(max(overlap, CHAR_FALLBACK * dice), 9)  # as the matrix path rounds
+    objects_a, objects_b = _objects(a), _objects(b)
+    if objects_a and objects_b and not objects_a & objects_b:
+        overlap *= NOTHING_SPECIFIC  # each says what it is about, and they differ
+    # The spelling, where the words missed it (세금계산서 / 전자세금계산서 split differently);
+    # but no spelling makes paying into billing or doing into deciding.
+    opposite, other_kind = _conflicts(a, b)
+    conflict = (OPPOSITE if opposite else 1.0) * (OTHER_KIND if other_kind else 1.0)
+    return round(max(overlap, CHAR_FALLBACK * dice) * conflict, 9)  # as the matrix path rounds
 
 
 def similar_pairs(terms: Sequence[Terms], threshold: float | None = None) -> dict:
@@ -491,6 +675,21 @@ def similar_pairs(terms: Sequence[Terms], threshold: float | None = None) -> dic
         heads[row] = vocabulary.get(task.head, -1) if task.head else -2
     totals = np.array([sum(task.weights.values()) for task in terms], dtype=np.float64)
     has_weighted, in_title_weighted = has * weights, in_title * weights
+    # What each task is about (`_objects`): its specific concepts other than its head.
+    objects = in_title * (weights >= 1.0)
+    for row, task in enumerate(terms):
+        if task.head in vocabulary:
+            objects[row, vocabulary[task.head]] = 0
+    has_objects = np.array([bool(_objects(task)) for task in terms], dtype=bool)
+    sides = {
+        name: np.array([name in _title_concepts(task) for task in terms], dtype=bool)
+        for pair in OPPOSITES
+        for name in pair
+    }
+    decides = np.array([_decides(task) for task in terms], dtype=bool)
+    families = np.array(
+        [[task.head in family for family in HEAD_FAMILIES] for task in terms], dtype=np.float64
+    )
     # No concept shared by two tasks: only the spelling can pair them.
     starts = range(0, count, 512) if vocabulary else range(0)
     result: dict[tuple[int, int], float] = {}
@@ -506,18 +705,33 @@ def similar_pairs(terms: Sequence[Terms], threshold: float | None = None) -> dic
         overlap = np.divide(shared, denominator, out=np.zeros_like(shared), where=denominator > 0)
         rows = np.arange(start, stop)
         head_a = heads[start:stop]
-        # Is a's head among b's concepts, and b's among a's? (-1: a head no other task has)
-        a_head_in_b = np.where(head_a[:, None] >= 0, has[:, np.maximum(head_a, 0)].T, 0)
-        b_head_in_a = np.where(heads[None, :] >= 0, has[start:stop][:, np.maximum(heads, 0)], 0)
+        # Is a's head in b's title, and b's in a's? (-1: a head no other task has)
+        a_head_in_b = np.where(head_a[:, None] >= 0, in_title[:, np.maximum(head_a, 0)].T, 0)
+        b_head_in_a = np.where(
+            heads[None, :] >= 0, in_title[start:stop][:, np.maximum(heads, 0)], 0
+        )
         differ = (head_a[:, None] != heads[None, :]) | ((head_a[:, None] == -1) & (heads == -1))
-        other_head = differ & (a_head_in_b == 0) & (b_head_in_a == 0)
+        kindred = (families[start:stop] @ families.T) > 0
+        other_head = differ & (a_head_in_b == 0) & (b_head_in_a == 0) & ~kindred
         overlap = np.where(other_head, overlap * OTHER_HEAD, overlap)
+        objects_shared = objects[start:stop] @ objects.T
+        only_light = (objects_shared == 0) & has_objects[start:stop, None] & has_objects[None, :]
+        overlap = np.where(only_light, overlap * NOTHING_SPECIFIC, overlap)
+        opposite = np.zeros_like(only_light)
+        for x, y in OPPOSITES:
+            only_x, only_y = sides[x] & ~sides[y], sides[y] & ~sides[x]
+            opposite |= (only_x[start:stop, None] & only_y[None, :]) | (
+                only_y[start:stop, None] & only_x[None, :]
+            )
+        other_kind = decides[start:stop, None] != decides[None, :]
+        conflict = np.where(opposite, OPPOSITE, 1.0) * np.where(other_kind, OTHER_KIND, 1.0)
         upper = np.arange(count)[None, :] > rows[:, None]
-        for i, j in zip(*np.nonzero((overlap >= threshold - 1e-9) & upper), strict=True):
-            pair, score = (int(rows[i]), int(j)), round(float(overlap[i, j]), 9)
+        found = (overlap * conflict >= threshold - 1e-9) & upper
+        for i, j in zip(*np.nonzero(found), strict=True):
+            pair, score = (int(rows[i]), int(j)), float(overlap[i, j])
             if score < CHAR_FALLBACK:  # only then can the spelling add to it
-                score = max(score, round(CHAR_FALLBACK * _dice(*_of(terms, pair)), 9))
-            result[pair] = score
+                score = max(score, CHAR_FALLBACK * _dice(*_of(terms, pair)))
+            result[pair] = round(score * float(conflict[i, j]), 9)
     for pair in _spelling_candidates(terms, threshold) - result.keys():
         score = similarity(*_of(terms, pair))
         if score >= threshold:

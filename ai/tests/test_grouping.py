@@ -29,6 +29,36 @@ def test_the_same_object_with_another_action_is_not_alike():
     assert alike("설비 점검 일지 작성", "설비 고장 수리") < grouping.THRESHOLD
 
 
+def test_opposite_directions_of_one_flow_are_not_alike_however_they_are_spelt():
+    # "거래처 대금 지급" and "거래처 대금 청구" share five of six syllables.
+    assert alike("거래처 대금 지급", "거래처 대금 청구") < grouping.THRESHOLD
+
+
+def test_deciding_is_not_the_same_work_as_doing():
+    assert alike("불량률 집계", "불량 원인 분석") < grouping.THRESHOLD
+
+
+def test_actions_of_one_kind_in_other_words_are_alike():
+    # 확인 and 대조 are both checking; 은행 and 통장 are not in the thesaurus as one.
+    assert alike("은행 입금 내역 확인", "통장 입금 대조") >= grouping.THRESHOLD
+
+
+def test_two_reports_on_different_things_are_not_alike():
+    assert alike("주간 상담 실적 보고", "주간 매출 보고") < grouping.THRESHOLD
+
+
+def test_a_bracketed_aside_is_not_what_the_title_does():
+    assert analyse("주간 매출 보고 (영업2팀)").head == "보고"
+
+
+def test_a_thesaurus_word_is_not_cut_before_what_looks_like_a_particle():
+    assert analyse("인사 발령 품의").head == "품의"
+
+
+def test_a_two_word_thesaurus_phrase_stands_for_itself_not_its_parts():
+    assert "매출" not in analyse("매출 채권 회수").weights
+
+
 def test_generic_workplace_words_weigh_little():
     assert analyse("교육 이수 현황 관리").weights["관리"] < 0.5
     assert alike("교육 이수 현황 관리", "재고 현황 관리") < grouping.THRESHOLD
@@ -139,17 +169,30 @@ def test_the_labelled_pairs_are_at_least_200_across_8_domains():
     assert {pair.split for pair in pairs} == {"tune", "holdout"}
 
 
+def test_every_fourth_pair_of_the_file_is_held_out():
+    from ai import grouping_evaluation
+
+    pairs = grouping_evaluation.read_pairs(
+        grouping_evaluation.DEFAULT_PAIRS.read_text(encoding="utf-8")
+    )
+    # The split is fixed by position, not chosen pair by pair: pairs added later follow it too.
+    assert [pair.split for pair in pairs] == [
+        "holdout" if number % 4 == 3 else "tune" for number in range(len(pairs))
+    ]
+
+
 def test_the_grouping_keeps_its_measured_figures_on_the_labelled_pairs():
     figures = run("--json")
     assert figures["pairs"] >= 200
-    # Measured 2026-12-07 (BENCHMARKS.md). The targets (0.85 both) are not met: tune 0.89 /
-    # 0.84, holdout 0.75 / 0.60. A change that loses ground fails here.
-    assert figures["tune"]["grouped"]["precision"] >= 0.88
+    # Measured 2026-12-07 on 356 pairs (BENCHMARKS.md). The targets (0.85 both) are not met:
+    # tune 0.85 / 0.83, holdout 0.88 / 0.80, whole file 0.88 / 0.80. A change that loses ground
+    # fails here.
+    assert figures["tune"]["grouped"]["precision"] >= 0.85
     assert figures["tune"]["grouped"]["recall"] >= 0.83
-    assert figures["precision"] >= 0.85
-    assert figures["recall"] >= 0.77
-    assert figures["holdout"]["grouped"]["precision"] >= 0.75
-    assert figures["holdout"]["grouped"]["recall"] >= 0.60
+    assert figures["precision"] >= 0.87
+    assert figures["recall"] >= 0.80
+    assert figures["holdout"]["grouped"]["precision"] >= 0.88
+    assert figures["holdout"]["grouped"]["recall"] >= 0.80
 
 
 def test_precision_and_recall_are_counted_over_the_pairs(tmp_path):
