@@ -14,13 +14,14 @@ from decimal import Decimal
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from ai import rubric
 from ai.models import Source
 from board import common_work
 from board.reports import RATING_ORDER, PlanLine, Row, plans_for, team_report, workshop_summary
 from workshop_site.figures import HOURS_NUMBER_FORMAT
-from workshop_site.spreadsheets import append_row, csv_bytes, fit_columns
+from workshop_site.spreadsheets import column_widths, csv_bytes, write_only_row
 from workshops.models import PERIODS_PER_MONTH, Frequency
 from workshops.savings import HOURS_PER_FTE, MONTHS_PER_YEAR, format_won, savings
 
@@ -101,28 +102,24 @@ def tasks_csv(rows: list[Row], hourly_cost: int) -> bytes:
     return csv_bytes([TASK_COLUMNS, *(task_values(row, hourly_cost) for row in rows)])
 
 
-def _sheet(workbook, title, header, lines, *, first=False):
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    hour_columns = [index for index, name in enumerate(header) if _is_hours(name)]
-    for line in lines:
-        append_row(sheet, line)
-        # Hours keep their exact value (a sum in Excel matches the app's total) and are shown
-        # with one decimal, as on the screens (workshop_site.figures).
-        for index in hour_columns:
-            sheet.cell(row=sheet.max_row, column=index + 1).number_format = HOURS_NUMBER_FORMAT
-    # A filter on every column over the header and the data, the header kept in view, and
-    # columns as wide as their contents.
-    sheet.auto_filter.ref = sheet.dimensions
+def _sheet(workbook, title, header, lines):
+    """A write-only sheet: sized and styled before its rows are streamed into it (openpyxl
+    keeps no cells in memory, and nothing is looked up per row)."""
+    sheet = workbook.create_sheet(title)
+    lines = list(lines)
+    # Columns as wide as their contents; a filter on every column over the header and the
+    # data; the header kept in view.
+    for index, width in enumerate(column_widths([header, *lines], filtered_header=True)):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(lines) + 1}"
     sheet.freeze_panes = "A2"
-    fit_columns(sheet, filtered_header=True)
-    for column, title in enumerate(header, start=1):
-        if WON_HEADER in str(title):
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-                cell.number_format = WON_FORMAT
+    # Hours keep their exact value (a sum in Excel matches the app's total) and are shown
+    # with one decimal, as on the screens (workshop_site.figures); won as "520,000원".
+    formats = {index: HOURS_NUMBER_FORMAT for index, name in enumerate(header) if _is_hours(name)}
+    formats.update({index: WON_FORMAT for index, name in enumerate(header) if WON_HEADER in name})
+    sheet.append(write_only_row(sheet, header, font=Font(bold=True)))
+    for line in lines:
+        sheet.append(write_only_row(sheet, line, formats))
     return sheet
 
 
@@ -139,13 +136,12 @@ def _xlsx(workbook) -> bytes:
 def workshop_xlsx(workshop) -> bytes:
     summary = workshop_summary(workshop)
     cost = workshop.hourly_cost
-    workbook = Workbook()
+    workbook = Workbook(write_only=True)
     _sheet(
         workbook,
         "업무",
         TASK_COLUMNS,
         [task_values(row, cost) for row in summary.rows],
-        first=True,
     )
     _sheet(
         workbook,
@@ -299,13 +295,12 @@ def plans_csv(workshop) -> bytes:
 def team_xlsx(team) -> bytes:
     report = team_report(team)
     cost = team.workshop.hourly_cost
-    workbook = Workbook()
+    workbook = Workbook(write_only=True)
     _sheet(
         workbook,
         "업무",
         TASK_COLUMNS,
         [task_values(row, cost) for row in report.rows],
-        first=True,
     )
     _sheet(
         workbook, "실행 계획", PLAN_COLUMNS, [plan_values(line) for line in plans_for(team=team)]
