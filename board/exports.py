@@ -9,6 +9,7 @@ characters XLSX cannot hold are dropped.
 """
 
 import io
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils import timezone
@@ -133,8 +134,11 @@ def _xlsx(workbook) -> bytes:
     return buffer.getvalue()
 
 
-def workshop_xlsx(workshop) -> bytes:
+def workshop_xlsx(workshop, progress: Callable[[int], None] | None = None) -> bytes:
+    """The workshop's XLSX. `progress`: told how far the build is, in percent, as it goes."""
+    report = progress or (lambda percent: None)
     summary = workshop_summary(workshop)
+    report(20)
     cost = workshop.hourly_cost
     workbook = Workbook(write_only=True)
     _sheet(
@@ -143,6 +147,7 @@ def workshop_xlsx(workshop) -> bytes:
         TASK_COLUMNS,
         [task_values(row, cost) for row in summary.rows],
     )
+    report(70)
     _sheet(
         workbook,
         "팀",
@@ -210,7 +215,13 @@ def workshop_xlsx(workshop) -> bytes:
         common_work.sheet_rows(common_work.for_summary(summary).groups),
     )
     _basis_sheet(workbook, cost)
+    report(80)
     return _xlsx(workbook)
+
+
+def workshop_csv(workshop, progress: Callable[[int], None] | None = None) -> bytes:
+    """The workshop's task sheet as CSV."""
+    return tasks_csv(workshop_summary(workshop).rows, workshop.hourly_cost)
 
 
 def _basis_sheet(workbook, hourly_cost: int) -> None:
