@@ -2,6 +2,8 @@
 exports are limited per person."""
 
 import io
+import os
+import threading
 from datetime import timedelta
 
 import pytest
@@ -177,3 +179,24 @@ def test_a_teams_export_counts_against_the_same_limit(client_as, lead, team, set
     assert client.get(reverse("workshops:team_export", args=[team.pk, "csv"])).status_code == 200
     refused = client.get(reverse("workshops:team_export", args=[team.pk, "xlsx"]))
     assert refused.status_code == 429
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_builds_at_a_lower_cpu_priority_than_its_other_jobs(instructor, large):
+    export = export_files.export_request(workshop=large, user=instructor, fmt="csv")
+    seen = {}
+
+    def build(workshop, progress=None):
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        return exports.workshop_csv(workshop)
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    original = export_files.BUILDERS["csv"]
+    export_files.BUILDERS["csv"] = build
+    try:
+        export_files.export_build(export.pk)
+    finally:
+        export_files.BUILDERS["csv"] = original
+    assert seen["nice"] == min(before + export_files.BUILD_NICENESS, 19)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+    assert WorkshopExport.objects.get().content == exports.workshop_csv(large)
