@@ -9,18 +9,20 @@ characters XLSX cannot hold are dropped.
 """
 
 import io
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from ai import rubric
 from ai.models import Source
 from board import common_work
 from board.reports import RATING_ORDER, PlanLine, Row, plans_for, team_report, workshop_summary
 from workshop_site.figures import HOURS_NUMBER_FORMAT
-from workshop_site.spreadsheets import append_row, csv_bytes, fit_columns
+from workshop_site.spreadsheets import column_widths, csv_bytes, write_only_row
 from workshops.models import PERIODS_PER_MONTH, Frequency
 from workshops.savings import HOURS_PER_FTE, MONTHS_PER_YEAR, format_won, savings
 
@@ -62,30 +64,46 @@ def _money(hours: Decimal, hourly_cost: int) -> list:
     return [saved.monthly_won, saved.yearly_won, saved.fte]
 
 
-def task_values(row: Row, hourly_cost: int) -> list:
+class Labels:
+    """Choice fields' labels as text, each translated once per file: 3,000 rows ask for the
+    same few labels 12,000 times, and each lazy translation costs a lookup."""
+
+    def __init__(self):
+        self._seen: dict = {}
+
+    def __call__(self, instance, field: str) -> str:
+        key = (type(instance), field, getattr(instance, field))
+        label = self._seen.get(key)
+        if label is None:
+            label = self._seen[key] = str(getattr(instance, f"get_{field}_display")())
+        return label
+
+
+def task_values(row: Row, hourly_cost: int, labels: Labels | None = None) -> list:
+    label = labels or Labels()
     task, analysis = row.task, row.analysis
     values = [
         task.team.name,
         task.domain.name,
         task.title,
         task.description,
-        Frequency(task.frequency).label,
+        label(task, "frequency"),
         task.occurrences_per_period,
         task.minutes_per_occurrence,
         task.hours_per_month,
     ]
     if analysis:
         values += [
-            analysis.get_rating_display(),
-            analysis.get_method_display(),
+            label(analysis, "rating"),
+            label(analysis, "method"),
             analysis.suggestion,
             analysis.automatable_share,
             row.hours_saved,
             *_money(row.hours_saved, hourly_cost),
-            row.source_label,
+            label(analysis, "source"),
             analysis.model_id,
             timezone.localtime(analysis.created_at).strftime("%Y-%m-%d %H:%M"),
-            analysis.get_ease_display() if analysis.ease else "",
+            label(analysis, "ease") if analysis.ease else "",
             analysis.missing_info,
             analysis.note,
             analysis.reason,
@@ -98,31 +116,28 @@ def task_values(row: Row, hourly_cost: int) -> list:
 
 
 def tasks_csv(rows: list[Row], hourly_cost: int) -> bytes:
-    return csv_bytes([TASK_COLUMNS, *(task_values(row, hourly_cost) for row in rows)])
+    labels = Labels()
+    return csv_bytes([TASK_COLUMNS, *(task_values(row, hourly_cost, labels) for row in rows)])
 
 
-def _sheet(workbook, title, header, lines, *, first=False):
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    hour_columns = [index for index, name in enumerate(header) if _is_hours(name)]
-    for line in lines:
-        append_row(sheet, line)
-        # Hours keep their exact value (a sum in Excel matches the app's total) and are shown
-        # with one decimal, as on the screens (workshop_site.figures).
-        for index in hour_columns:
-            sheet.cell(row=sheet.max_row, column=index + 1).number_format = HOURS_NUMBER_FORMAT
-    # A filter on every column over the header and the data, the header kept in view, and
-    # columns as wide as their contents.
-    sheet.auto_filter.ref = sheet.dimensions
+def _sheet(workbook, title, header, lines):
+    """A write-only sheet: sized and styled before its rows are streamed into it (openpyxl
+    keeps no cells in memory, and nothing is looked up per row)."""
+    sheet = workbook.create_sheet(title)
+    lines = list(lines)
+    # Columns as wide as their contents; a filter on every column over the header and the
+    # data; the header kept in view.
+    for index, width in enumerate(column_widths([header, *lines], filtered_header=True)):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(lines) + 1}"
     sheet.freeze_panes = "A2"
-    fit_columns(sheet, filtered_header=True)
-    for column, title in enumerate(header, start=1):
-        if WON_HEADER in str(title):
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-                cell.number_format = WON_FORMAT
+    # Hours keep their exact value (a sum in Excel matches the app's total) and are shown
+    # with one decimal, as on the screens (workshop_site.figures); won as "520,000원".
+    formats = {index: HOURS_NUMBER_FORMAT for index, name in enumerate(header) if _is_hours(name)}
+    formats.update({index: WON_FORMAT for index, name in enumerate(header) if WON_HEADER in name})
+    sheet.append(write_only_row(sheet, header, font=Font(bold=True)))
+    for line in lines:
+        sheet.append(write_only_row(sheet, line, formats))
     return sheet
 
 
@@ -136,17 +151,21 @@ def _xlsx(workbook) -> bytes:
     return buffer.getvalue()
 
 
-def workshop_xlsx(workshop) -> bytes:
+def workshop_xlsx(workshop, progress: Callable[[int], None] | None = None) -> bytes:
+    """The workshop's XLSX. `progress`: told how far the build is, in percent, as it goes."""
+    report = progress or (lambda percent: None)
     summary = workshop_summary(workshop)
+    report(20)
     cost = workshop.hourly_cost
-    workbook = Workbook()
+    labels = Labels()
+    workbook = Workbook(write_only=True)
     _sheet(
         workbook,
         "업무",
         TASK_COLUMNS,
-        [task_values(row, cost) for row in summary.rows],
-        first=True,
+        [task_values(row, cost, labels) for row in summary.rows],
     )
+    report(70)
     _sheet(
         workbook,
         "팀",
@@ -214,7 +233,13 @@ def workshop_xlsx(workshop) -> bytes:
         common_work.sheet_rows(common_work.for_summary(summary).groups),
     )
     _basis_sheet(workbook, cost)
+    report(80)
     return _xlsx(workbook)
+
+
+def workshop_csv(workshop, progress: Callable[[int], None] | None = None) -> bytes:
+    """The workshop's task sheet as CSV."""
+    return tasks_csv(workshop_summary(workshop).rows, workshop.hourly_cost)
 
 
 def _basis_sheet(workbook, hourly_cost: int) -> None:
@@ -299,13 +324,13 @@ def plans_csv(workshop) -> bytes:
 def team_xlsx(team) -> bytes:
     report = team_report(team)
     cost = team.workshop.hourly_cost
-    workbook = Workbook()
+    labels = Labels()
+    workbook = Workbook(write_only=True)
     _sheet(
         workbook,
         "업무",
         TASK_COLUMNS,
-        [task_values(row, cost) for row in report.rows],
-        first=True,
+        [task_values(row, cost, labels) for row in report.rows],
     )
     _sheet(
         workbook, "실행 계획", PLAN_COLUMNS, [plan_values(line) for line in plans_for(team=team)]

@@ -3,14 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import audit
-from board import charts, exports, reports, uipath
+from board import charts, export_files, exports, reports, uipath
 from board import render as live_render
-from workshop_site.ratelimits import write_limited
+from board.models import WorkshopExport
+from workshop_site.ratelimits import exports_limited, write_limited
 from workshops import imports, services
 from workshops.access import (
     WorkshopClosed,
@@ -93,19 +94,61 @@ def _record_export(request, workshop, summary: str) -> None:
     )
 
 
+CONTENT_TYPES = {"xlsx": XLSX, "csv": CSV}
+
+
 @login_required
 @require_GET
+@exports_limited
 def workshop_export(request, pk, fmt):
+    """The workshop's file: at once for a small workshop; for a large one, built on the worker
+    while the "준비 중" page waits (board.export_files)."""
     workshop = get_workshop_for_instructor(request.user, pk)[0]
     if workshop.is_purged:
         return purged_page(request, workshop)
     _record_export(request, workshop, f"workshop {fmt}")
-    name = f"workshop-{workshop.pk}"
-    if fmt == "xlsx":
-        return _download(exports.workshop_xlsx(workshop), XLSX, exports.filename(name, "xlsx"))
-    rows = reports.workshop_summary(workshop).rows
-    csv = exports.tasks_csv(rows, workshop.hourly_cost)
-    return _download(csv, CSV, exports.filename(name, "csv"))
+    if export_files.builds_on_worker(workshop):
+        export = export_files.export_request(workshop=workshop, user=request.user, fmt=fmt)
+        return redirect("workshops:workshop_export_status", pk=workshop.pk, export_pk=export.pk)
+    content = export_files.BUILDERS[fmt](workshop)
+    name = exports.filename(f"workshop-{workshop.pk}", fmt)
+    return _download(content, CONTENT_TYPES[fmt], name)
+
+
+def _workshop_export_for(request, pk, export_pk) -> tuple:
+    """The workshop's export `export_pk`, for the workshop's instructors (404 for another
+    workshop's export)."""
+    workshop = get_workshop_for_instructor(request.user, pk)[0]
+    export = get_object_or_404(
+        WorkshopExport.objects.defer("content"), pk=export_pk, workshop=workshop
+    )
+    return workshop, export
+
+
+@login_required
+@require_GET
+def workshop_export_status(request, pk, export_pk):
+    """ "준비 중" while the worker builds the file (the page asks again every 2 seconds), then
+    the link to it."""
+    workshop, export = _workshop_export_for(request, pk, export_pk)
+    if workshop.is_purged:
+        return purged_page(request, workshop)
+    context = {"workshop": workshop, "export": export, "stuck": export.is_stuck()}
+    if request.htmx:
+        return render(request, "workshops/export_status.html#status", context)
+    return render(request, "workshops/export_status.html", context)
+
+
+@login_required
+@require_GET
+def workshop_export_download(request, pk, export_pk):
+    workshop, export = _workshop_export_for(request, pk, export_pk)
+    if workshop.is_purged:
+        return purged_page(request, workshop)
+    if not export.is_done:
+        return redirect("workshops:workshop_export_status", pk=workshop.pk, export_pk=export.pk)
+    content = WorkshopExport.objects.values_list("content", flat=True).get(pk=export.pk)
+    return _download(bytes(content), CONTENT_TYPES[export.fmt], export.file_name)
 
 
 # The workshop's CSV sheets besides the task list: {sheet: (what it is called in the audit log
@@ -119,6 +162,7 @@ WORKSHOP_SHEETS = {
 
 @login_required
 @require_GET
+@exports_limited
 def workshop_sheet(request, pk, sheet):
     """One sheet of the workshop's results as CSV (`WORKSHOP_SHEETS`)."""
     workshop = get_workshop_for_instructor(request.user, pk)[0]
@@ -131,6 +175,7 @@ def workshop_sheet(request, pk, sheet):
 
 @login_required
 @require_GET
+@exports_limited
 def team_export(request, pk, fmt):
     access = get_team_for_user(request.user, pk)
     audit.record(

@@ -39,6 +39,16 @@ workshop_pages = [
         name="workshop_export",
     ),
     path(
+        "workshops/<id:pk>/exports/<id:export_pk>/",
+        result_views.workshop_export_status,
+        name="workshop_export_status",
+    ),
+    path(
+        "workshops/<id:pk>/exports/<id:export_pk>/download/",
+        result_views.workshop_export_download,
+        name="workshop_export_download",
+    ),
+    path(
         "workshops/<id:pk>/plans.csv",
         result_views.workshop_sheet,
         {"sheet": "plans"},

@@ -124,6 +124,49 @@ class ServerProcess:
         self.process = None
 
 
+class WorkerProcess:
+    """The background worker (`manage.py worker`) against the same database and Redis as
+    ServerProcess, polling for jobs every `interval` seconds."""
+
+    def __init__(self, *, log_dir: Path, env=None, interval: float = 0.2):
+        self.server_env = ServerProcess(mail_dir=log_dir, log_dir=log_dir, env=env)
+        self.log_path = log_dir / "worker.log"
+        self.interval = interval
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "WorkerProcess":
+        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "worker",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval",
+                str(self.interval),
+            ],
+            cwd=BASE_DIR,
+            env=self.server_env.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        time.sleep(0.5)
+        if self.process.poll() is not None:
+            raise RuntimeError(f"the worker exited; see {self.log_path}")
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
 def session_cookie_for(user) -> str:
     """A signed-in session for `user`, stored where every process can read it."""
     store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()

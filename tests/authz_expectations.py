@@ -150,6 +150,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "workshops:workshop_export": Endpoint(
         "workshop", GET=WORKSHOP_PAGE, POST=GET_ONLY, formats=("xlsx", "csv")
     ),
+    # A large workshop's export: its "준비 중" page and, once built, the file.
+    "workshops:workshop_export_status": Endpoint("export", GET=WORKSHOP_PAGE, POST=GET_ONLY),
+    "workshops:workshop_export_download": Endpoint("export", GET=WORKSHOP_PAGE, POST=GET_ONLY),
     "workshops:workshop_uipath": Endpoint("workshop", GET=WORKSHOP_PAGE, POST=GET_ONLY),
     "workshops:workshop_plans": Endpoint("workshop", GET=WORKSHOP_PAGE, POST=GET_ONLY),
     # --- workshops: a team --------------------------------------------------------------------

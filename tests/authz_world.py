@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import INSTRUCTOR_GROUP, User
 from ai import requests as ai_requests
 from ai.models import AnalysisRun, RunStatus
+from board.models import WorkshopExport
 from conftest import make_user, task_data
 from workshops import follow_up, services
 from workshops.models import FollowUp, Invitation, Participant, Pick
@@ -132,6 +133,20 @@ class World:
         seat = Participant.objects.filter(team=self.team, role=Participant.Role.MEMBER).first()
         return seat.pk if seat else 0
 
+    def _export(self) -> int:
+        """A built export of this workshop, asked for by its instructor."""
+        export, _created = WorkshopExport.objects.get_or_create(
+            workshop=self.workshop,
+            defaults={
+                "requested_by": self.actors["instructor"],
+                "fmt": "csv",
+                "status": WorkshopExport.Status.DONE,
+                "content": b"\xef\xbb\xbf",
+                "file_name": "workshop.csv",
+            },
+        )
+        return export.pk
+
     def target(self, kind: str | None) -> dict:
         """The URL arguments naming this workshop's object of `kind`."""
         return {
@@ -147,6 +162,7 @@ class World:
             "link_token": {"token": "not-a-real-link"},
             "pick": {"pk": self._pick()},
             "follow_up_token": {"token": self._follow_up_token()},
+            "export": {"pk": self.workshop.pk, "export_pk": self._export()},
         }[kind]
 
 

@@ -29,27 +29,28 @@ def wait_phrase(seconds: float) -> str:
 
 
 def too_many_requests(request, seconds_left: int, *, unavailable: bool = False, reason: str = ""):
-    """The 429 page. `reason`: "join" for wrong join codes, which says so; else the generic
-    message."""
+    """The 429 page. `reason`: "join" for wrong join codes and "export" for downloads, which
+    say so; else the generic message."""
     context = {"wait": wait_phrase(seconds_left), "unavailable": unavailable, "reason": reason}
     response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(max(seconds_left, 1))
     return response
 
 
-def rate_limited(group: str, rate_setting: str):
-    """Limit the view's POSTs per signed-in user (per address for anonymous visitors)."""
+def rate_limited(group: str, rate_setting: str, *, method: str = "POST", reason: str = ""):
+    """Limit the view's requests of `method` (POSTs) per signed-in user (per address for
+    anonymous visitors). `reason`: which message the 429 page gives (too_many_requests)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if request.method == "POST":
+            if request.method == method:
                 usage = get_usage(
                     request,
                     group=group,
                     key="user_or_ip",
                     rate=getattr(settings, rate_setting),
-                    method="POST",
+                    method=method,
                     increment=True,
                 )
                 if usage and usage["should_limit"]:
@@ -59,7 +60,7 @@ def rate_limited(group: str, rate_setting: str):
                     _record_refusal(request, f"{group}:unavailable" if unavailable else group)
                     if unavailable:
                         return too_many_requests(request, 30, unavailable=True)
-                    return too_many_requests(request, usage["time_left"])
+                    return too_many_requests(request, usage["time_left"], reason=reason)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -104,6 +105,8 @@ def wrong_guesses_limited(group: str, rate_setting: str, rate_per_address_settin
 
 
 ai_limited = rate_limited("ai", "AI_RATE_LIMIT")
+# Downloads (exports): each one reads a whole workshop or team and builds a file.
+exports_limited = rate_limited("export", "EXPORT_RATE_LIMIT", method="GET", reason="export")
 write_limited = rate_limited("write", "WRITE_RATE_LIMIT")
 # Joining: per person once signed in, per address before (a quick join is anonymous until it
 # succeeds, and a whole room may share one office address: the limit is a room's worth).

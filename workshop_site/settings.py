@@ -234,6 +234,14 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 1800, minimum=0)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Exports (board.export_files): a workshop with more tasks than this is exported on the worker
+# (a "준비 중" page, then the file) instead of in the request, which would hold one of
+# WEB_THREADS for seconds. Built files are kept this many minutes, then deleted; a file not
+# built within EXPORT_BUILD_TIMEOUT seconds is offered again.
+EXPORT_INLINE_MAX_TASKS = env_int("EXPORT_INLINE_MAX_TASKS", 500, minimum=0)
+EXPORT_KEEP_MINUTES = env_int("EXPORT_KEEP_MINUTES", 60, minimum=1)
+EXPORT_BUILD_TIMEOUT = env_int("EXPORT_BUILD_TIMEOUT", 300, minimum=10)
+
 # --- AI analysis -----------------------------------------------------------------------------
 
 # No key: the rule-based estimator answers, clearly labelled, and nothing leaves the machine.
@@ -256,6 +264,8 @@ SLACK_WEBHOOK_URL = env_url("SLACK_WEBHOOK_URL", schemes=("https", "http"))
 
 AI_RATE_LIMIT = env_str("AI_RATE_LIMIT", "20/h")
 WRITE_RATE_LIMIT = env_str("WRITE_RATE_LIMIT", "100/15m")
+# Downloads of exports (XLSX, CSV) per person: a few of each sheet, not a loop.
+EXPORT_RATE_LIMIT = env_str("EXPORT_RATE_LIMIT", "20/10m")
 # Wrong join codes, per person and per address (an office shares one address, but only wrong
 # codes count): about 887 million codes exist, so these stop guessing without slowing anyone.
 # A second post of the same add-task form within this many seconds adds nothing (a double tap).

@@ -7,7 +7,8 @@ Two dangers in a cell that someone's Excel opens:
   the whole workbook, so they are dropped, wherever they came from.
 
 CSV files start with a byte-order mark so that Excel opens Korean as UTF-8. XLSX sheets get
-columns as wide as their contents (fit_columns).
+columns as wide as their contents (fit_columns; column_widths for a write-only sheet, which
+is sized before its rows are written).
 """
 
 import csv
@@ -16,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from django.utils.functional import Promise
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -62,6 +64,23 @@ def append_row(sheet, values: Iterable) -> None:
             cell.data_type = "s"
 
 
+def write_only_row(sheet, values: Iterable, formats: dict[int, str] | None = None, font=None):
+    """One row of cells for a write-only sheet (`sheet.append` of the result), as `append_row`
+    writes them: formula-looking text stays text. `formats`: a number format by column index
+    (from 0); `font`: the same font on every cell."""
+    row = []
+    for index, value in enumerate(values):
+        cell = WriteOnlyCell(sheet, value=cell_value(value))
+        if looks_like_formula(cell.value):
+            cell.data_type = "s"
+        if formats and index in formats:
+            cell.number_format = formats[index]
+        if font is not None:
+            cell.font = font
+        row.append(cell)
+    return row
+
+
 # Column widths are in Excel's units: about one digit "0" of the default font. A Hangul
 # syllable (like every East Asian wide or full-width character) takes about two.
 MIN_COLUMN_WIDTH = 8
@@ -85,6 +104,26 @@ def display_width(value) -> int:
     )
 
 
+def _fitted(width: int) -> int:
+    return min(MAX_COLUMN_WIDTH, max(MIN_COLUMN_WIDTH, width + COLUMN_PADDING))
+
+
+def column_widths(rows: Iterable[Iterable], *, filtered_header: bool = False) -> list[int]:
+    """The width of each column of `rows` (header first) as fit_columns sizes a sheet holding
+    them; for a write-only sheet, whose widths are set before its rows are written."""
+    widths: list[int] = []
+    for number, row in enumerate(rows):
+        for index, value in enumerate(row):
+            width = display_width(cell_value(value))
+            if filtered_header and number == 0:
+                width += FILTER_BUTTON_WIDTH
+            if index == len(widths):
+                widths.append(width)
+            elif width > widths[index]:
+                widths[index] = width
+    return [_fitted(width) for width in widths]
+
+
 def fit_columns(sheet, *, filtered_header: bool = False) -> None:
     """Size each column of an openpyxl sheet to its widest cell (header included), between
     MIN_COLUMN_WIDTH and MAX_COLUMN_WIDTH. `filtered_header`: row 1 carries autofilter buttons,
@@ -97,6 +136,4 @@ def fit_columns(sheet, *, filtered_header: bool = False) -> None:
                 width += FILTER_BUTTON_WIDTH
             widths[cell.column_letter] = max(widths.get(cell.column_letter, 0), width)
     for letter, width in widths.items():
-        sheet.column_dimensions[letter].width = min(
-            MAX_COLUMN_WIDTH, max(MIN_COLUMN_WIDTH, width + COLUMN_PADDING)
-        )
+        sheet.column_dimensions[letter].width = _fitted(width)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from ai import requests as ai_requests
 from ai import runner
+from board.models import WorkshopExport
 from conftest import make_user, task_data
 from workshops import facilitation, follow_up, priorities, services
 from workshops.models import FollowUp, Workshop
@@ -53,6 +54,7 @@ NOT_PAGES = {
     "workshops:task_detail": "a task card fragment (the edit form's 취소), shown on the team page",
     "workshops:team_export": "a download",
     "workshops:workshop_export": "a download",
+    "workshops:workshop_export_download": "a download",
     "workshops:task_import_template": "a download",
     "workshops:task_import_confirm": "POST only",
     "workshops:team_priorities": "the priorities region, shown on the team page",
@@ -436,6 +438,14 @@ def test_every_page_a_lead_or_instructor_opens_fits_a_390px_phone(
         "결과 요약 (프로젝터)",
         f"/workshops/{workshop.pk}/summary/?view=projector",
     )
+    # A large workshop's export: the 준비 중 page while the worker builds it, then its link.
+    export = WorkshopExport.objects.create(workshop=workshop, requested_by=instructor, fmt="xlsx")
+    export_page = f"/workshops/{workshop.pk}/exports/{export.pk}/"
+    visit("workshops:workshop_export_status", "instructor", "내보내기 준비 중", export_page)
+    WorkshopExport.objects.filter(pk=export.pk).update(
+        status=WorkshopExport.Status.DONE, content=b"PK", file_name="workshop.xlsx"
+    )
+    visit("workshops:workshop_export_status", "instructor", "내보내기 완료", export_page)
     visit("workshops:team_detail", "instructor", "팀 화면 (강사)", f"/teams/{team.pk}/")
     visit("workshops:team_report", "instructor", "팀 보고서 (강사)", f"/teams/{team.pk}/report/")
     visit(

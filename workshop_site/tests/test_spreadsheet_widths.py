@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from workshop_site.spreadsheets import (
     MAX_COLUMN_WIDTH,
     MIN_COLUMN_WIDTH,
+    column_widths,
     display_width,
     fit_columns,
 )
@@ -44,3 +45,13 @@ def test_a_narrow_column_keeps_the_minimum_and_a_filtered_header_its_button_room
     sheet.append(["업무 영역 이름"])  # 6 syllables, 2 spaces: 14 wide
     fit_columns(sheet, filtered_header=True)
     assert sheet.column_dimensions["A"].width == 14 + 3 + 2
+
+
+def test_a_write_only_sheet_is_sized_as_fit_columns_sizes_a_sheet():
+    rows = [["업무명", "n", "설명", "팀"], ["주간 실적 보고서 작성", 1, "가" * 100, None], ["x"]]
+    sheet = Workbook().active
+    for row in rows:
+        sheet.append(row)
+    fit_columns(sheet, filtered_header=True)
+    fitted = [sheet.column_dimensions[letter].width for letter in "ABCD"]
+    assert column_widths(rows, filtered_header=True) == fitted

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import audit
-from board import exports, reports
+from board import exports
 from workshops.management.commands.close_workshop import find_workshop
 
 
@@ -20,8 +20,7 @@ class Command(BaseCommand):
         if path.suffix.lower() == ".xlsx":
             content = exports.workshop_xlsx(target)
         elif path.suffix.lower() == ".csv":
-            rows = reports.workshop_summary(target).rows
-            content = exports.tasks_csv(rows, target.hourly_cost)
+            content = exports.workshop_csv(target)
         else:
             raise CommandError("output must end in .xlsx or .csv")
         if not path.parent.exists():
