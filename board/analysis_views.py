@@ -18,12 +18,14 @@ from workshop_site.ratelimits import ai_limited, write_limited
 from workshops.access import get_task_for_user, get_team_for_user, get_workshop_for_instructor
 
 
-def _panel(request, access, *, status=200):
-    """The analysis panel, and with it the task list out of band: results land there."""
-    view = live.written_team_view(access.team)
+def _panel(request, access, *, status=200, view=None):
+    """The analysis panel, and with it the task list out of band: results land there. `view`:
+    the team as read now, when the request changed nothing (the poll)."""
+    view = view or live.written_team_view(access.team)
     can_edit = access.can_edit_tasks
-    html = live_render.analysis_progress(access.team, can_edit=can_edit, view=view)
-    html += live_render.tasks_region(view, can_edit=can_edit, oob=True)
+    html = live_render.analysis_progress(view.team, can_edit=can_edit, view=view)
+    if request.GET.get("shown") != live_render.copy_shown(view.team):
+        html += live_render.tasks_region(view, can_edit=can_edit, oob=True)
     return HttpResponse(html, status=status)
 
 
@@ -110,7 +112,11 @@ def analysis_retry(request, pk):
 def analysis_progress(request, pk):
     access = get_team_for_user(request.user, pk)
     recovery.recover_stale_runs(team=access.team)
-    return _panel(request, access)
+    # The poll, every few seconds while an analysis runs: the task list only if it changed
+    # since the copy the page shows (`?shown=`), and then from the cache. The team is read
+    # again for its revision: the recovery may have just changed its runs.
+    team = live_render.read_team(access.team.pk)
+    return _panel(request, access, view=live_render.team_view(team))
 
 
 @login_required

@@ -83,7 +83,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
         came_online = await sync_to_async(presence.connect)(
             workshop_id, user.pk, self.connection_id
         )
-        await self.send_snapshot()
+        # The page's own regions as it loaded them (`?shown=`): not sent again if nothing changed.
+        await self.send_snapshot(shown=self._query_param("shown"))
         if came_online:
             await database_sync_to_async(events.announce)(events.PresenceChanged(workshop_id))
         self.heartbeat_task = asyncio.create_task(self.heartbeat())
@@ -119,8 +120,8 @@ class WorkshopConsumer(AsyncWebsocketConsumer):
                 self.last_resync = now
                 await self.send_snapshot()
 
-    async def send_snapshot(self):
-        html = await database_sync_to_async(render.snapshot)(self.viewer)
+    async def send_snapshot(self, shown: str | None = None):
+        html = await database_sync_to_async(render.snapshot)(self.viewer, shown=shown)
         await self.send(text_data=html)
 
     # --- Group messages ----------------------------------------------------------------------

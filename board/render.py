@@ -562,8 +562,16 @@ def viewer_for(
     )
 
 
-def snapshot(viewer: Viewer) -> str:
-    """Every live region the viewer's page shows, as a reload would render it."""
+def copy_shown(team: Team) -> str:
+    """Which copy of the team's regions a page shows: its team's and workshop's revisions. A
+    page sends it back (its socket's and its progress poll's `?shown=`) so that what it has
+    already is not sent again; the task list of a 1,000-task team is most of a megabyte."""
+    return f"{team.revision}.{team.workshop.revision}"
+
+
+def snapshot(viewer: Viewer, shown: str | None = None) -> str:
+    """Every live region the viewer's page shows, as a reload would render it; a team page's
+    own regions only if they changed since the copy it says it shows (`shown`)."""
     version = new_version()
     workshop = Workshop.objects.get(pk=viewer.workshop_id)
     parts = [status(workshop, version), stage(workshop, version)]
@@ -576,7 +584,8 @@ def snapshot(viewer: Viewer) -> str:
     elif viewer.viewing_team_id:
         can_edit = not viewer.is_instructor
         view = team_view(read_team(viewer.viewing_team_id), version=version)
-        parts.append(team_regions(view.team, can_edit=can_edit, view=view))
+        if shown != copy_shown(view.team):
+            parts.append(team_regions(view.team, can_edit=can_edit, view=view))
         parts.append(analysis_progress(view.team, can_edit=can_edit, view=view))
         parts.append(pulse(workshop, version))
     return "".join(parts)

@@ -143,6 +143,7 @@ def _team_page(request, access, *, task_form=None, status=200):
     context = _team_context(request, access, task_form=task_form)
     context.update(progress_context(access.team, can_edit=can_edit))
     context["version"] = view.version
+    context["shown"] = live_render.copy_shown(access.team)
     context["tasks_html"] = view.region("tasks", can_edit=can_edit, csrf_token=token)
     context["members_html"] = view.region("members", can_edit=can_edit, csrf_token=token)
     context["task_count"] = view.task_count(can_edit=can_edit)

@@ -1,5 +1,7 @@
 """Who may ask for, watch, override and read analyses."""
 
+import re
+
 from django.urls import reverse
 
 from ai import requests as ai_requests
@@ -56,6 +58,27 @@ def test_progress_is_readable_by_the_team_and_instructor(client_as, lead, instru
     assert client_as(lead).get(url).status_code == 200
     body = client_as(instructor).get(url).content.decode()
     assert "AI 분석</button>" not in body  # instructors watch, they do not press
+
+
+def test_the_poll_sends_the_task_list_only_when_it_changed(client_as, lead, domain, task):
+    """The panel polls every few seconds while an analysis runs, saying which copy of the task
+    list its page shows (`?shown=`): it gets the list again only if that changed (issue 17)."""
+    client = client_as(lead)
+    client.post(request_url(task.team))  # an analysis running: the panel polls
+    page = client.get(task.team.get_absolute_url()).content.decode()
+    poll = re.search(r'hx-get="([^"]*/progress/[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert "shown=" in poll
+    unchanged = client.get(poll).content.decode()
+    assert f'id="team-{task.team_id}-analysis"' in unchanged
+    assert f'id="team-{task.team_id}-tasks"' not in unchanged
+    workshop_services.task_create(
+        team=task.team, actor=lead, data=task_data(domain, title="폴링 사이에 적은 업무")
+    )
+    changed = client.get(poll).content.decode()
+    assert f'id="team-{task.team_id}-tasks"' in changed and "폴링 사이에 적은 업무" in changed
+    # The answer's panel names the copy it came with: the next poll gets nothing again.
+    again = re.search(r'hx-get="([^"]*/progress/[^"]*)"', changed).group(1).replace("&amp;", "&")
+    assert f'id="team-{task.team_id}-tasks"' not in client.get(again).content.decode()
 
 
 def test_progress_is_hidden_from_other_teams(client_as, other_lead, other_team, task):

@@ -96,6 +96,27 @@ async def test_a_member_gets_a_snapshot_of_their_team_on_connect(workshop, membe
     await socket.disconnect()
 
 
+async def test_a_page_that_shows_the_current_copy_is_not_sent_it_again(
+    workshop, member, task, domain
+):
+    """A page sends the copy of its regions it loaded (`?shown=`, board.render.copy_shown): its
+    socket's first snapshot leaves them out unless they changed since (issue 17)."""
+    from board import render
+
+    team = await database_sync_to_async(render.read_team)(task.team_id)
+    query = f"?shown={render.copy_shown(team)}"
+    socket, connected, _ = await open_socket(workshop.pk, member, query=query)
+    assert connected
+    snapshot = await drain(socket)
+    assert f'id="team-{task.team_id}-tasks"' not in snapshot and task.title not in snapshot
+    assert f'id="workshop-{workshop.pk}-pulse"' in snapshot  # the workshop's counts: always
+    await socket.disconnect()
+    await add_task(team, member, domain, "그 뒤에 적은 업무")  # the page's copy is now old
+    socket, _, _ = await open_socket(workshop.pk, member, query=query)
+    assert "그 뒤에 적은 업무" in await drain(socket)
+    await socket.disconnect()
+
+
 async def test_a_member_hears_a_teammates_change_with_their_name(
     workshop, lead, member, team, domain
 ):
@@ -252,6 +273,17 @@ async def test_closing_the_workshop_turns_open_team_pages_read_only(workshop, me
 
 async def test_a_resync_request_gets_a_fresh_snapshot(workshop, member, task):
     socket, _, _ = await open_socket(workshop.pk, member)
+    await drain(socket)
+    await socket.send_to(text_data=json.dumps({"type": "resync"}))
+    assert task.title in await drain(socket)
+    await socket.disconnect()
+
+
+async def test_a_resync_sends_everything_whatever_the_page_showed(workshop, member, task):
+    from board import render
+
+    team = await database_sync_to_async(render.read_team)(task.team_id)
+    socket, _, _ = await open_socket(workshop.pk, member, query=f"?shown={render.copy_shown(team)}")
     await drain(socket)
     await socket.send_to(text_data=json.dumps({"type": "resync"}))
     assert task.title in await drain(socket)
