@@ -5,7 +5,7 @@ lead works on their team page (issue 17).
     .venv/bin/python bench/export_stall.py --exports 4 --teams 60 --tasks 50
 
 Starts daphne (`--procs` processes, default 2) and the worker (`manage.py worker`) on loopback
-with PostgreSQL (a fresh database, `workshop_bench_export`) and Redis (db 15), and builds one
+with PostgreSQL (a fresh database, `workshop_bench_export`) and Redis (db 10), and builds one
 open workshop of `--teams` teams (60) of `--tasks` tasks (50) each — 3,000 tasks, titles and
 descriptions from bench/data/tasks_1000.json — all analysed by the rule-based estimator, with
 `--exports` instructors (4). Then a lead loads their team page back to back (one connection
@@ -56,7 +56,7 @@ def parse_args():
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/workshop_bench_export"
     )
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/10")
     return parser.parse_args()
 
 

@@ -14,6 +14,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -329,29 +330,14 @@ COUNTED_CACHE_SECONDS = 60
 
 
 def workshop_pulse(workshop_id: int) -> selectors.Pulse:
-    """The workshop's counts, cached under a counter the live sink bumps after every change
-    that alters them (`pulse_changed`): every lead's page shows them, and every task of every
-    team changes them. A read that began before a bump stores under the old number, which
-    only reads that began before it ask for."""
-    if not (_page_cache_on() and _shared_cache()):
-        return selectors.workshop_pulse(workshop_id)
-    number = _cache_get(_pulse_counter(workshop_id)) or 0
-    key = f"pulse:{_RELEASE}:{workshop_id}:{number}"
-    figures = _cache_get(key)
-    if figures is None:
-        figures = selectors.workshop_pulse(workshop_id)
-        if _reads_are_committed():
-            _cache_set(key, figures, timeout=COUNTED_CACHE_SECONDS)
-    return figures
+    """The workshop's counts: every lead's page shows them, and every task of every team
+    changes them. Kept as `_counted` says, under a counter the sink bumps (`pulse_changed`)."""
+    return _counted("pulse", workshop_id, (), lambda: selectors.workshop_pulse(workshop_id))
 
 
 def pulse_changed(workshop_id: int) -> None:
     """After a change of the workshop's counts committed (the live sink calls it)."""
-    _bump_counter(_pulse_counter(workshop_id))
-
-
-def _pulse_counter(workshop_id: int) -> str:
-    return f"pulse-number:{workshop_id}"
+    _bump_counter(f"pulse-number:{workshop_id}")
 
 
 def pulse(workshop: Workshop, version: int | None = None) -> str:
@@ -406,32 +392,36 @@ def board_changed(workshop_id: int) -> None:
 
 def _counted_copy(kind: str, workshop: Workshop, part: str, build: Callable[[], str]) -> str:
     """`build()`, cached under the workshop's `kind` counter, which the sink bumps after each
-    commit that changes what it shows, and the workshop's revision (domains, settings). The
-    counter is in the shared cache: without one (the in-memory cache of a one-process
+    commit that changes what it shows, and the workshop's revision (domains, settings)."""
+    return _counted(kind, workshop.pk, (workshop.revision, part), build)
+
+
+def _counted(kind: str, workshop_id: int, parts: tuple, build: Callable[[], Any]) -> Any:
+    """`build()`, kept with the number of the workshop's `kind` counter it was read at; read
+    back (with the counter, in one round trip) while the counter still has that number. A read
+    that began before a bump keeps the old number, which no later read accepts.
+
+    The counter is in the shared cache: without one (the in-memory cache of a one-process
     development setup, which a worker's changes cannot reach), nothing is kept. A change no
-    service made has no bump: such a copy lives `COUNTED_CACHE_SECONDS`."""
+    service made (the admin's) has no bump: such a copy lives `COUNTED_CACHE_SECONDS`."""
     if not (_page_cache_on() and _shared_cache()):
         return build()
-    number = _cache_get(f"{kind}-number:{workshop.pk}") or 0
-    key = ":".join(
-        str(each)
-        for each in (
-            kind,
-            _RELEASE,
-            workshop.pk,
-            workshop.revision,
-            number,
-            part,
-            get_language(),
-            timezone.get_current_timezone_name(),
-        )
-    )
-    html = _cache_get(key)
-    if html is None:
-        html = build()
-        if _reads_are_committed():
-            _cache_set(key, html, timeout=COUNTED_CACHE_SECONDS)
-    return html
+    counter = f"{kind}-number:{workshop_id}"
+    every = (kind, _RELEASE, workshop_id, *parts)
+    latest = ":".join(str(each) for each in (*every, get_language(), _zone()))
+    found = _cache_get_many([counter, latest])
+    number = found.get(counter) or 0
+    kept = found.get(latest)
+    if kept is not None and kept[0] == number:
+        return kept[1]
+    value = build()
+    if _reads_are_committed():
+        _cache_set(latest, (number, value), timeout=COUNTED_CACHE_SECONDS)
+    return value
+
+
+def _zone() -> str:
+    return timezone.get_current_timezone_name()
 
 
 def _bump_counter(counter: str) -> None:
