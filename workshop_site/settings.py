@@ -223,8 +223,11 @@ else:
 LIVE_BOARD_DEBOUNCE = env_float("LIVE_BOARD_DEBOUNCE", 0.5, minimum=0)
 # The pulse (workshop-wide counts, to every socket) goes out at most once per this many seconds
 # per workshop: at once if none went out in the window, else once at its end. It bounds the
-# fan-out of a busy workshop to sockets / window messages a second. 0: one per change.
-LIVE_PULSE_WINDOW = env_float("LIVE_PULSE_WINDOW", 0.1, minimum=0)
+# fan-out of a busy workshop to sockets / window messages a second: 300 leads writing 18 changes
+# a second sent 3,000 pulses a second at 0.1 s, which alone held both cores (BENCHMARKS.md, "HTTP
+# load"). A team's own changes reach its pages at once; only the workshop's counts wait, at
+# most a second. 0: one per change.
+LIVE_PULSE_WINDOW = env_float("LIVE_PULSE_WINDOW", 1.0, minimum=0)
 # How long a team's rendered regions stay in the cache (board.render.TeamView). A change never
 # waits for this: it bumps the team's revision, which the key holds (workshops.revisions). 0
 # turns the cache off; so does DEBUG (templates change under the development server).
