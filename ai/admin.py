@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.admin_audit import AuditedAccessMixin
 from ai.models import AIModel, AnalysisMode, AnalysisRun, TaskAnalysis
 from ai.providers.anthropic import model_capabilities
+from workshops import revisions
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,23 @@ class TaskAnalysisAdmin(AuditedAccessMixin, admin.ModelAdmin):
     list_select_related = ("task",)
     raw_id_fields = ("task", "run", "created_by")
     readonly_fields = ("hours_saved", "created_at", "input_hash", "prompt_version")
+
+    # An operator's edit changes what the team's page shows: its cached copy is out of date
+    # (workshops.revisions). The services bump through their AnalysisChanged instead: a bump
+    # per saved row would hold the team's row lock for a whole run or economy batch.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        revisions.bump_team_of_task(obj.task_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        revisions.bump_team_of_task(obj.task_id)
+
+    def delete_queryset(self, request, queryset):
+        task_ids = set(queryset.values_list("task_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for task_id in task_ids:
+            revisions.bump_team_of_task(task_id)
 
 
 # --- Spend --------------------------------------------------------------------------------------

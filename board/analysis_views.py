@@ -115,8 +115,9 @@ def analysis_progress(request, pk):
     # The poll, every few seconds while an analysis runs: the task list only if it changed
     # since the copy the page shows (`?shown=`), and then from the cache. The team is read
     # again for its revision: the recovery may have just changed its runs.
+    version = live_render.new_version()  # before the read, as every render
     team = live_render.read_team(access.team.pk)
-    return _panel(request, access, view=live_render.team_view(team))
+    return _panel(request, access, view=live_render.team_view(team, version=version))
 
 
 @login_required

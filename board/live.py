@@ -305,10 +305,13 @@ class LiveSink:
         if workshop is not None:
             # The board and the results summary, each to the instructors who have it open.
             version = render.new_version()
+            number = render.board_number(workshop_id)  # before the facts the board shows
             facts = reports.workshop_facts(workshop)  # one read for both
             if audiences.instructor_on_board:
                 online = set(audiences.user_ids)
-                html = render.board(workshop, version, online_user_ids=online, facts=facts)
+                html = render.board(
+                    workshop, version, online_user_ids=online, facts=facts, number=number
+                )
                 self.publish(events.board_group(workshop_id), "board", html)
             if audiences.instructor_on_summary:
                 html = render.summary(workshop, version, facts=facts)

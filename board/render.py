@@ -54,11 +54,13 @@ class TeamView:
     does the answer to the write that caused the change (`board.live.written_team_view`), and
     the team page's load.
 
-    Rendered regions are kept in the cache under the team's and its workshop's revisions
-    (`workshops.revisions`), which every change that alters them bumps in its transaction: a
-    page load after no change reads its regions from there instead of the database, and the
-    push of a change renders what the next loads read. So `team` must be read with its
-    workshop after the change it is to show (`read_team`): its revisions say which copy.
+    Rendered regions are kept in the cache, one copy per region and audience, with the team's
+    and its workshop's revisions they were read at (`workshops.revisions`, bumped in the
+    transaction of every change that alters them); a copy is taken only while those are still
+    the team's. A page load after no change reads its regions from there instead of the
+    database, and the push of a change renders what the next loads read. So `team` must be
+    read with its workshop after the change it is to show (`read_team`): its revisions say
+    which copy.
 
     The rendered regions do not depend on the request: a push has none. What does (the CSRF
     token of a page's forms without JavaScript) and the version stamp are marks in the cached
@@ -79,7 +81,7 @@ class TeamView:
         self.team = team
         self.cached = cached  # False: `team` was read before a change it is to show
         # {(region, can edit): (HTML with marks, what the page needs of the read)}
-        self._copies: dict[tuple[str, bool], tuple[str, dict]] = {}
+        self._copies: dict[tuple[str, bool], tuple[str, dict] | None] = {}
 
     @cached_property
     def tasks(self) -> reads.TeamPage:
@@ -104,15 +106,18 @@ class TeamView:
         if not wanted or not self.cached or not _page_cache_on():
             return
         keys = {self._cache_key(name, can_edit): name for name in wanted}
-        for key, copy in _cache_get_many(list(keys)).items():
-            self._copies[(keys[key], can_edit)] = copy
+        found = _cache_get_many(list(keys))
+        for key, name in keys.items():
+            self._copies[(name, can_edit)] = _current(found.get(key), self.team)
 
     def _copy(self, name: str, can_edit: bool) -> tuple[str, dict]:
         key = (name, can_edit)
-        if key in self._copies:
-            return self._copies[key]
+        copy = self._copies.get(key)
+        if copy is not None:
+            return copy
         cached = self.cached and _page_cache_on()
-        copy = _cache_get(self._cache_key(name, can_edit)) if cached else None
+        if cached and key not in self._copies:  # not asked yet (a miss of `load` is None)
+            copy = _current(_cache_get(self._cache_key(name, can_edit)), self.team)
         if copy is None:
             if name == "tasks":
                 attach_cards(self.tasks, can_edit=can_edit)
@@ -129,7 +134,7 @@ class TeamView:
             facts = {"task_count": self.tasks.task_count} if name == "tasks" else {}
             copy = (html, facts)
             if cached and _reads_are_committed():
-                _cache_set(self._cache_key(name, can_edit), copy)
+                _cache_set(self._cache_key(name, can_edit), (_revisions(self.team), copy))
         self._copies[key] = copy
         return copy
 
@@ -154,42 +159,53 @@ def team_fragment(
     if not _page_cache_on():
         return fill_marks(build(), csrf_token=csrf_token)
     key = _team_key(team, "fragment", name, *parts)
-    html = _cache_get(key)
+    html = _current(_cache_get(key), team)
     if html is None:
         html = build()
         if _reads_are_committed():
-            _cache_set(key, html)
+            _cache_set(key, (_revisions(team), html))
     return fill_marks(html, csrf_token=csrf_token)
 
 
 def _team_key(team: Team, *parts) -> str:
-    """A cache key of the team's page: what rendered it, the team's and its workshop's
-    revisions (a change of either makes the copy unreachable), language and time zone."""
-    every = (
-        "team-page",
-        _RELEASE,
-        team.pk,
-        team.revision,
-        team.workshop.revision,
-        get_language(),
-        timezone.get_current_timezone_name(),
-        *parts,
-    )
+    """A cache key of a part of the team's page: what rendered it, language and time zone. One
+    key per part, so a team keeps one copy of each, whatever its changes: the copy carries the
+    revisions it was read at (`_revisions`), and is taken only while they are current."""
+    every = ("team-page", _RELEASE, team.pk, get_language(), _zone(), *parts)
     return ":".join(str(part) for part in every)
+
+
+def _revisions(team: Team) -> tuple[int, int]:
+    return team.revision, team.workshop.revision
+
+
+def _current(kept, team: Team):
+    """A kept (revisions, copy) pair's copy if its revisions are the team's now, else None."""
+    if kept is None or kept[0] != _revisions(team):
+        return None
+    return kept[1]
 
 
 # --- Marks in cached copies, filled in for each use ----------------------------------------------
 
-# Neither can occur in rendered text: the template escapes `<` and `"` in everything it shows.
-VERSION_MARK = "version-mark-0f3a"
-CSRF_MARK = "csrf-mark-7c1e"
+
+def _mark(name: str) -> str:
+    """A mark no one can type into a task: derived from the secret key (the same in every
+    process, as the shared cache needs), and never served, so never seen."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:page-mark:{name}".encode()).hexdigest()
+    return f"{name}-{digest[:20]}"
+
+
+VERSION_MARK = _mark("version")
+CSRF_MARK = _mark("csrf")
+NOW_MARK = _mark("now")  # the time of each use, in seconds (the board's clock for stage.js)
 _CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_MARK}">'
 
 
 def _fill(html: str, version: int, csrf_token: str | None) -> str:
     # Reviewed: `html` is our template's output (escaped as it rendered); the version is an
     # integer and the token Django's (letters and digits). str.replace drops the SafeString mark.
-    html = html.replace(VERSION_MARK, str(version))
+    html = html.replace(VERSION_MARK, str(version)).replace(NOW_MARK, str(int(time.time())))
     if csrf_token is None:
         html = html.replace(_CSRF_INPUT, "")
     else:
@@ -212,6 +228,7 @@ def _release() -> str:
             if path.suffix in (".html", ".py") and "tests" not in path.parts:
                 digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
                 digest.update(path.read_bytes())
+    digest.update(f"{VERSION_MARK}{CSRF_MARK}{NOW_MARK}".encode())  # a new secret key: new marks
     manifest = Path(settings.STATIC_ROOT or "") / "staticfiles.json"  # the static files' names
     if settings.STATIC_ROOT and manifest.is_file():
         digest.update(manifest.read_bytes())
@@ -320,7 +337,8 @@ def analysis_progress(
     team: Team, *, can_edit: bool, version: int | None = None, view: TeamView | None = None
 ) -> str:
     """The team's AI analysis panel: its button, progress and last result."""
-    runs = view.tasks.runs if view else None
+    # The runs the task list was read with, if it was; else read alone (not every task).
+    runs = view.tasks.runs if view and "tasks" in view.__dict__ else None
     context = progress_context(team, can_edit=can_edit and not team.workshop.is_closed, runs=runs)
     context["version"] = view.version if view else version or new_version()
     return render_to_string("ai/progress.html#progress", context)
@@ -360,10 +378,12 @@ def board(
     online_user_ids: AbstractSet[int] | None = None,
     facts: list[reports.Fact] | None = None,
     csrf_token: str | None = None,
+    number: int | None = None,
 ) -> str:
-    """The instructor's board and the list of who is online. `facts`: as for `summary`.
-    Cached under the workshop's board counter (`board_changed`) and who is online; the push of
-    a change renders what the next page loads read. `csrf_token`: a page load's."""
+    """The instructor's board and the list of who is online. `facts`: as for `summary`, read
+    after `number`, the board counter (`board_number`): the push then keeps what it renders
+    for the next page loads. Without `facts`, cached under the counter and who is online.
+    `csrf_token`: a page load's."""
     if online_user_ids is None:
         online_user_ids = presence.online_user_ids(workshop.pk)
     online = frozenset(online_user_ids)
@@ -376,12 +396,23 @@ def board(
             "online": board.online,
             "version": VERSION_MARK,
             "csrf_token": CSRF_MARK,
+            "now": NOW_MARK,  # filled with the time of each use: stage.js reads its clock from it
         }
         return _render([f"{WORKSHOP_PAGE}#board", f"{WORKSHOP_PAGE}#online"], context)
 
     who = hashlib.sha256(",".join(map(str, sorted(online))).encode()).hexdigest()[:16]
-    html = _counted_copy("board", workshop, who, build)
+    if facts is not None and number is None:
+        html = build()  # read before anyone knows which counter: not kept
+    else:
+        html = _counted("board", workshop.pk, (workshop.revision, who), build, number=number)
     return _fill(html, version or new_version(), csrf_token)
+
+
+def board_number(workshop_id: int) -> int | None:
+    """The board counter now: read it before reading what a board is rendered from."""
+    if not (_page_cache_on() and _shared_cache()):
+        return None
+    return _cache_get(f"board-number:{workshop_id}") or 0
 
 
 def board_changed(workshop_id: int) -> None:
@@ -390,30 +421,29 @@ def board_changed(workshop_id: int) -> None:
     _bump_counter(f"board-number:{workshop_id}")
 
 
-def _counted_copy(kind: str, workshop: Workshop, part: str, build: Callable[[], str]) -> str:
-    """`build()`, cached under the workshop's `kind` counter, which the sink bumps after each
-    commit that changes what it shows, and the workshop's revision (domains, settings)."""
-    return _counted(kind, workshop.pk, (workshop.revision, part), build)
-
-
-def _counted(kind: str, workshop_id: int, parts: tuple, build: Callable[[], Any]) -> Any:
+def _counted(
+    kind: str, workshop_id: int, parts: tuple, build: Callable[[], Any], number: int | None = None
+) -> Any:
     """`build()`, kept with the number of the workshop's `kind` counter it was read at; read
     back (with the counter, in one round trip) while the counter still has that number. A read
     that began before a bump keeps the old number, which no later read accepts.
 
     The counter is in the shared cache: without one (the in-memory cache of a one-process
     development setup, which a worker's changes cannot reach), nothing is kept. A change no
-    service made (the admin's) has no bump: such a copy lives `COUNTED_CACHE_SECONDS`."""
+    service made (the admin's) has no bump: such a copy lives `COUNTED_CACHE_SECONDS`.
+    `number`: the counter as the caller read it before reading what `build` uses; the copy is
+    then built and kept, not read."""
     if not (_page_cache_on() and _shared_cache()):
         return build()
     counter = f"{kind}-number:{workshop_id}"
     every = (kind, _RELEASE, workshop_id, *parts)
     latest = ":".join(str(each) for each in (*every, get_language(), _zone()))
-    found = _cache_get_many([counter, latest])
-    number = found.get(counter) or 0
-    kept = found.get(latest)
-    if kept is not None and kept[0] == number:
-        return kept[1]
+    if number is None:
+        found = _cache_get_many([counter, latest])
+        number = found.get(counter) or 0
+        kept = found.get(latest)
+        if kept is not None and kept[0] == number:
+            return kept[1]
     value = build()
     if _reads_are_committed():
         _cache_set(latest, (number, value), timeout=COUNTED_CACHE_SECONDS)

@@ -11,8 +11,11 @@ Two paths bump, so that no change is missed:
 - every live event a service announces (`workshops.events.announce`): a change that open pages
   are told about is a change a cached page must not hide. Team events bump their team; the
   workshop's status, stage and figures bump the workshop.
-- saves and deletes of the rows a page shows (tasks, analyses, domains, memberships, the
-  workshop), as signals (`connect`): the Django admin and the shell change rows without any service.
+- saves and deletes of the rows a page shows (tasks, domains, memberships, the team, the
+  workshop, a person's name), as signals (`connect`), and the admin's analysis edits
+  (`ai.admin`): the Django admin and the shell change rows without any service. (A row moved
+  to another team in the admin bumps only its new team; the old one's copy lives at most
+  `PAGE_CACHE_SECONDS`.)
 
 The bump is an UPDATE of one row by its key, in the caller's transaction: a change that rolls
 back takes its bump with it, and one that commits is never seen with the old number (its
@@ -49,9 +52,14 @@ def _task_saved(sender, instance: Task, **kwargs) -> None:
 
 
 def bump_team_of_task(task_id: int) -> None:
-    """For a row that hangs off a task (an analysis: `ai.apps` connects it)."""
+    """For a row that hangs off a task (an analysis edited in the admin)."""
     team_id = Task.objects.filter(pk=task_id).values_list("team_id", flat=True).first()
     bump_team(team_id)
+
+
+def _team_saved(sender, instance: Team, created: bool = False, **kwargs) -> None:
+    if not created:  # its name, lead, latest activity or help request
+        bump_team(instance.pk)
 
 
 def _participant_saved(sender, instance: Participant, **kwargs) -> None:
@@ -86,7 +94,7 @@ def bump_for_event(event) -> None:
 
 
 def connect() -> None:
-    """Called once from `WorkshopsConfig.ready` (the analyses' signal: `ai.apps`)."""
+    """Called once from `WorkshopsConfig.ready`."""
     for signal in (post_save, post_delete):
         name = "saved" if signal is post_save else "deleted"
         signal.connect(_task_saved, sender=Task, dispatch_uid=f"revisions-task-{name}")
@@ -95,4 +103,5 @@ def connect() -> None:
         )
         signal.connect(_workshop_part_saved, sender=Domain, dispatch_uid=f"revisions-domain-{name}")
     post_save.connect(_workshop_saved, sender=Workshop, dispatch_uid="revisions-workshop")
+    post_save.connect(_team_saved, sender=Team, dispatch_uid="revisions-team")
     post_save.connect(_person_saved, sender=get_user_model(), dispatch_uid="revisions-person")

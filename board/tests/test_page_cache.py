@@ -106,3 +106,24 @@ def test_a_newcomer_sees_themselves_on_a_cached_team_page(client_as, lead, team)
     services.team_join_as_member(team=team, user=newcomer, display_name="새로 온 팀원")
     page, _ = load(client, team.get_absolute_url())
     assert "새로 온 팀원" in page
+
+
+@pytest.mark.redis
+def test_a_cached_board_carries_the_clock_of_each_load(client_as, instructor, workshop, team, task):
+    """stage.js reads the server's clock from the board (data-now) to show 멈춤 on time: a copy
+    from the cache must not carry the clock of the load that kept it."""
+    import time
+
+    from workshops import facilitation
+    from workshops.models import Workshop
+
+    facilitation.phase_set(workshop=workshop, phase=Workshop.Phase.WRITE, actor=instructor)
+    client = client_as(instructor)
+    load(client, workshop.get_absolute_url())
+    time.sleep(1.1)  # the next load's clock is a later second
+    page, sql = load(client, workshop.get_absolute_url())
+    assert not [q for q in sql if '"workshops_task"' in q]  # from the cache
+    now = int(time.time())
+    clocks = [int(v) for v in re.findall(r'data-now="(\d+)"', page)]
+    assert clocks and all(now - 1 <= clock <= now for clock in clocks)
+    assert render.NOW_MARK not in page

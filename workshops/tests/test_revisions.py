@@ -124,12 +124,33 @@ def test_the_admin_and_the_shell_bump_too(team, task, domain, instructor):
     assert bumps(team, task.save)[0]
     domain.name = "운영자가 고친 영역"
     assert bumps(team, domain.save)[1]
+    team.help_requested_at = None
+    team.name = "운영자가 고친 팀 이름"
+    assert bumps(team, team.save)[0]
     model_admin = admin.site._registry[Task]
     request = RequestFactory().post("/")
     request.user = instructor
     assert bumps(team, lambda: model_admin.delete_model(request, task))[0]
-    TaskAnalysis.objects.all().delete()  # nothing to delete: still a query, never an error
     assert Domain.objects.filter(pk=domain.pk).exists()
+
+
+def test_an_operators_analysis_edit_bumps_but_a_runs_answers_bump_once(
+    team, lead, task, instructor
+):
+    """Analyses change the team's page: the admin's edit bumps, and a service bumps once per
+    change through its event, not per analysis row (a run or an economy batch saves many in one
+    transaction, and a bump per row would hold the team's row lock all that time)."""
+    analysis = ai_requests.analysis_override(task=task, actor=lead, rating="HIGH", note="")
+    model_admin = admin.site._registry[TaskAnalysis]
+    request = RequestFactory().post("/")
+    request.user = instructor
+    analysis.note = "운영자가 고친 메모"
+    assert bumps(team, lambda: model_admin.save_model(request, analysis, None, True))[0]
+    before = revisions(team)[0]
+    TaskAnalysis.objects.filter(pk=analysis.pk).update(note="대량 수정")  # no service, no bump
+    TaskAnalysis.objects.create(task=task, rating="LOW", source=analysis.source)
+    assert revisions(team)[0] == before
+    assert bumps(team, lambda: model_admin.delete_model(request, analysis))[0]
 
 
 # --- The counter itself ---------------------------------------------------------------------------
