@@ -88,7 +88,8 @@ class RevisedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if not self._state.adding and kwargs.get("update_fields") is None and not args:
+        existing = not self._state.adding and self.pk is not None  # not a copy being made
+        if existing and kwargs.get("update_fields") is None and not args:
             deferred = self.get_deferred_fields()  # as Django's own save: the loaded fields
             kwargs["update_fields"] = [
                 field.name

@@ -171,6 +171,14 @@ def test_a_save_never_writes_an_older_revision_back(team, workshop):
     assert Team.objects.get(pk=team.pk).name == "다른 이름"  # the save itself went through
 
 
+def test_a_copy_of_a_row_is_saved_as_a_new_row(team):
+    copy = Team.objects.get(pk=team.pk)
+    copy.pk = None
+    copy.name = "복사한 팀"
+    copy.save()
+    assert copy.pk != team.pk and Team.objects.filter(name="복사한 팀").exists()
+
+
 def test_a_change_that_rolls_back_takes_its_bump_with_it(team, lead, domain):
     before = revisions(team)
     with pytest.raises(RuntimeError), transaction.atomic():
