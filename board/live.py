@@ -126,7 +126,7 @@ class LiveSink:
         # The pulse goes to every socket in the workshop: first, it is the widest fan-out.
         self._pulse_changed(team.workshop, version, audiences)
         self._push_team(team, version, audiences)
-        self._board_changed(team.workshop_id, audiences)
+        self._board_changed(team.workshop_id, audiences, bumped=True)
 
     @handle.register
     def _(self, event: AnalysisChanged) -> None:
@@ -202,7 +202,7 @@ class LiveSink:
         if event.spotlight:
             self._push_spotlight(workshop, version, audiences)
         if event.phase or event.targets:  # the board's targets and 멈춤 markers
-            self._board_changed(workshop.pk, audiences)
+            self._board_changed(workshop.pk, audiences, bumped=True)
 
     def _push_spotlight(
         self, workshop: Workshop, version: int, audiences: presence.Audiences
@@ -289,8 +289,12 @@ class LiveSink:
         finally:
             connections.close_all()
 
-    def _board_changed(self, workshop_id: int, audiences: presence.Audiences) -> None:
-        render.board_changed(workshop_id)  # the cached board is out of date, open or not
+    def _board_changed(
+        self, workshop_id: int, audiences: presence.Audiences, *, bumped: bool = False
+    ) -> None:
+        """`bumped`: the handler bumped the board counter already (before an early return)."""
+        if not bumped:
+            render.board_changed(workshop_id)  # the cached board is out of date, open or not
         if not (audiences.instructor_on_board or audiences.instructor_on_summary):
             return  # an instructor who opens the board later gets it in their snapshot
         window = settings.LIVE_BOARD_DEBOUNCE
