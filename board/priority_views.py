@@ -47,7 +47,9 @@ def pick_defaults(task) -> tuple[str, Decimal]:
     )
 
 
-def priorities_html(request, access, *, after_write: bool = False) -> str:
+def priorities_html(
+    request, access, *, after_write: bool = False, csrf_token: str | None = None
+) -> str:
     """The region for this viewer, cached per viewer under the team's revisions (a vote, pick,
     plan or phase bumps them). `after_write`: the request changed them after `access` was
     read, so its copy is rendered now."""
@@ -70,7 +72,7 @@ def priorities_html(request, access, *, after_write: bool = False) -> str:
         }
         return render_to_string(REGION, context)
 
-    token = get_token(request)
+    token = csrf_token or get_token(request)  # a mark, for a page kept with its marks
     if after_write:
         return live_render.fill_marks(build(), csrf_token=token)
     parts = (request.user.pk, int(can_vote), int(can_pick), int(can_choose))

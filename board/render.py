@@ -9,6 +9,7 @@ version includes every change committed before it; the browser keeps the highest
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from accounts.models import User
 from ai.selectors import progress_context
 from board import charts, reads, reports
 from workshops import selectors
@@ -121,6 +123,8 @@ class TeamView:
         if copy is None:
             if name == "tasks":
                 attach_cards(self.tasks, can_edit=can_edit)
+            elif name in ("members", "activity"):
+                load_people(self.team)
             context = {
                 "team": self.team,
                 "workshop": self.team.workshop,
@@ -144,6 +148,11 @@ class TeamView:
         html, _facts = self._copy(name, self.can_edit(can_edit))
         return _fill(html, self.version, csrf_token)
 
+    def marked(self, name: str, *, can_edit: bool) -> str:
+        """The region's HTML with its version and CSRF marks, for a page kept with its marks
+        (`team_page`)."""
+        return self._copy(name, self.can_edit(can_edit))[0]
+
     def task_count(self, *, can_edit: bool) -> int:
         """How many tasks the tasks region shows (the page opens its add form when none)."""
         return self._copy("tasks", self.can_edit(can_edit))[1]["task_count"]
@@ -165,6 +174,32 @@ def team_fragment(
         if _reads_are_committed():
             _cache_set(key, (_revisions(team), html))
     return fill_marks(html, csrf_token=csrf_token)
+
+
+def team_page(team: Team, parts: tuple, build: Callable[[], tuple[str, float | None]]) -> str:
+    """The whole team page, with its marks, kept as its regions are (`TeamView`) per kind of
+    viewer (`parts`: who they are, what they may do). `build` renders it with every
+    per-request part a mark and returns it with the time (epoch seconds) after which it must
+    not be shown (an invitation on it expires), or None. Fill it with `fill_page`."""
+    if not _page_cache_on():
+        return build()[0]
+    key = _team_key(team, "page", *parts)
+    kept = _current(_cache_get(key), team)
+    if kept is not None and (kept[1] is None or time.time() < kept[1]):
+        return kept[0]
+    html, until = build()
+    if _reads_are_committed():
+        _cache_set(key, (_revisions(team), (html, until)))
+    return html
+
+
+def fill_page(html: str, *, version: int, csrf_token: str, nonce: str, live: dict[str, str]) -> str:
+    """A `team_page` for one load: its live parts (`live`: mark → HTML rendered now, with the
+    version and CSRF marks), a fresh submit key, the request's nonce, version and token."""
+    for mark, part in live.items():
+        html = html.replace(mark, part)
+    html = html.replace(NONCE_MARK, nonce).replace(SUBMIT_MARK, uuid.uuid4().hex)
+    return _fill(html, version, csrf_token)
 
 
 def _team_key(team: Team, *parts) -> str:
@@ -199,6 +234,13 @@ def _mark(name: str) -> str:
 VERSION_MARK = _mark("version")
 CSRF_MARK = _mark("csrf")
 NOW_MARK = _mark("now")  # the time of each use, in seconds (the board's clock for stage.js)
+# The team page's own (`team_page`): the request's CSP nonce, a fresh submit key for its add
+# form, and the parts that change without a revision (rendered for each load).
+NONCE_MARK = _mark("nonce")
+SUBMIT_MARK = _mark("submit")
+STAGE_MARK = _mark("stage")  # the phase's countdown is relative to now
+PULSE_MARK = _mark("pulse")  # the workshop's counts, kept under their own counter
+PROGRESS_MARK = _mark("progress")  # the analysis panel: runs change no revision
 _CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_MARK}">'
 
 
@@ -299,6 +341,24 @@ def attach_cards(page: reads.TeamPage, *, can_edit: bool) -> None:
         card.html = html
 
 
+def load_people(team: Team) -> None:
+    """The people the team's regions name, the lead and who changed a task last, in one query
+    if the team was read without them (`workshops.access` reads the team alone: most page
+    loads take their regions from the cache and name no one)."""
+    fields = [
+        field
+        for field in (Team.lead, Team.last_activity_by)
+        if getattr(team, field.field.attname) is not None and not field.is_cached(team)
+    ]
+    if not fields:
+        return
+    people = User.objects.in_bulk({getattr(team, field.field.attname) for field in fields})
+    for field in fields:
+        person = people.get(getattr(team, field.field.attname))
+        if person is not None:
+            setattr(team, field.field.name, person)
+
+
 def read_team(team_id: int) -> Team:
     """The team with what its regions show of it: workshop, lead, latest activity."""
     return Team.objects.select_related("workshop", "lead", "last_activity_by").get(pk=team_id)
@@ -358,7 +418,7 @@ def pulse_changed(workshop_id: int) -> None:
     _bump_counter(f"pulse-number:{workshop_id}")
 
 
-def pulse(workshop: Workshop, version: int | None = None) -> str:
+def pulse(workshop: Workshop, version: int | str | None = None) -> str:
     context = {
         "workshop": workshop,
         "pulse": workshop_pulse(workshop.pk),
@@ -483,7 +543,7 @@ def summary(
     return render_to_string("workshops/_summary.html", context)
 
 
-def stage(workshop: Workshop, version: int | None = None) -> str:
+def stage(workshop: Workshop, version: int | str | None = None) -> str:
     """The phase, its countdown and the notice: on every live page of the workshop."""
     context = {"workshop": workshop, "version": version or new_version()}
     return render_to_string(f"{LIVE}#workshop-stage", context)

@@ -2,6 +2,7 @@
 board, the team page and the answers to task writes (the same HTML as their live pushes)."""
 
 import functools
+import hashlib
 import logging
 
 import segno
@@ -135,22 +136,85 @@ def team_detail(request, pk):
 
 def _team_page(request, access, *, task_form=None, status=200):
     """The whole team page: its load, and a refused add from a browser without JavaScript.
-    After no change, its task list and member line come from the cache (`TeamView`)."""
-    view = live_render.team_view(access.team)
+
+    A load after no change takes the page from the cache (`board.render.team_page`), kept per
+    kind of viewer under the team's revisions; what is the request's own (the CSRF token, the
+    CSP nonce, the add form's submit key, the version stamp) and what changes without a
+    revision (the phase's countdown, the workshop's counts, the analysis panel) are marks,
+    filled in for each load. A page with a form as typed or a message is rendered for itself,
+    with the same marks."""
+    team = access.team
+    view = live_render.team_view(team)
+    if (
+        request.method == "GET"
+        and task_form is None
+        and status == 200
+        and not len(messages.get_messages(request))  # counts them without using them up
+    ):
+        parts = (
+            request.user.pk,
+            access.participant.role,
+            int(access.participant.team_id == team.pk),
+            int(access.can_edit_tasks),
+            int(request.GET.get("invitations") == "open"),
+            hashlib.sha256(request.get_host().encode()).hexdigest()[:12],  # invitation links
+        )
+        html = live_render.team_page(team, parts, lambda: _marked_team_page(request, access, view))
+    else:
+        html = _marked_team_page(request, access, view, task_form=task_form)[0]
+    html = live_render.fill_page(
+        html,
+        version=view.version,
+        csrf_token=get_token(request),
+        nonce=str(getattr(request, "csp_nonce", "")),
+        live=_live_parts(access),
+    )
+    return HttpResponse(html, status=status)
+
+
+def _live_parts(access) -> dict[str, str]:
+    """The team page's parts that change without a revision of the team or its workshop,
+    rendered for each load (with the version and CSRF marks)."""
+    team, workshop = access.team, access.team.workshop
+    progress = progress_context(team, can_edit=access.can_edit_tasks)
+    progress.update(version=live_render.VERSION_MARK, csrf_token=live_render.CSRF_MARK)
+    return {
+        live_render.STAGE_MARK: live_render.stage(workshop, live_render.VERSION_MARK),
+        live_render.PULSE_MARK: live_render.pulse(workshop, live_render.VERSION_MARK),
+        live_render.PROGRESS_MARK: render_to_string("ai/progress.html#progress", progress),
+    }
+
+
+def _marked_team_page(request, access, view, *, task_form=None) -> tuple[str, float | None]:
+    """The team page with marks for all that is the request's own or changes without a
+    revision (`_team_page`), and when it must be rendered again at the latest (the earliest
+    expiry of an invitation it shows), or None."""
+    team = access.team
     can_edit = access.can_edit_tasks
+    live_render.load_people(team)  # the latest activity names who
     view.load(("tasks", "members"), can_edit=can_edit)
-    token = get_token(request)  # one token for every form of the page
     context = _team_context(request, access, task_form=task_form)
-    context.update(progress_context(access.team, can_edit=can_edit))
-    context["version"] = view.version
-    context["shown"] = live_render.copy_shown(access.team)
-    context["tasks_html"] = view.region("tasks", can_edit=can_edit, csrf_token=token)
-    context["members_html"] = view.region("members", can_edit=can_edit, csrf_token=token)
-    context["task_count"] = view.task_count(can_edit=can_edit)
-    context["pulse"] = live_render.workshop_pulse(access.team.workshop_id)
-    context["invitations_open"] = request.GET.get("invitations") == "open"
-    context["priorities_html"] = priority_views.priorities_html(request, access)
-    return render(request, "workshops/team_detail.html", context, status=status)
+    if task_form is None and "task_form" in context:
+        context["task_form"].__dict__["submit_key"] = live_render.SUBMIT_MARK  # cached_property
+    context.update(
+        version=live_render.VERSION_MARK,
+        csrf_token=live_render.CSRF_MARK,
+        csp_nonce=live_render.NONCE_MARK,
+        shown=live_render.copy_shown(team),
+        tasks_html=view.marked("tasks", can_edit=can_edit),
+        members_html=view.marked("members", can_edit=can_edit),
+        task_count=view.task_count(can_edit=can_edit),
+        stage_html=live_render.STAGE_MARK,
+        pulse_html=live_render.PULSE_MARK,
+        progress_html=live_render.PROGRESS_MARK,
+        invitations_open=request.GET.get("invitations") == "open",
+        priorities_html=priority_views.priorities_html(
+            request, access, csrf_token=live_render.CSRF_MARK
+        ),
+    )
+    html = render_to_string("workshops/team_detail.html", context, request=request)
+    expiries = [invitation.expires_at.timestamp() for invitation in context.get("invitations", ())]
+    return html, min(expiries, default=None)
 
 
 def _tasks_region(request, access, *, status=200):

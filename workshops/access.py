@@ -85,15 +85,17 @@ def get_team_for_user(user, team_id, *, write=False, manage=False) -> TeamAccess
     if not user.is_authenticated:
         raise Http404
     try:
-        participant = Participant.objects.select_related(
-            "workshop", "team__lead", "team__last_activity_by"
-        ).get(user=user, workshop__teams=team_id)  # one per user and workshop
+        # Without the people a page names (the lead, who changed a task last): they are read
+        # only when a part of the page that names them is rendered (most loads are cached).
+        participant = Participant.objects.select_related("workshop", "team").get(
+            user=user, workshop__teams=team_id
+        )  # one per user and workshop
     except Participant.DoesNotExist:  # no such team, or not in its workshop
         raise Http404 from None
     if participant.team_id == team_id:
         team = participant.team
     elif participant.is_instructor:
-        team = Team.objects.select_related("lead", "last_activity_by").filter(pk=team_id).first()
+        team = Team.objects.filter(pk=team_id).first()
         if team is None:  # deleted since the first query
             raise Http404
     else:

@@ -11,8 +11,8 @@ Two paths bump, so that no change is missed:
 - every live event a service announces (`workshops.events.announce`): a change that open pages
   are told about is a change a cached page must not hide. Team events bump their team; the
   workshop's status, stage and figures bump the workshop.
-- saves and deletes of the rows a page shows (tasks, domains, memberships, the team, the
-  workshop, a person's name), as signals (`connect`), and the admin's analysis edits
+- saves and deletes of the rows a page shows (tasks, domains, memberships, invitations, the
+  team, the workshop, a person's name), as signals (`connect`), and the admin's analysis edits
   (`ai.admin`): the Django admin and the shell change rows without any service. (A row moved
   to another team in the admin bumps only its new team; the old one's copy lives at most
   `PAGE_CACHE_SECONDS`.)
@@ -27,7 +27,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
-from workshops.models import Domain, Participant, Task, Team, Workshop
+from workshops.models import Domain, Invitation, Participant, Task, Team, Workshop
 
 
 def bump_team(team_id: int | None) -> None:
@@ -62,7 +62,7 @@ def _team_saved(sender, instance: Team, created: bool = False, **kwargs) -> None
         bump_team(instance.pk)
 
 
-def _participant_saved(sender, instance: Participant, **kwargs) -> None:
+def _participant_saved(sender, instance: Participant | Invitation, **kwargs) -> None:
     bump_team(instance.team_id)
 
 
@@ -102,6 +102,10 @@ def connect() -> None:
             _participant_saved, sender=Participant, dispatch_uid=f"revisions-member-{name}"
         )
         signal.connect(_workshop_part_saved, sender=Domain, dispatch_uid=f"revisions-domain-{name}")
+        # The lead's page lists the team's invitations (a revoke is a save).
+        signal.connect(
+            _participant_saved, sender=Invitation, dispatch_uid=f"revisions-invitation-{name}"
+        )
     post_save.connect(_workshop_saved, sender=Workshop, dispatch_uid="revisions-workshop")
     post_save.connect(_team_saved, sender=Team, dispatch_uid="revisions-team")
     post_save.connect(_person_saved, sender=get_user_model(), dispatch_uid="revisions-person")

@@ -127,3 +127,105 @@ def test_a_cached_board_carries_the_clock_of_each_load(client_as, instructor, wo
     clocks = [int(v) for v in re.findall(r'data-now="(\d+)"', page)]
     assert clocks and all(now - 1 <= clock <= now for clock in clocks)
     assert render.NOW_MARK not in page
+
+
+# --- The whole team page from the cache: what is the request's own is filled in per load ---------
+
+
+def submit_keys(html: str) -> list[str]:
+    return re.findall(r'name="submit_key" value="([^"]*)"', html)
+
+
+def test_a_cached_team_page_gives_each_load_its_own_submit_key_nonce_and_token(
+    client_as, lead, team, task
+):
+    """Two loads of the same cached page are two forms: a double tap on one must not be taken
+    as the other's (views.task_create). The nonce is the response's own (its CSP header)."""
+    client = client_as(lead)
+    client.get(team.get_absolute_url())
+    response = client.get(team.get_absolute_url())
+    again = response.content.decode()
+    third, sql = load(client, team.get_absolute_url())
+    assert not [q for q in sql if '"workshops_invitation"' in q]  # the page from the cache
+    keys = submit_keys(again) + submit_keys(third)
+    assert len(keys) == 2 and keys[0] != keys[1]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", key) for key in keys)
+    nonces = set(re.findall(r'nonce="([^"]+)"', again))
+    assert len(nonces) == 1
+    assert f"'nonce-{nonces.pop()}'" in response["Content-Security-Policy"]
+    token = response.cookies["csrftoken"].value if "csrftoken" in response.cookies else None
+    fields = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', again)
+    assert fields and (token is None or all(len(field) == 64 for field in fields))
+    for mark in (
+        render.NONCE_MARK,
+        render.SUBMIT_MARK,
+        render.STAGE_MARK,
+        render.PULSE_MARK,
+        render.PROGRESS_MARK,
+        render.CSRF_MARK,
+        render.VERSION_MARK,
+    ):
+        assert mark not in again
+
+
+def test_a_cached_team_page_shows_an_analysis_started_since(client_as, lead, team, task):
+    """A run changes no revision: the analysis panel is rendered for each load."""
+    from ai.requests import analysis_request
+
+    client = client_as(lead)
+    load(client, team.get_absolute_url())
+    page, _ = load(client, team.get_absolute_url())
+    assert "분석 중…" not in page
+    analysis_request(team=team, actor=lead)
+    page, _ = load(client, team.get_absolute_url())
+    assert "분석 중…" in page
+
+
+def test_a_cached_team_page_shows_invitations_made_and_revoked_at_once(client_as, lead, team):
+    client = client_as(lead)
+    load(client, team.get_absolute_url())
+    invitation = services.invitation_create(team=team, actor=lead)
+    page, _ = load(client, team.get_absolute_url())
+    assert invitation.get_absolute_url() in page
+    services.invitation_revoke(invitation=invitation)
+    page, _ = load(client, team.get_absolute_url())
+    assert invitation.get_absolute_url() not in page
+    assert "아직 초대 링크가 없습니다." in page
+
+
+def test_a_cached_team_page_drops_an_invitation_when_it_expires(client_as, lead, team):
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = client_as(lead)
+    invitation = services.invitation_create(team=team, actor=lead)
+    invitation.expires_at = timezone.now() + timedelta(seconds=1)
+    invitation.save(update_fields=["expires_at"])
+    page, _ = load(client, team.get_absolute_url())
+    assert invitation.get_absolute_url() in page
+    time.sleep(1.1)
+    page, _ = load(client, team.get_absolute_url())
+    assert invitation.get_absolute_url() not in page
+
+
+def test_a_message_is_shown_once_on_a_cached_team_page(client_as, lead, team, domain):
+    client = client_as(lead)
+    load(client, team.get_absolute_url())
+    load(client, team.get_absolute_url())  # kept
+    data = {**task_data(domain, title="새 업무"), "domain": domain.pk}
+    response = client.post(f"/teams/{team.pk}/tasks/", data, follow=True)
+    assert "업무를 추가했습니다." in response.content.decode()
+    page, _ = load(client, team.get_absolute_url())
+    assert "업무를 추가했습니다." not in page
+    assert "새 업무" in page
+
+
+def test_a_member_and_the_lead_get_their_own_copies(client_as, lead, member, team, task):
+    lead_page, _ = load(client_as(lead), team.get_absolute_url())
+    member_client = client_as(member)
+    load(member_client, team.get_absolute_url())
+    member_page, _ = load(member_client, team.get_absolute_url())
+    assert "팀원 초대" in lead_page and "팀원 초대" not in member_page
+    assert "정팀원" in member_page.split("</header>")[0]  # the viewer's own name in the top bar

@@ -173,10 +173,29 @@ def test_a_lead_on_their_own_team_is_checked_in_one_query(lead, team):
         access = get_team_for_user(lead, team.pk, write=True)
     assert len(captured) == 1
     with CaptureQueriesContext(connection) as captured:
-        shown = (access.team.workshop.title, access.team.lead.name, access.participant.team_id)
+        shown = (access.team.workshop.title, access.team.name, access.participant.team_id)
     assert len(captured) == 0
-    assert shown == (team.workshop.title, lead.name, team.pk)
+    assert shown == (team.workshop.title, team.name, team.pk)
     assert access.can_edit_tasks
+
+
+def test_the_people_a_team_page_names_are_read_together_only_when_rendered(lead, member, team):
+    """The access check reads no person: most loads take their regions from the cache. A
+    region that names the lead and who changed a task last reads both in one query."""
+    from board.render import load_people
+    from workshops.access import get_team_for_user
+
+    team.last_activity_by = member
+    team.save(update_fields=["last_activity_by"])
+    access = get_team_for_user(lead, team.pk)
+    with CaptureQueriesContext(connection) as captured:
+        load_people(access.team)
+        names = (access.team.lead.name, access.team.last_activity_by.name)
+    assert len(captured) == 1
+    assert names == (lead.name, member.name)
+    with CaptureQueriesContext(connection) as captured:
+        load_people(access.team)  # read already
+    assert len(captured) == 0
 
 
 def test_an_instructor_on_a_team_is_checked_in_two_queries(instructor, team):
