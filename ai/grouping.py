@@ -24,8 +24,11 @@ splits are the caller's (`board.common_work`).
 3. **Groups**: tasks with the same title are one node; average-linkage clustering over the
    pairs above `THRESHOLD`, joining groups while their average similarity is at least
    `LINKAGE` (a task joins a group when it is like most of its members; one word shared by
-   chance does not chain groups together as connected components would). The overlap of all
-   pairs is computed at once as matrix products (numpy): 0.15 s for 3,000 tasks.
+   chance does not chain groups together as connected components would); then a second pass
+   joins two of the groups left when their strongest pair is very alike (`STRONG_PAIR`) and
+   their average is not near nothing (`RELINK`): "서버 백업 확인" went with the 서버 tasks and
+   "백업 결과 점검" with the 백업 ones, though the two are one work. The overlap of all pairs
+   is computed at once as matrix products (numpy): 0.04–0.15 s for 3,000 tasks.
 
 Two tasks of one team can be in a group (a team that lists "주간 매출 보고" and "월간 매출 보고"
 does that work twice, and one automation saves both); a group counts as common work only when
@@ -50,13 +53,18 @@ from django.core.cache import cache
 from ai import factors
 
 # Bump when terms, weights or the thesaurus change: cached terms of the old version are ignored.
-VERSION = "g7"
+VERSION = "g8"
 THRESHOLD = 0.3  # a pair this alike is an edge of the grouping
 # Two groups join while the average similarity over all their pairs (pairs below THRESHOLD
 # counting 0) is at least this: a task joins a group when it is like most of its members.
-LINKAGE = 0.2
+LINKAGE = 0.15
+# Then two groups join when their strongest pair is at least STRONG_PAIR and their average at
+# least RELINK: a task that is plainly another's work in other words is not kept apart from it
+# by the rest of its group (see `cluster`).
+STRONG_PAIR = 0.6
+RELINK = 0.05
 CHAR_FALLBACK = 0.5  # a title bigram Dice of 1 counts as this similarity
-OTHER_HEAD = 0.7  # similarity kept when the titles do different things (their heads differ)
+OTHER_HEAD = 0.6  # similarity kept when the titles do different things (their heads differ)
 ONE_SIDED = 0.2  # weight of words only one task has, beyond what the other has of its own
 # Similarity kept when the tasks share only light words (a period, an action, 보고, 업무):
 # "주간 매출 보고" and "주간 상담 실적 보고" are two reports, not one.
@@ -171,12 +179,12 @@ SYNONYMS_TEXT = """
 입력 등록 기록 기입 기재 적
 발송 보내 송부 전달 배포 배부 송신 공유 공지 공지사항 안내 알림 통보 고지 발표
 발행 발급 출력 인쇄 프린트 생성 만들 재발행 재발급
-갱신 업데이트 최신화 현행화 재계약 수정 정정 개정 변경 조정 재설정
+갱신 업데이트 최신화 현행화 재계약 수정 정정 개정 변경 조정 재설정 연장
 단가 가격 판매가 시세 요금
 단가표 가격표
-견적 견적서
+견적 견적서 RFQ
 계약 계약서
-주문 발주 주문서 발주서 구매 오더 매매
+주문 발주 주문서 발주서 구매 오더 매매 PO
 요청 신청 의뢰 요청서 신청서
 입고 납품 입하 납기
 조회 검색 찾 발굴
@@ -190,7 +198,7 @@ SYNONYMS_TEXT = """
 면접 인터뷰
 조율 잡
 이수 수료
-교육 연수 훈련 온보딩
+교육 연수 훈련 온보딩 OJT
 입사 입사자 신입 신입사원
 인사 임직원
 직원 사원
@@ -228,7 +236,7 @@ SYNONYMS_TEXT = """
 계획 플랜
 설비 기계
 일지 점검표 대장 이력 기록부 장부 체크리스트 체크시트
-불량 불량률 클레임 불만 하자 컴플레인 결함 부적합
+불량 불량률 클레임 불만 하자 컴플레인 결함 부적합 불량품 부적합품 NCR
 출하 출고 불출
 지시 지시서 작업지시
 성적서 시험성적서
@@ -276,8 +284,8 @@ SNS 인스타그램 페이스북 블로그 유튜브
 통신비 휴대폰 핸드폰 전화요금
 임대료 관리비 월세
 문의 질문 질의 FAQ 상담 고객센터 콜센터 전화 통화
-응대 답변 회신 답장 대답 대응 답
-AS 애프터서비스 수리요청
+응대 답변 회신 답장 대답 대응 답 콜백
+AS 애프터서비스
 VOC 고객의소리 소리
 환불 결제취소
 배송 배달 택배배송
@@ -292,7 +300,7 @@ VOC 고객의소리 소리
 수금 입금 입금확인
 응모자 참여자 참가자 응모
 명단 리스트 목록
-대조 비교 맞춰보
+대조 비교 맞춰보 대사
 수령 수취 수신
 상각 감가상각 감가상각비
 연말정산
@@ -316,6 +324,12 @@ VPN 원격접속 원격
 재고 재고량 재고수량
 창고 물류센터
 PPT 파워포인트 발표자료
+임대 렌탈 리스
+복합기 복사기
+방문자 방문객 내방객
+유류비 주유비 기름값 유류대
+리드 잠재고객 가망고객
+조직도 조직표
 """
 
 
@@ -485,12 +499,13 @@ LIGHT_HEADS = {
     "되",
     "자료",
     "요청",
+    "작업",
 }
-# Actions that are one kind of work with other words: checking (확인, 조회, 대조), recording
+# Actions that are one kind of work with other words: checking (확인, 조회, 대조, 실사), recording
 # (입력, 갱신, 교체), telling (발송, 게시, 보고, 응대), compiling for a report (집계, 보고),
 # getting something from outside (주문, 요청, 제작: 명함 제작 신청 is 명함 주문).
 HEAD_FAMILIES = (
-    frozenset({"점검", "조회", "대조"}),
+    frozenset({"점검", "조회", "대조", "실사"}),
     frozenset({"입력", "갱신", "교체"}),
     frozenset({"발송", "게시", "보고", "응대"}),
     frozenset({"집계", "보고"}),
@@ -778,7 +793,10 @@ def cluster(
     sizes: Sequence[int] | None = None,
 ) -> list[list[int]]:
     """Average-linkage clusters of `count` items (indexes), merged while the average similarity
-    between two clusters (pairs not in `scores` count as 0) is at least `threshold` (LINKAGE).
+    between two clusters (pairs not in `scores` count as 0) is at least `threshold` (LINKAGE);
+    then the clusters left are joined, best average first, where their strongest pair is at
+    least STRONG_PAIR and their average at least RELINK (a task pulled into a neighbouring
+    group would otherwise be kept from its plain synonym in another one).
 
     `linked`: sets of indexes that must end in one cluster (an instructor's merge), joined before
     anything else. `apart`: indexes kept alone (an instructor's split) — their pairs are ignored
@@ -806,9 +824,10 @@ def cluster(
             if a != b:
                 join(a, b)
 
-    # Sum of similarities between each pair of current clusters (over the tasks they stand for),
-    # and a heap of their averages.
+    # Sum and strongest of the similarities between each pair of current clusters (over the
+    # tasks they stand for).
     sums: dict[int, dict[int, float]] = defaultdict(dict)
+    strongest: dict[int, dict[int, float]] = defaultdict(dict)
     for (i, j), score in scores.items():
         if i in apart or j in apart:
             continue
@@ -816,34 +835,48 @@ def cluster(
         if a == b:
             continue
         total = score * weight[i] * weight[j]
-        sums[a][b] = sums[a].get(b, 0.0) + total
-        sums[b][a] = sums[b].get(a, 0.0) + total
-    heap = [
-        (-total / (size[a] * size[b]), a, b)
-        for a, neighbours in sums.items()
-        for b, total in neighbours.items()
-        if a < b
-    ]
-    heapq.heapify(heap)
-    while heap:
-        negative, a, b = heapq.heappop(heap)
-        if -negative < threshold:
-            break
-        if a not in members or b not in members:
-            continue
-        if abs(sums[a].get(b, 0.0) / (size[a] * size[b]) + negative) > 1e-9:
-            continue  # stale: the clusters changed since this entry was pushed
-        merged = join(a, b)
-        other = b if merged == a else a
-        for neighbour, total in sums.pop(other).items():
-            sums[neighbour].pop(other, None)
-            if neighbour != merged:
-                sums[merged][neighbour] = sums[merged].get(neighbour, 0.0) + total
-        for neighbour, total in sums[merged].items():
-            sums[neighbour][merged] = total
-            average = total / (size[merged] * size[neighbour])
-            if average >= threshold:
-                heapq.heappush(heap, (-average, min(merged, neighbour), max(merged, neighbour)))
+        sums[a][b] = sums[b][a] = sums[a].get(b, 0.0) + total
+        strongest[a][b] = strongest[b][a] = max(strongest[a].get(b, 0.0), score)
+
+    def average(a: int, b: int) -> float:
+        return sums[a][b] / (size[a] * size[b])
+
+    def strong_average(a: int, b: int) -> float:
+        return average(a, b) if strongest[a][b] >= STRONG_PAIR else -1.0
+
+    # First the average linkage; then, between the clusters it left, a second pass that joins
+    # two whose strongest pair is one work in other words ("서버 백업 확인" / "백업 결과
+    # 점검"), even though each side's other members pulled the average below LINKAGE.
+    for linkage, floor in ((average, threshold), (strong_average, RELINK)):
+        heap = [
+            (-linkage(a, b), a, b)
+            for a, neighbours in sums.items()
+            for b in neighbours
+            if a < b and linkage(a, b) >= floor
+        ]
+        heapq.heapify(heap)
+        while heap:
+            negative, a, b = heapq.heappop(heap)
+            if a not in members or b not in members or b not in sums[a]:
+                continue
+            if abs(linkage(a, b) + negative) > 1e-9:
+                continue  # stale: the clusters changed since this entry was pushed
+            merged = join(a, b)
+            other = b if merged == a else a
+            for neighbour, total in sums.pop(other).items():
+                sums[neighbour].pop(other, None)
+                best = strongest[neighbour].pop(other, 0.0)
+                if neighbour != merged:
+                    sums[merged][neighbour] = sums[merged].get(neighbour, 0.0) + total
+                    strongest[merged][neighbour] = max(strongest[merged].get(neighbour, 0.0), best)
+            strongest.pop(other, None)
+            strongest[merged].pop(other, None)
+            for neighbour, total in sums[merged].items():
+                sums[neighbour][merged] = total
+                strongest[neighbour][merged] = strongest[merged][neighbour]
+                score = linkage(merged, neighbour)
+                if score >= floor:
+                    heapq.heappush(heap, (-score, min(merged, neighbour), max(merged, neighbour)))
     return sorted(
         sorted(group) for root, group in members.items() if len(group) > 1 or size[root] > 1
     )
