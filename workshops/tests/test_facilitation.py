@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ai.models import Rating, TaskAnalysis
-from conftest import task_data
+from conftest import make_user, task_data
 from support import live
 from workshops import facilitation, services
 from workshops.live import presence
@@ -123,6 +123,23 @@ def test_the_spotlight_takes_only_a_team_of_the_workshop(workshop, instructor, t
     facilitation.spotlight_set(workshop=workshop, team=team, actor=instructor)
     workshop.refresh_from_db()
     assert workshop.spotlight_team_id == team.pk
+
+
+def test_the_spotlight_select_lists_every_team_escaped_with_the_chosen_one_selected(
+    client_as, workshop, instructor, team
+):
+    other = services.team_create(
+        workshop=workshop,
+        lead=make_user("tag@example.com"),
+        team_name="<b>R&D</b>팀",
+        display_name="태그",
+    )
+    facilitation.spotlight_set(workshop=workshop, team=other, actor=instructor)
+    page = client_as(instructor).get(workshop.get_absolute_url()).content.decode()
+    select = page.split('<select name="team"')[1].split("</select>")[0]
+    assert f'<option value="{other.pk}" selected>&lt;b&gt;R&amp;D&lt;/b&gt;팀</option>' in select
+    assert f'<option value="{team.pk}">영업1팀</option>' in select
+    assert select.count(" selected") == 1
 
 
 # --- The 진행 panel ---------------------------------------------------------------------------
