@@ -238,7 +238,7 @@ NOW_MARK = _mark("now")  # the time of each use, in seconds (the board's clock f
 # form, and the parts that change without a revision (rendered for each load).
 NONCE_MARK = _mark("nonce")
 SUBMIT_MARK = _mark("submit")
-STAGE_MARK = _mark("stage")  # the phase's countdown is relative to now
+STAGE_MARK = _mark("stage")  # while a phase's countdown runs: it is relative to now
 PULSE_MARK = _mark("pulse")  # the workshop's counts, kept under their own counter
 PROGRESS_MARK = _mark("progress")  # the analysis panel: runs change no revision
 _CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_MARK}">'
@@ -411,6 +411,21 @@ def workshop_pulse(workshop_id: int) -> selectors.Pulse:
     """The workshop's counts: every lead's page shows them, and every task of every team
     changes them. Kept as `_counted` says, under a counter the sink bumps (`pulse_changed`)."""
     return _counted("pulse", workshop_id, (), lambda: selectors.workshop_pulse(workshop_id))
+
+
+def pulse_marked(workshop: Workshop) -> str:
+    """The counts' HTML with the version mark (a team page's load), kept as `workshop_pulse`
+    is: under the counter the sink bumps."""
+
+    def build() -> str:
+        context = {
+            "workshop": workshop,
+            "pulse": selectors.workshop_pulse(workshop.pk),
+            "version": VERSION_MARK,
+        }
+        return render_to_string(f"{LIVE}#workshop-pulse", context)
+
+    return _counted("pulse", workshop.pk, ("html",), build)
 
 
 def pulse_changed(workshop_id: int) -> None:

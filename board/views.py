@@ -140,7 +140,7 @@ def _team_page(request, access, *, task_form=None, status=200):
     A load after no change takes the page from the cache (`board.render.team_page`), kept per
     kind of viewer under the team's revisions; what is the request's own (the CSRF token, the
     CSP nonce, the add form's submit key, the version stamp) and what changes without a
-    revision (the phase's countdown, the workshop's counts, the analysis panel) are marks,
+    revision (a phase's countdown, the workshop's counts, the analysis panel) are marks,
     filled in for each load. A page with a form as typed or a message is rendered for itself,
     with the same marks."""
     team = access.team
@@ -178,11 +178,13 @@ def _live_parts(access) -> dict[str, str]:
     team, workshop = access.team, access.team.workshop
     progress = progress_context(team, can_edit=access.can_edit_tasks)
     progress.update(version=live_render.VERSION_MARK, csrf_token=live_render.CSRF_MARK)
-    return {
-        live_render.STAGE_MARK: live_render.stage(workshop, live_render.VERSION_MARK),
-        live_render.PULSE_MARK: live_render.pulse(workshop, live_render.VERSION_MARK),
+    parts = {
+        live_render.PULSE_MARK: live_render.pulse_marked(workshop),
         live_render.PROGRESS_MARK: render_to_string("ai/progress.html#progress", progress),
     }
+    if workshop.phase_ends_at:  # the countdown's text and clock are the load's
+        parts[live_render.STAGE_MARK] = live_render.stage(workshop, live_render.VERSION_MARK)
+    return parts
 
 
 def _marked_team_page(request, access, view, *, task_form=None) -> tuple[str, float | None]:
@@ -204,7 +206,11 @@ def _marked_team_page(request, access, view, *, task_form=None) -> tuple[str, fl
         tasks_html=view.marked("tasks", can_edit=can_edit),
         members_html=view.marked("members", can_edit=can_edit),
         task_count=view.task_count(can_edit=can_edit),
-        stage_html=live_render.STAGE_MARK,
+        stage_html=(
+            live_render.STAGE_MARK  # a phase set or a timer started bumps the workshop
+            if team.workshop.phase_ends_at
+            else live_render.stage(team.workshop, live_render.VERSION_MARK)
+        ),
         pulse_html=live_render.PULSE_MARK,
         progress_html=live_render.PROGRESS_MARK,
         invitations_open=request.GET.get("invitations") == "open",

@@ -229,3 +229,29 @@ def test_a_member_and_the_lead_get_their_own_copies(client_as, lead, member, tea
     member_page, _ = load(member_client, team.get_absolute_url())
     assert "팀원 초대" in lead_page and "팀원 초대" not in member_page
     assert "정팀원" in member_page.split("</header>")[0]  # the viewer's own name in the top bar
+
+
+def test_a_cached_team_page_counts_down_from_each_loads_clock(client_as, instructor, lead, team):
+    """The phase and the notice are kept with the page (a change of them bumps the workshop);
+    a running countdown is rendered for each load: its clock and text are the load's."""
+    import time
+
+    from workshops import facilitation
+    from workshops.models import Workshop
+
+    client = client_as(lead)
+    facilitation.phase_set(workshop=team.workshop, phase=Workshop.Phase.WRITE, actor=instructor)
+    load(client, team.get_absolute_url())
+    page, _ = load(client, team.get_absolute_url())
+    assert 'aria-current="step"' in page and "data-countdown" not in page
+    facilitation.phase_set(
+        workshop=team.workshop, phase=Workshop.Phase.WRITE, minutes=10, actor=instructor
+    )
+    load(client, team.get_absolute_url())
+    time.sleep(2.1)  # two seconds: a kept clock would be at least two behind
+    page, sql = load(client, team.get_absolute_url())
+    assert not [q for q in sql if '"workshops_invitation"' in q]  # the page from the cache
+    now = int(time.time())
+    clocks = [int(v) for v in re.findall(r'data-now="(\d+)"', page)]
+    assert clocks and all(now - 1 <= clock <= now for clock in clocks)
+    assert render.STAGE_MARK not in page and "남은 시간" in page
