@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import retarget
 
-from ai.selectors import progress_context
+from ai.selectors import progress_context, runs_for_team
 from board import live, priority_views, reads
 from board import render as live_render
 from board.facilitation_views import panel_context
@@ -140,7 +140,7 @@ def _team_page(request, access, *, task_form=None, status=200):
     A load after no change takes the page from the cache (`board.render.team_page`), kept per
     kind of viewer under the team's revisions; what is the request's own (the CSRF token, the
     CSP nonce, the add form's submit key, the version stamp) and what changes without a
-    revision (a phase's countdown, the workshop's counts, the analysis panel) are marks,
+    revision (a phase's countdown, the workshop's counts, a run's progress) are marks,
     filled in for each load. A page with a form as typed or a message is rendered for itself,
     with the same marks."""
     team = access.team
@@ -167,24 +167,28 @@ def _team_page(request, access, *, task_form=None, status=200):
         version=view.version,
         csrf_token=get_token(request),
         nonce=str(getattr(request, "csp_nonce", "")),
-        live=_live_parts(access),
+        live=_live_parts(access, html),
     )
     return HttpResponse(html, status=status)
 
 
-def _live_parts(access) -> dict[str, str]:
-    """The team page's parts that change without a revision of the team or its workshop,
-    rendered for each load (with the version and CSRF marks)."""
-    team, workshop = access.team, access.team.workshop
-    progress = progress_context(team, can_edit=access.can_edit_tasks)
-    progress.update(version=live_render.VERSION_MARK, csrf_token=live_render.CSRF_MARK)
-    parts = {
-        live_render.PULSE_MARK: live_render.pulse_marked(workshop),
-        live_render.PROGRESS_MARK: render_to_string("ai/progress.html#progress", progress),
-    }
-    if workshop.phase_ends_at:  # the countdown's text and clock are the load's
+def _live_parts(access, html: str) -> dict[str, str]:
+    """The parts of a kept team page (`html`) that change without a revision of the team or
+    its workshop, rendered for this load (with the version and CSRF marks): the workshop's
+    counts, and, where the page has their marks, a running analysis and a countdown."""
+    workshop = access.team.workshop
+    parts = {live_render.PULSE_MARK: live_render.pulse_marked(workshop)}
+    if live_render.PROGRESS_MARK in html:
+        parts[live_render.PROGRESS_MARK] = _progress_html(access)
+    if live_render.STAGE_MARK in html:
         parts[live_render.STAGE_MARK] = live_render.stage(workshop, live_render.VERSION_MARK)
     return parts
+
+
+def _progress_html(access, runs=None) -> str:
+    context = progress_context(access.team, can_edit=access.can_edit_tasks, runs=runs)
+    context.update(version=live_render.VERSION_MARK, csrf_token=live_render.CSRF_MARK)
+    return render_to_string("ai/progress.html#progress", context)
 
 
 def _marked_team_page(request, access, view, *, task_form=None) -> tuple[str, float | None]:
@@ -194,6 +198,7 @@ def _marked_team_page(request, access, view, *, task_form=None) -> tuple[str, fl
     team = access.team
     can_edit = access.can_edit_tasks
     live_render.load_people(team)  # the latest activity names who
+    runs = runs_for_team(team.pk)  # (active, last finished)
     view.load(("tasks", "members"), can_edit=can_edit)
     context = _team_context(request, access, task_form=task_form)
     if task_form is None and "task_form" in context:
@@ -206,13 +211,15 @@ def _marked_team_page(request, access, view, *, task_form=None) -> tuple[str, fl
         tasks_html=view.marked("tasks", can_edit=can_edit),
         members_html=view.marked("members", can_edit=can_edit),
         task_count=view.task_count(can_edit=can_edit),
+        # Kept with the page but while they change by the second: a phase, a notice, a run's
+        # start and end bump a revision; a countdown and a run's progress do not.
         stage_html=(
-            live_render.STAGE_MARK  # a phase set or a timer started bumps the workshop
+            live_render.STAGE_MARK
             if team.workshop.phase_ends_at
             else live_render.stage(team.workshop, live_render.VERSION_MARK)
         ),
         pulse_html=live_render.PULSE_MARK,
-        progress_html=live_render.PROGRESS_MARK,
+        progress_html=live_render.PROGRESS_MARK if runs[0] else _progress_html(access, runs),
         invitations_open=request.GET.get("invitations") == "open",
         priorities_html=priority_views.priorities_html(
             request, access, csrf_token=live_render.CSRF_MARK

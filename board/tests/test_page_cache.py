@@ -181,6 +181,32 @@ def test_a_cached_team_page_shows_an_analysis_started_since(client_as, lead, tea
     assert "분석 중…" in page
 
 
+def test_a_cached_team_page_shows_a_runs_progress_and_its_end(client_as, lead, team, task):
+    """A run's start and end bump the team's revision; its progress (the worker's counts)
+    does not, so while a run is active its panel is rendered for each load."""
+    from ai.models import AnalysisRun
+    from ai.providers.rules import RuleProvider
+    from ai.requests import analysis_request
+    from ai.runner import run_execute
+
+    services.task_create(team=team, actor=lead, data=task_data(task.domain, title="둘째 업무"))
+    client = client_as(lead)
+    run, _created = analysis_request(team=team, actor=lead)
+    load(client, team.get_absolute_url())
+    page, sql = load(client, team.get_absolute_url())
+    assert not [q for q in sql if '"workshops_invitation"' in q]  # the page from the cache
+    assert "<strong>0 / 2</strong>" in page
+    AnalysisRun.objects.filter(pk=run.pk).update(done_tasks=1)  # as the worker counts
+    page, _ = load(client, team.get_absolute_url())
+    assert "<strong>1 / 2</strong>" in page
+    run_execute(run.pk, provider=RuleProvider())
+    page, _ = load(client, team.get_absolute_url())
+    assert "분석 중…" not in page and "완료 · 업무 2개" in page
+    again, sql = load(client, team.get_absolute_url())
+    assert not [q for q in sql if '"ai_analysisrun"' in q]  # no run active: all of it kept
+    assert "완료 · 업무 2개" in again
+
+
 def test_a_cached_team_page_shows_invitations_made_and_revoked_at_once(client_as, lead, team):
     client = client_as(lead)
     load(client, team.get_absolute_url())
