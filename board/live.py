@@ -8,8 +8,9 @@ after its presence entry was written. Analysis events are the exception: they re
 audiences always (rare, and from the worker, whose tests capture them without sockets).
 
 The workshop-wide figures change with every task of every team. The instructor's board is the
-costliest render, so it is rendered at most once per window (`LIVE_BOARD_DEBOUNCE`) per
-workshop, trailing, so the last change is always shown, and only while an instructor has the
+costliest render, so it is rendered at most once per window per workshop (`board_window`:
+`LIVE_BOARD_DEBOUNCE`, longer for a large board so that its renders take at most a tenth of a
+core), trailing, so the last change is always shown, and only while an instructor has the
 board or the summary open. The pulse is cheap to render but goes to every socket in the
 workshop: it is sent at once if none went out in the last `LIVE_PULSE_WINDOW`, else once at
 the window's end. A window of 0 sends at once (the tests do).
@@ -21,6 +22,7 @@ push without reading everything again.
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import singledispatchmethod
@@ -86,6 +88,21 @@ def written_team_view(team: Team) -> TeamView:
 
 
 # --- The sink ---------------------------------------------------------------------------------
+
+
+# At most this share of a core goes to re-rendering one workshop's board: a render that took
+# 0.15 s (300 teams) is followed by at least 1.5 s without one. It holds the process's
+# interpreter while it runs, so every other request of the process waits that long.
+BOARD_SHARE = 0.1
+BOARD_WINDOW_MAX = 5.0  # seconds: the board is never further behind than this
+_board_seconds: dict[int, float] = {}  # the last render's time per workshop, in this process
+
+
+def board_window(workshop_id: int) -> float:
+    """How long the board waits after a change before it is rendered (trailing): at least
+    `LIVE_BOARD_DEBOUNCE`, longer for a board whose render is costly (`BOARD_SHARE`)."""
+    costly = _board_seconds.get(workshop_id, 0.0) / BOARD_SHARE
+    return min(max(settings.LIVE_BOARD_DEBOUNCE, costly), BOARD_WINDOW_MAX)
 
 
 def _later(delay: float, callback: Callable[[], None]) -> None:
@@ -297,14 +314,16 @@ class LiveSink:
             render.board_changed(workshop_id)  # the cached board is out of date, open or not
         if not (audiences.instructor_on_board or audiences.instructor_on_summary):
             return  # an instructor who opens the board later gets it in their snapshot
-        window = settings.LIVE_BOARD_DEBOUNCE
-        if not window:
+        if not settings.LIVE_BOARD_DEBOUNCE:
             self._publish_board(workshop_id, audiences)
-        elif cache.add(f"live:board-pending:{workshop_id}", 1, timeout=max(10, int(window * 4))):
+            return
+        window = board_window(workshop_id)
+        if cache.add(f"live:board-pending:{workshop_id}", 1, timeout=max(10, int(window * 4))):
             _later(window, lambda: self._send_board_later(workshop_id))
         # else a render is already due and will read this change
 
     def _publish_board(self, workshop_id: int, audiences: presence.Audiences) -> None:
+        started = time.perf_counter()
         workshop = Workshop.objects.filter(pk=workshop_id).first()
         if workshop is not None:
             # The board and the results summary, each to the instructors who have it open.
@@ -320,6 +339,7 @@ class LiveSink:
             if audiences.instructor_on_summary:
                 html = render.summary(workshop, version, facts=facts)
                 self.publish(events.summary_group(workshop_id), "summary", html)
+            _board_seconds[workshop_id] = time.perf_counter() - started
 
     def _send_board_later(self, workshop_id: int) -> None:
         """Runs in a timer thread, outside any request."""

@@ -440,3 +440,16 @@ def test_a_burst_of_changes_sends_the_pulse_at_once_and_once_more_at_the_end(
         loop.call_soon_threadsafe(loop.stop)
         thread.join(2)
         loop.close()
+
+
+def test_a_costly_board_waits_longer_between_renders(settings, monkeypatch):
+    """A board whose render took 0.15 s (300 teams) is rendered at most every 1.5 s: its
+    renders take at most a tenth of a core (live.BOARD_SHARE), never waiting beyond 5 s."""
+    from board import live
+
+    settings.LIVE_BOARD_DEBOUNCE = 0.5
+    monkeypatch.setattr(live, "_board_seconds", {1: 0.01, 2: 0.15, 3: 10.0})
+    assert live.board_window(1) == 0.5  # a small board: the configured window
+    assert live.board_window(2) == pytest.approx(1.5)
+    assert live.board_window(3) == live.BOARD_WINDOW_MAX
+    assert live.board_window(4) == 0.5  # not rendered yet in this process
