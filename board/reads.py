@@ -249,10 +249,33 @@ class BoardTeam:
     target: int = 0  # the workshop's 팀별 목표 업무 수
     stalled: bool = False  # no task change for the workshop's stall_minutes while writing
     stalls_at: datetime | None = None  # when it will be, if nothing changes (the page's clock)
+    html: str = ""  # the rendered row, when the board's renderer had it (board.render)
 
     @property
     def target_met(self) -> bool:
         return self.task_count >= self.target
+
+    def content_key(self) -> tuple:
+        """Everything the row shows: two lines with the same key render the same HTML."""
+        team = self.team
+        return (
+            team.pk,
+            team.name,
+            team.help_requested_at,
+            team.lead.display_name,
+            team.last_activity_at,
+            team.last_activity_by.display_name if team.last_activity_by else None,
+            self.task_count,
+            self.hours,
+            self.member_count,
+            self.online_count,
+            self.saved_hours,
+            tuple(sorted(self.ratings.items())),
+            self.rules_tasks,
+            self.target,
+            self.stalled,
+            self.stalls_at,
+        )
 
 
 @dataclass

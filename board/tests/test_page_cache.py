@@ -281,3 +281,28 @@ def test_a_cached_team_page_counts_down_from_each_loads_clock(client_as, instruc
     clocks = [int(v) for v in re.findall(r'data-now="(\d+)"', page)]
     assert clocks and all(now - 1 <= clock <= now for clock in clocks)
     assert render.STAGE_MARK not in page and "남은 시간" in page
+
+
+def test_the_boards_rows_kept_per_content_show_every_change(
+    client_as, instructor, workshop, team, lead, member, task
+):
+    """Each team's row of the board is rendered once per content (board.render.attach_rows):
+    a change of what a row shows renders it again."""
+    from workshops import facilitation
+
+    client = client_as(instructor)
+
+    def row() -> str:
+        page, _ = load(client, workshop.get_absolute_url())
+        return page.split(f'<tr id="board-team-{team.pk}">')[1].split("</tr>")[0]
+
+    first = row()
+    assert row() == first and "박팀장" in first and "data-task-count>1<" in first
+    services.task_create(team=team, actor=member, data=task_data(task.domain, title="둘째"))
+    assert "data-task-count>2<" in row() and "정팀원" in row()  # who changed it last
+    lead.name = "박새이름"
+    lead.save(update_fields=["name"])
+    assert "박새이름" in row()
+    facilitation.help_request(team=team, asking=True)
+    assert "도움 요청" in row()
+    assert render.NOW_MARK not in row()
