@@ -177,10 +177,12 @@ if REDIS_URL:
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     DJANGO_REDIS_LOGGER = "workshop_site.cache"
-    # "core" (default): channels-redis's list-based layer, with per-socket capacity and group
-    # expiry. "pubsub": its pub/sub layer, measured faster at 500 sockets but with no capacity
-    # bound and nothing kept while a process is disconnected (see BENCHMARKS.md).
-    CHANNEL_LAYER_KIND = env_str("CHANNEL_LAYER", "core")
+    # "pubsub" (default): channels-redis's pub/sub layer with our per-socket capacity
+    # (workshops.live.layers): a group message crosses Redis once per process, not once per
+    # socket; at 500 sockets p95 119 ms against 274 ms (BENCHMARKS.md, issue 17). It keeps
+    # nothing for a process cut off from Redis. "core": the list-based layer, which keeps a
+    # message `expiry` seconds.
+    CHANNEL_LAYER_KIND = env_str("CHANNEL_LAYER", "pubsub")
     if CHANNEL_LAYER_KIND not in {"core", "pubsub"}:
         raise ImproperlyConfigured(
             f"CHANNEL_LAYER must be core or pubsub, got {CHANNEL_LAYER_KIND!r}"
@@ -189,7 +191,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": {
                 "core": "channels_redis.core.RedisChannelLayer",
-                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "pubsub": "workshops.live.layers.BoundedPubSubChannelLayer",
             }[CHANNEL_LAYER_KIND],
             # capacity: messages waiting per socket before new ones are dropped (and counted,
             # see workshops.live.metrics). A socket that is 1,000 pushes behind is dead; its

@@ -41,10 +41,12 @@ def bump_workshop(workshop_id: int | None) -> None:
 
 
 def bump_teams_of(user_id: int) -> None:
-    """Every team of every workshop the person takes part in: their name is on those pages
-    (as lead or member, as who changed a task last, as the instructor who rated one)."""
-    teams = Participant.objects.filter(user_id=user_id).values("workshop_id")
-    Team.objects.filter(workshop_id__in=teams).update(revision=F("revision") + 1)
+    """Every team of every workshop the person takes part in, and those workshops: their name
+    is on those pages (as lead or member, as who changed a task last, as the instructor who
+    rated one) and on the instructor's board, which is kept under the workshop's revision."""
+    workshops = Participant.objects.filter(user_id=user_id).values("workshop_id")
+    Team.objects.filter(workshop_id__in=workshops).update(revision=F("revision") + 1)
+    Workshop.objects.filter(pk__in=workshops).update(revision=F("revision") + 1)
 
 
 def _task_saved(sender, instance: Task, **kwargs) -> None:
