@@ -37,7 +37,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
 
-from support.bench import percentile, prepare  # noqa: E402
+from support.bench import import_analysed_sample_tasks, percentile, prepare  # noqa: E402
 
 SERVER_ENV = {"DATABASE_POOL": "1"}
 TASKS_FILE = BASE_DIR / "bench" / "data" / "tasks_1000.json"
@@ -66,9 +66,6 @@ def build(teams: int, tasks: int, instructors: int):
     from datetime import date
 
     from accounts.models import User
-    from ai.providers.rules import RuleProvider
-    from ai.requests import analysis_request
-    from ai.runner import run_execute
     from support.servers import session_cookie_for
     from workshops import services
     from workshops.models import Participant
@@ -100,22 +97,7 @@ def build(teams: int, tasks: int, instructors: int):
         team = services.team_create(
             workshop=workshop, lead=lead, team_name=f"팀 {index + 1:03d}", display_name=lead.name
         )
-        rows = []
-        for number in range(tasks):
-            sample = samples[(index * tasks + number) % len(samples)]
-            rows.append(
-                {
-                    "domain": domains[sample["domain"]],
-                    "title": sample["title"],
-                    "description": sample["description"],
-                    "frequency": sample["frequency"],
-                    "occurrences_per_period": sample["occurrences"],
-                    "minutes_per_occurrence": sample["minutes"],
-                }
-            )
-        services.task_import(team=team, actor=lead, rows=rows)
-        run, _created = analysis_request(team=team, actor=lead)
-        run_execute(run.pk, provider=RuleProvider())
+        import_analysed_sample_tasks(team, lead, domains, samples, tasks, start=index * tasks)
         if first is None:
             first = (team.pk, session_cookie_for(lead))
     assert first is not None

@@ -37,7 +37,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
 
-from support.bench import prepare  # noqa: E402
+from support.bench import import_analysed_sample_tasks, prepare  # noqa: E402
 
 TASKS_FILE = BASE_DIR / "bench" / "data" / "tasks_1000.json"
 CARD = re.compile(r'<article id="task-\d+" class="card task">')
@@ -60,9 +60,6 @@ def build(tasks: int):
     from datetime import date
 
     from accounts.models import User
-    from ai.providers.rules import RuleProvider
-    from ai.requests import analysis_request
-    from ai.runner import run_execute
     from workshops import services
 
     samples = json.loads(TASKS_FILE.read_text(encoding="utf-8"))
@@ -80,22 +77,7 @@ def build(tasks: int):
     team = services.team_create(
         workshop=workshop, lead=lead, team_name="팀 001", display_name=lead.name
     )
-    rows = []
-    for number in range(tasks):
-        sample = samples[number % len(samples)]
-        rows.append(
-            {
-                "domain": domains[sample["domain"]],
-                "title": sample["title"],
-                "description": sample["description"],
-                "frequency": sample["frequency"],
-                "occurrences_per_period": sample["occurrences"],
-                "minutes_per_occurrence": sample["minutes"],
-            }
-        )
-    services.task_import(team=team, actor=lead, rows=rows)
-    run, _created = analysis_request(team=team, actor=lead)
-    run_execute(run.pk, provider=RuleProvider())
+    import_analysed_sample_tasks(team, lead, domains, samples, tasks)
     # Nobody runs the queued job; the run is over.
     from django_tasks_db.models import DBTaskResult
 

@@ -26,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from accounts.models import User
-from ai.selectors import progress_context
+from ai.selectors import progress_context, runs_for_team
 from board import charts, reads, reports
 from workshops import selectors
 from workshops.live import presence
@@ -147,6 +147,13 @@ class TeamView:
         (a page load's) or, pushed and in htmx answers, no CSRF field."""
         html, _facts = self._copy(name, self.can_edit(can_edit))
         return _fill(html, self.version, csrf_token)
+
+    def runs(self) -> tuple:
+        """The team's (active, last finished) analysis run: the task list's, if this view
+        read it (a region not in the cache), else read now."""
+        if "tasks" in self.__dict__:
+            return self.tasks.runs
+        return runs_for_team(self.team.pk)
 
     def marked(self, name: str, *, can_edit: bool) -> str:
         """The region's HTML with its version and CSRF marks, for a page kept with its marks
@@ -318,7 +325,20 @@ def _cache_set(key: str, value, timeout: int | None = None) -> None:
 # --- Task cards: each rendered once per content and audience, in each process --------------------
 
 _cards: dict[tuple, str] = {}
-_CARDS_MAX = 20_000
+_rows: dict[tuple, str] = {}
+_KEPT_MAX = 20_000  # per store: renders of the same content, kept in each process
+
+
+def _kept(store: dict[tuple, str], key: tuple, build: Callable[[], str]) -> str:
+    """`build()`'s HTML, kept in this process under `key` (everything it shows)."""
+    html = store.get(key)
+    if html is None:
+        html = build()
+        if _reads_are_committed():  # an analysis that rolls back may leave its id to another
+            if len(store) >= _KEPT_MAX:
+                store.clear()
+            store[key] = html
+    return html
 
 
 def attach_cards(page: reads.TeamPage, *, can_edit: bool) -> None:
@@ -327,42 +347,30 @@ def attach_cards(page: reads.TeamPage, *, can_edit: bool) -> None:
     its cards are the same each time. Their forms carry the CSRF mark (`_fill`)."""
     if settings.DEBUG:  # templates may change under a running development server
         return
-    how = (get_language(), timezone.get_current_timezone_name(), can_edit)
+    how = (get_language(), _zone(), can_edit)
     for card in page.cards:
-        key = (how, card.content_key())
-        html = _cards.get(key)
-        if html is None:
-            context = {"card": card, "can_edit": can_edit, "csrf_token": CSRF_MARK}
-            html = render_to_string(f"{TEAM_PAGE}#task-card", context)
-            if _reads_are_committed():  # an analysis that rolls back may leave its id to another
-                if len(_cards) >= _CARDS_MAX:
-                    _cards.clear()
-                _cards[key] = html
-        card.html = html
-
-
-_rows: dict[tuple, str] = {}
-_ROWS_MAX = 20_000
+        context = {"card": card, "can_edit": can_edit, "csrf_token": CSRF_MARK}
+        card.html = _kept(
+            _cards,
+            (how, card.content_key()),
+            lambda context=context: render_to_string(f"{TEAM_PAGE}#task-card", context),
+        )
 
 
 def attach_rows(board: reads.Board, workshop: Workshop) -> None:
-    """Fill in each team's row of the board (`line.html`) from a cache of rendered rows, as
-    `attach_cards` does for cards: the board is rendered again after every change of any
-    team, and most of its rows are the same each time (a row of 300 was 0.3 ms to render)."""
+    """Fill in each team's row of the board (`line.html`) as `attach_cards` does for cards:
+    the board is rendered again after every change of any team, and most of its rows are the
+    same each time (a row of 300 was 0.3 ms to render)."""
     if settings.DEBUG:
         return
     how = (get_language(), _zone(), workshop.pk, workshop.is_closed, workshop.stall_minutes)
     for line in board.teams:
-        key = (how, line.content_key())
-        html = _rows.get(key)
-        if html is None:
-            context = {"line": line, "workshop": workshop, "now": NOW_MARK}
-            html = render_to_string(f"{WORKSHOP_PAGE}#board-row", context)
-            if _reads_are_committed():
-                if len(_rows) >= _ROWS_MAX:
-                    _rows.clear()
-                _rows[key] = html
-        line.html = html
+        context = {"line": line, "workshop": workshop, "now": NOW_MARK}
+        line.html = _kept(
+            _rows,
+            (how, line.content_key()),
+            lambda context=context: render_to_string(f"{WORKSHOP_PAGE}#board-row", context),
+        )
 
 
 def load_people(team: Team) -> None:

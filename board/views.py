@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import retarget
 
-from ai.selectors import progress_context, runs_for_team
+from ai.selectors import progress_context
 from board import live, priority_views, reads
 from board import render as live_render
 from board.facilitation_views import panel_context
@@ -198,8 +198,9 @@ def _marked_team_page(request, access, view, *, task_form=None) -> tuple[str, fl
     team = access.team
     can_edit = access.can_edit_tasks
     live_render.load_people(team)  # the latest activity names who
-    runs = runs_for_team(team.pk)  # (active, last finished)
     view.load(("tasks", "members"), can_edit=can_edit)
+    tasks_html = view.marked("tasks", can_edit=can_edit)  # reads the tasks if not kept
+    runs = view.runs()  # (active, last finished): with the tasks' read, if there was one
     context = _team_context(request, access, task_form=task_form)
     if task_form is None and "task_form" in context:
         context["task_form"].__dict__["submit_key"] = live_render.SUBMIT_MARK  # cached_property
@@ -208,7 +209,7 @@ def _marked_team_page(request, access, view, *, task_form=None) -> tuple[str, fl
         csrf_token=live_render.CSRF_MARK,
         csp_nonce=live_render.NONCE_MARK,
         shown=live_render.copy_shown(team),
-        tasks_html=view.marked("tasks", can_edit=can_edit),
+        tasks_html=tasks_html,
         members_html=view.marked("members", can_edit=can_edit),
         task_count=view.task_count(can_edit=can_edit),
         # Kept with the page but while they change by the second: a phase, a notice, a run's

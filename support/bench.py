@@ -57,3 +57,30 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def import_analysed_sample_tasks(team, lead, domains: dict, samples: list, count: int, start=0):
+    """`count` tasks of `samples` (bench/data/tasks_1000.json's rows, from `start` on, round
+    robin) imported into `team` as its lead would, then analysed by the rule-based estimator.
+    `domains`: the workshop's domains by name."""
+    from ai.providers.rules import RuleProvider
+    from ai.requests import analysis_request
+    from ai.runner import run_execute
+    from workshops import services
+
+    rows = []
+    for number in range(count):
+        sample = samples[(start + number) % len(samples)]
+        rows.append(
+            {
+                "domain": domains[sample["domain"]],
+                "title": sample["title"],
+                "description": sample["description"],
+                "frequency": sample["frequency"],
+                "occurrences_per_period": sample["occurrences"],
+                "minutes_per_occurrence": sample["minutes"],
+            }
+        )
+    services.task_import(team=team, actor=lead, rows=rows)
+    run, _created = analysis_request(team=team, actor=lead)
+    run_execute(run.pk, provider=RuleProvider())
