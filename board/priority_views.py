@@ -31,7 +31,7 @@ from workshops.access import (
     get_task_for_user,
     get_team_for_user,
 )
-from workshops.models import Participant, Pick, Workshop
+from workshops.models import VOTES_PER_PERSON, Participant, Pick, Workshop
 from workshops.services import RuleError
 
 REGION = "workshops/_priorities.html"
@@ -59,9 +59,18 @@ def priorities_html(
     can_choose = access.can_manage_team and facilitation.planning_open(team.workshop)
 
     def build() -> str:
+        # Before the room prioritises, and while nobody has voted or picked, the tally would
+        # only repeat the task list: the region says when voting opens, and reads no task.
+        waiting = (
+            not team.workshop.is_closed
+            and not facilitation.planning_open(team.workshop)
+            and not priorities.has_any(team)
+        )
         context = {
             "team": team,
-            "tally": priorities.tally(team, viewer=request.user),
+            "waiting": waiting,
+            "tally": None if waiting else priorities.tally(team, viewer=request.user),
+            "votes_per_person": VOTES_PER_PERSON,
             "can_vote": can_vote,
             "can_pick": can_pick,
             "can_choose": can_choose,

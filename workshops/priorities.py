@@ -113,6 +113,15 @@ class Tally:
         return {pick.task_id for pick in self.picks}
 
 
+def has_any(team: Team) -> bool:
+    """Whether anyone of the team has voted or the lead has picked a task (one query)."""
+    return (
+        Task.objects.filter(team=team)
+        .filter(Q(votes__isnull=False) | Q(pick__isnull=False))
+        .exists()
+    )
+
+
 def tally(team: Team, viewer: User | None = None) -> Tally:
     """The team's tasks with their votes, most first (ties by the order they were written)."""
     viewer_id = viewer.pk if viewer is not None else None

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -73,6 +75,33 @@ def test_the_team_page_says_when_voting_opens(client, lead, tasks):
     html = html.decode()
     assert "data-voting-closed" in html and "'업무 작성' 단계" in html
     assert reverse("workshops:vote", args=[tasks[0].pk]) not in html
+
+
+def test_before_prioritising_the_region_says_when_without_repeating_the_task_list(
+    client, lead, tasks
+):
+    workshop = tasks[0].team.workshop
+    workshop.phase = Workshop.Phase.WRITE
+    workshop.save(update_fields=["phase"])
+    client.force_login(lead)
+    url = reverse("workshops:team_priorities", args=[tasks[0].team_id])
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    assert "'우선순위 정하기' 단계를 열면 팀원마다 3표씩 투표하고" in html
+    assert 'class="tally"' not in html and tasks[0].title not in html
+    assert not any('"workshops_task"."title"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_votes_cast_earlier_stay_on_show_when_the_room_goes_back_a_phase(client, lead, tasks):
+    priorities.vote_toggle(task=tasks[2], user=lead)
+    workshop = tasks[0].team.workshop
+    workshop.phase = Workshop.Phase.ANALYSE
+    workshop.save(update_fields=["phase"])
+    client.force_login(lead)
+    url = reverse("workshops:team_priorities", args=[tasks[0].team_id])
+    html = client.get(url).content.decode()
+    assert 'class="tally"' in html and tasks[2].title in html and "1표" in html
+    assert "data-voting-closed" in html and "'AI 분석' 단계" in html
 
 
 def test_only_the_teams_people_vote(other_lead, tasks, instructor):
