@@ -352,17 +352,19 @@ class Team(RevisedModel):
         return reverse("workshops:team_detail", args=[self.pk])
 
     def record_activity(self, *, actor, verb: str, title: str) -> None:
+        from workshops import revisions  # it reads the models
+
         self.last_activity_at = timezone.now()
         self.last_activity_by = actor
         self.last_activity_verb = verb
         self.last_activity_title = title
-        self.save(
-            update_fields=[
-                "last_activity_at",
-                "last_activity_by",
-                "last_activity_verb",
-                "last_activity_title",
-            ]
+        # With the team's revision in the same UPDATE (once per transaction, see revisions).
+        revisions.update_team(
+            self.pk,
+            last_activity_at=self.last_activity_at,
+            last_activity_by=actor,
+            last_activity_verb=verb,
+            last_activity_title=title,
         )
 
 

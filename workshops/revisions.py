@@ -17,13 +17,15 @@ Two paths bump, so that no change is missed:
   to another team in the admin bumps only its new team; the old one's copy lives at most
   `PAGE_CACHE_SECONDS`.)
 
-The bump is an UPDATE of one row by its key, in the caller's transaction: a change that rolls
+The bump is an UPDATE of one row by its key, in the caller's transaction (once per transaction
+and row, however many paths ask): a change that rolls
 back takes its bump with it, and one that commits is never seen with the old number (its
 readers read the number with the row, in one query). A cached copy is also dropped after
 `PAGE_CACHE_SECONDS`, so a path that bypassed both (a raw SQL fix) heals by itself.
 """
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
@@ -31,13 +33,57 @@ from workshops.models import Domain, Invitation, Participant, Task, Team, Worksh
 
 
 def bump_team(team_id: int | None) -> None:
-    if team_id is not None:
+    if team_id is not None and _first_in_transaction(("team", team_id)):
         Team.objects.filter(pk=team_id).update(revision=F("revision") + 1)
 
 
 def bump_workshop(workshop_id: int | None) -> None:
-    if workshop_id is not None:
+    if workshop_id is not None and _first_in_transaction(("workshop", workshop_id)):
         Workshop.objects.filter(pk=workshop_id).update(revision=F("revision") + 1)
+
+
+def update_team(team_id: int, **fields) -> None:
+    """Write `fields` of a team and bump its revision, in one UPDATE (a service's own save of
+    its team, which a page shows: not through `save`, whose signal would bump it again)."""
+    if _first_in_transaction(("team", team_id)):
+        fields["revision"] = F("revision") + 1
+    Team.objects.filter(pk=team_id).update(**fields)
+
+
+class _Bumped:
+    """Kept with the transaction's commit hooks, where it does nothing when run: it marks that
+    the transaction bumped `key` already. Django drops it with the transaction (commit or
+    rollback) and with a savepoint rolled back to, so it is exactly as alive as the bump."""
+
+    def __init__(self, key: tuple[str, int]):
+        self.key = key
+
+    def __call__(self) -> None:
+        pass
+
+
+def _first_in_transaction(key: tuple[str, int]) -> bool:
+    """Whether this is the first bump of `key` in the current transaction (then it is marked
+    as done). One write changes a task, its team's latest activity and announces both, each a
+    path that bumps (see above): one number per transaction is all a reader can tell apart,
+    since it sees the transaction only once it committed. Outside a transaction, always."""
+    connection = transaction.get_connection()
+    blocks = connection.atomic_blocks
+    # The outermost block that is ours, not a test's own transaction (which wraps every
+    # transaction of the test and never commits): a bump is shared within that block only.
+    ours = next((i for i, block in enumerate(blocks) if not block._from_testcase), None)
+    if ours is None:
+        return True
+    # The savepoint the block opened (savepoint_ids lines up with every block but the first):
+    # an earlier block's bump that its test transaction still holds is not this one's.
+    marker = connection.savepoint_ids[ours - 1] if ours else None
+    if ours and marker is None:
+        return True  # a block without its own savepoint: nothing tells its hooks apart
+    for sids, hook, _robust in connection.run_on_commit:
+        if isinstance(hook, _Bumped) and hook.key == key and (marker is None or marker in sids):
+            return False
+    connection.on_commit(_Bumped(key))
+    return True
 
 
 def bump_teams_of(user_id: int) -> None:

@@ -188,6 +188,28 @@ def test_a_change_that_rolls_back_takes_its_bump_with_it(team, lead, domain):
     assert revisions(team) == before
 
 
+def test_a_write_bumps_its_team_once_and_each_write_bumps_again(team, lead, domain):
+    """One write reaches the bump by three paths (the task's save, the team's latest activity,
+    the announced event): one number per transaction, and a new one for the next write."""
+    before = revisions(team)[0]
+    task = services.task_create(team=team, actor=lead, data=task_data(domain))
+    assert revisions(team)[0] == before + 1
+    services.task_update(task=task, actor=lead, data=task_data(domain, title="바뀐 업무명"))
+    assert revisions(team)[0] == before + 2
+
+
+def test_a_bump_rolled_back_to_a_savepoint_is_made_again(team, lead, domain):
+    before = revisions(team)[0]
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.task_create(team=team, actor=lead, data=task_data(domain, title="취소"))
+            raise RuntimeError("this part rolls back")
+        assert revisions(team)[0] == before  # the bump went with its savepoint
+        services.task_create(team=team, actor=lead, data=task_data(domain, title="남는 업무"))
+        assert revisions(team)[0] == before + 1  # so the next change bumps again
+    assert revisions(team)[0] == before + 1
+
+
 # --- What the cache then shows: never a stale page -----------------------------------------------
 
 
