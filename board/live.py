@@ -142,7 +142,7 @@ class LiveSink:
         team = render.read_team(event.team_id)
         # The pulse goes to every socket in the workshop: first, it is the widest fan-out.
         self._pulse_changed(team.workshop, version, audiences)
-        self._push_team(team, version, audiences)
+        self._push_team(team, version, audiences, names=render.TASK_REGIONS)
         self._board_changed(team.workshop_id, audiences, bumped=True)
 
     @handle.register
@@ -255,9 +255,16 @@ class LiveSink:
 
     # --- A team's regions ------------------------------------------------------------------------
 
-    def _push_team(self, team: Team, version: int, audiences: presence.Audiences) -> None:
-        """A team's regions to its own pages (editable) and to instructors watching it, each
-        only if such a page is open; one read for both, kept for the rest of the request."""
+    def _push_team(
+        self,
+        team: Team,
+        version: int,
+        audiences: presence.Audiences,
+        names: tuple[str, ...] = tuple(render.TeamView.REGIONS),
+    ) -> None:
+        """A team's regions (`names`) to its own pages (editable) and to instructors watching
+        it, each only if such a page is open; one read for both, kept for the rest of the
+        request."""
         editors = audiences.team_page(team.pk)
         watchers = audiences.instructor_on_team_page(team.pk)
         view = render.team_view(team, version=version) if editors or watchers else None
@@ -265,10 +272,10 @@ class LiveSink:
         if view is None:
             return
         if editors:
-            html = render.team_regions(team, can_edit=True, view=view)
+            html = render.team_regions(team, can_edit=True, view=view, names=names)
             self.publish(events.team_group(team.pk), "team", html)
         if watchers:
-            html = render.team_regions(team, can_edit=False, view=view)
+            html = render.team_regions(team, can_edit=False, view=view, names=names)
             self.publish(events.team_watchers_group(team.pk), "team", html)
 
     # --- Workshop-wide figures: the pulse and the board, at most once per window --------------

@@ -10,7 +10,7 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
@@ -403,11 +403,21 @@ def team_view(team: Team, *, version: int | None = None, cached: bool = True) ->
 
 
 def team_regions(
-    team: Team, *, can_edit: bool, version: int | None = None, view: TeamView | None = None
+    team: Team,
+    *,
+    can_edit: bool,
+    version: int | None = None,
+    view: TeamView | None = None,
+    names: Iterable[str] = TeamView.REGIONS,
 ) -> str:
-    """A team's task list, latest activity and member line, for one audience."""
+    """A team's task list, latest activity, member line and priorities stub (or of those,
+    `names`), for one audience."""
     view = view or team_view(read_team(team.pk), version=version or new_version())
-    return "".join(view.region(name, can_edit=can_edit) for name in TeamView.REGIONS)
+    return "".join(view.region(name, can_edit=can_edit) for name in names)
+
+
+# What a change of a task alters of its team's regions: not who is in the team.
+TASK_REGIONS = ("tasks", "activity", "priorities")
 
 
 # What the template's `oob` variant of the task list adds to its root element.
