@@ -93,6 +93,26 @@ def written_team_view(team: Team) -> TeamView:
 # At most this share of a core goes to re-rendering one workshop's board: a render that took
 # 0.15 s (300 teams) is followed by at least 1.5 s without one. It holds the process's
 # interpreter while it runs, so every other request of the process waits that long.
+def pulse_window(audiences: presence.Audiences) -> float:
+    """How far apart the workshop's pulses go out: `LIVE_PULSE_WINDOW`, or for a large room
+    long enough that they cost at most `LIVE_PULSE_FRAMES` socket messages a second (each
+    pulse is one per open team page), never beyond PULSE_WINDOW_MAX. 0: one per change."""
+    window = settings.LIVE_PULSE_WINDOW
+    if not window or not settings.LIVE_PULSE_FRAMES:
+        return window
+    return min(
+        max(window, audiences.team_page_sockets / settings.LIVE_PULSE_FRAMES), PULSE_WINDOW_MAX
+    )
+
+
+PULSE_WINDOW_MAX = 5.0  # seconds: the workshop's counts are never further behind than this
+
+
+def _pulse_keys(workshop_id: int) -> tuple[str, str]:
+    """(when the last pulse went out, a pulse is due): shared by every process."""
+    return f"live:pulse-sent:{workshop_id}", f"live:pulse-pending:{workshop_id}"
+
+
 BOARD_SHARE = 0.1
 BOARD_WINDOW_MAX = 5.0  # seconds: the board is never further behind than this
 _board_seconds: dict[int, float] = {}  # the last render's time per workshop, in this process
@@ -283,29 +303,43 @@ class LiveSink:
     def _pulse_changed(
         self, workshop: Workshop, version: int, audiences: presence.Audiences
     ) -> None:
-        """The pulse is one message to every socket in the workshop, and with every lead typing
-        it changes many times a second: send it at once if none went out in the last window,
-        else once at the window's end (reading every change made meanwhile). So it costs at
-        most about one fan-out per window, and is never more than a window behind."""
+        """The pulse is one message to every team page of the workshop, and with every lead
+        typing it changes many times a second: send it at once if none went out in the last
+        window (`pulse_window`), else once at that window's end, reading every change made
+        meanwhile. So pulses go out at least a window apart, and are never more than a window
+        behind."""
         if not audiences.any_team_page:
             return
-        window = settings.LIVE_PULSE_WINDOW
-        if not window or cache.add(f"live:pulse-sent:{workshop.pk}", 1, timeout=window):
+        window = pulse_window(audiences)
+        if not window:
             html = render.pulse(workshop, version)
             self.publish(events.team_pages_group(workshop.pk), "pulse", html)
             return
-        if cache.add(f"live:pulse-pending:{workshop.pk}", 1, timeout=max(10, int(window * 4))):
-            _later(window, lambda: self._send_pulse_later(workshop.pk))
-        # else a pulse is already due and will read this change
+        sent_key, pending_key = _pulse_keys(workshop.pk)
+        if cache.get(pending_key):
+            return  # a pulse is due at the window's end and will read this change
+        now = time.time()
+        if cache.add(sent_key, now, timeout=window):
+            html = render.pulse(workshop, version)
+            self.publish(events.team_pages_group(workshop.pk), "pulse", html)
+            return
+        if cache.add(pending_key, 1, timeout=max(10, int(window * 4))):
+            sent_at = cache.get(sent_key)
+            wait = window if sent_at is None else max(0.0, float(sent_at) + window - now)
+            _later(wait, lambda: self._send_pulse_later(workshop.pk))
+        # else another process scheduled it meanwhile
 
     def _send_pulse_later(self, workshop_id: int) -> None:
         """Runs in a timer thread, outside any request."""
         try:
-            cache.delete(f"live:pulse-pending:{workshop_id}")  # before reading, as the board
-            cache.set(f"live:pulse-sent:{workshop_id}", 1, timeout=settings.LIVE_PULSE_WINDOW)
+            sent_key, pending_key = _pulse_keys(workshop_id)
+            audiences = presence.audiences(workshop_id)
+            # Before reading, as the board: a change from now on finds no pulse due.
+            cache.set(sent_key, time.time(), timeout=pulse_window(audiences) or 0.001)
+            cache.delete(pending_key)
             version = render.new_version()
             workshop = Workshop.objects.filter(pk=workshop_id).first()
-            if workshop is not None and presence.audiences(workshop_id).any_team_page:
+            if workshop is not None and audiences.any_team_page:
                 html = render.pulse(workshop, version)
                 self.publish(events.team_pages_group(workshop_id), "pulse", html)
         except Exception:

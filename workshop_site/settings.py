@@ -230,6 +230,10 @@ LIVE_BOARD_DEBOUNCE = env_float("LIVE_BOARD_DEBOUNCE", 0.5, minimum=0)
 # load"). A team's own changes reach its pages at once; only the workshop's counts wait, at
 # most a second. 0: one per change.
 LIVE_PULSE_WINDOW = env_float("LIVE_PULSE_WINDOW", 1.0, minimum=0)
+# A large room's pulses go further apart: at most this many pulse messages a second per
+# workshop over all its sockets (300 open team pages: one pulse every 3 s). Each costs a
+# process ~0.7 ms of CPU (BENCHMARKS.md, "Third pass"). 0: the window alone.
+LIVE_PULSE_FRAMES = env_float("LIVE_PULSE_FRAMES", 100.0, minimum=0)
 # How long a team's rendered regions stay in the cache (board.render.TeamView). A change never
 # waits for this: it bumps the team's revision, which the key holds (workshops.revisions). 0
 # turns the cache off; so does DEBUG (templates change under the development server).

@@ -2,6 +2,7 @@
 
 import asyncio
 import functools
+import itertools
 import re
 import threading
 import time
@@ -443,6 +444,60 @@ def test_a_burst_of_changes_sends_the_pulse_at_once_and_once_more_at_the_end(
         loop.call_soon_threadsafe(loop.stop)
         thread.join(2)
         loop.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pulses_go_out_at_least_a_window_apart_and_the_last_shows_every_change(
+    workshop, team, lead, domain, settings
+):
+    window = settings.LIVE_PULSE_WINDOW = 0.6
+    open_page(workshop, lead, team=team)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    publisher.register_consumer_loop(loop)
+    pulses = []
+    original = publisher.send
+
+    def spy(group, html):
+        if group == f"workshop.{workshop.pk}.team-pages":
+            count = re.search(r"업무 <strong>(\d+)</strong>", html).group(1)
+            pulses.append((time.monotonic(), count))
+        original(group, html)
+
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(publisher, "send", spy)
+            for i in range(8):  # a change every 0.2 s for 1.4 s: across three windows
+                services.task_create(team=team, actor=lead, data=task_data(domain, title=f"{i}"))
+                time.sleep(0.2)
+            time.sleep(window + 0.5)
+        assert pulses[0][1] == "1" and pulses[-1][1] == "8", pulses
+        gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(pulses)]
+        assert gaps and min(gaps) >= window * 0.9, gaps  # never a pulse on a pulse's heels
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(2)
+        loop.close()
+
+
+def test_a_large_rooms_pulses_go_further_apart(settings):
+    from board import live
+
+    settings.LIVE_PULSE_WINDOW, settings.LIVE_PULSE_FRAMES = 1.0, 100
+
+    def room(pages: int) -> presence.Audiences:
+        members = [f"{i}:t{i}-{i:032x}" for i in range(pages)] + ["999:i-" + "0" * 32]
+        return presence.Audiences.of(members)
+
+    assert room(300).team_page_sockets == 300  # the instructor's board is not a team page
+    assert live.pulse_window(room(50)) == 1.0  # a class: the configured window
+    assert live.pulse_window(room(300)) == pytest.approx(3.0)  # 100 pulse messages a second
+    assert live.pulse_window(room(2000)) == live.PULSE_WINDOW_MAX
+    settings.LIVE_PULSE_FRAMES = 0
+    assert live.pulse_window(room(300)) == 1.0
+    settings.LIVE_PULSE_WINDOW = 0
+    assert live.pulse_window(room(300)) == 0  # one per change
 
 
 def test_a_costly_board_waits_longer_between_renders(settings, monkeypatch):

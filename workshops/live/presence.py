@@ -64,10 +64,11 @@ class Audiences:
     user_ids: frozenset[int] = frozenset()
     pages: frozenset[str] = frozenset()
     untagged: bool = False  # some entry says nothing of its page: assume every page
+    team_page_sockets: int = 0  # how many sockets of team pages are open (the pulse's fan-out)
 
     @classmethod
     def of(cls, members) -> "Audiences":
-        users, pages, untagged = set(), set(), False
+        users, pages, untagged, team_pages = set(), set(), False, 0
         for member in members:
             text = member.decode() if isinstance(member, bytes) else member
             user, _sep, connection = text.partition(":")
@@ -75,9 +76,11 @@ class Audiences:
             page, dash, _nonce = connection.partition("-")
             if dash and page and page[0] in (TEAM, INSTRUCTOR, SUMMARY):
                 pages.add(page)
+                team_pages += page not in (INSTRUCTOR, SUMMARY)
             else:
                 untagged = True
-        return cls(frozenset(users), frozenset(pages), untagged)
+                team_pages += 1
+        return cls(frozenset(users), frozenset(pages), untagged, team_pages)
 
     @property
     def anyone(self) -> bool:
