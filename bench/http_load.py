@@ -640,6 +640,7 @@ def main():
         "think_s": args.think,
         "board_debounce_s": float(server_env["LIVE_BOARD_DEBOUNCE"]),
         "pulse_window_s": settings.LIVE_PULSE_WINDOW,
+        "pulse_frames": settings.LIVE_PULSE_FRAMES,
         "rps": round(overall["requests"] / elapsed, 1),
         "max_ms": round(max((s[2] for s in samples), default=float("nan")), 1),
         "endpoints": endpoints,

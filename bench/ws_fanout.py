@@ -14,6 +14,8 @@ after the change committed. Latency at a client: for its team's change, receipt 
 region's version; for every change at every client, receipt of the first pulse whose version is
 not older than that change's team region - that version (so a pulse's wait in the window is
 counted). `lost` counts a change some client never saw within the grace period.
+The window grows with the room (LIVE_PULSE_FRAMES: 500 sockets, 5 s): to measure the layer's
+fan-out rather than that deliberate wait, run with LIVE_PULSE_WINDOW=0.1 LIVE_PULSE_FRAMES=0.
 The clients run in this process, so their own scheduling delay is part of the figure.
 
 The last line is JSON:
@@ -300,6 +302,7 @@ def main():
         "redis_connections": result["redis_connections"],
         "pulse_messages": result["pulse_messages"],
         "pulse_window_s": settings.LIVE_PULSE_WINDOW,
+        "pulse_frames": settings.LIVE_PULSE_FRAMES,
     }
     print(json.dumps(summary))
 
