@@ -34,7 +34,7 @@ from django.db import connections
 from board import render, reports
 from board.render import TeamView
 from workshop_site.observability import current_request_id
-from workshops import events
+from workshops import events, priorities
 from workshops.events import (
     AccessChanged,
     AnalysisChanged,
@@ -162,7 +162,9 @@ class LiveSink:
         team = render.read_team(event.team_id)
         # The pulse goes to every socket in the workshop: first, it is the widest fan-out.
         self._pulse_changed(team.workshop, version, audiences)
-        self._push_team(team, version, audiences, names=render.TASK_REGIONS)
+        open_pages = audiences.team_page(team.pk) or audiences.instructor_on_team_page(team.pk)
+        names = self._task_regions(team, event) if open_pages else render.TASK_REGIONS
+        self._push_team(team, version, audiences, names=names)
         self._board_changed(team.workshop_id, audiences, bumped=True)
 
     @handle.register
@@ -274,6 +276,16 @@ class LiveSink:
         self.control(events.user_group(event.user_id), "access_changed", message)
 
     # --- A team's regions ------------------------------------------------------------------------
+
+    @staticmethod
+    def _task_regions(team: Team, event: TaskChanged) -> tuple[str, ...]:
+        """What a task's change alters of its team's page. The priorities' stub makes every
+        open page of the team load its own copy again: not while they only say when voting
+        opens (a change of a task does not alter that), unless the change removed a task
+        (its votes, maybe the last, went with it)."""
+        if not event.removed and priorities.waiting(team):
+            return tuple(name for name in render.TASK_REGIONS if name != "priorities")
+        return render.TASK_REGIONS
 
     def _push_team(
         self,

@@ -61,11 +61,7 @@ def priorities_html(
     def build() -> str:
         # Before the room prioritises, and while nobody has voted or picked, the tally would
         # only repeat the task list: the region says when voting opens, and reads no task.
-        waiting = (
-            not team.workshop.is_closed
-            and not facilitation.planning_open(team.workshop)
-            and not priorities.has_any(team)
-        )
+        waiting = priorities.waiting(team)
         context = {
             "team": team,
             "waiting": waiting,

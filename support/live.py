@@ -13,6 +13,7 @@ class CapturingSink(LiveSink):
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.html: list[tuple[str, str]] = []  # (group, HTML) of every push
         self.events: list[events.Event] = []
 
     def __call__(self, event: events.Event) -> None:
@@ -21,6 +22,7 @@ class CapturingSink(LiveSink):
 
     def publish(self, group: str, kind: str, html: str) -> None:
         self.sent.append((group, kind))
+        self.html.append((group, html))
         super().publish(group, kind, html)
 
     def control(self, group: str, kind: str, message: dict) -> None:

@@ -73,10 +73,11 @@ def session_group(session_key: str) -> str:
 
 @dataclass(frozen=True)
 class TaskChanged:
-    """A task of the team was created, updated or deleted."""
+    """A task of the team was created, updated or deleted (`removed`)."""
 
     team_id: int
     workshop_id: int
+    removed: bool = False
 
 
 @dataclass(frozen=True)

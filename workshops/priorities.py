@@ -113,6 +113,13 @@ class Tally:
         return {pick.task_id for pick in self.picks}
 
 
+def waiting(team: Team) -> bool:
+    """Whether the team's priorities only say when voting opens: before the room prioritises,
+    while nobody has voted or picked (then they do not change with the tasks)."""
+    workshop = team.workshop
+    return not workshop.is_closed and not facilitation.planning_open(workshop) and not has_any(team)
+
+
 def has_any(team: Team) -> bool:
     """Whether anyone of the team has voted or the lead has picked a task (one query)."""
     return (

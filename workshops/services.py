@@ -480,7 +480,10 @@ def _check_domain(team: Team, domain: Domain) -> None:
 
 def _task_changed(team: Team, actor: User, verb: str, title: str, task: Task | None = None) -> None:
     team.record_activity(actor=actor, verb=verb, title=title)
-    events.announce(events.TaskChanged(team_id=team.pk, workshop_id=team.workshop_id))
+    removed = verb == ActivityVerb.DELETED
+    events.announce(
+        events.TaskChanged(team_id=team.pk, workshop_id=team.workshop_id, removed=removed)
+    )
     audit.record(
         f"task_{verb}",
         actor=actor,

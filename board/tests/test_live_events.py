@@ -12,8 +12,9 @@ from django.db import transaction
 
 from conftest import make_user, task_data
 from support import live
-from workshops import events, services
+from workshops import events, priorities, services
 from workshops.live import presence, publisher
+from workshops.models import Task, Workshop
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +89,39 @@ def test_editing_and_deleting_announce_like_adding(
     assert sent.count((f"team.{task.team_id}", "team")) == 2
     task.team.refresh_from_db()
     assert (task.team.last_activity_by, task.team.last_activity_verb) == (member, "deleted")
+
+
+def test_before_prioritising_a_task_change_does_not_make_pages_reload_their_priorities(
+    team, lead, member, domain, pages_open, django_capture_on_commit_callbacks
+):
+    """Each open page of the team loads its own priorities when their stub is pushed: not
+    while they only say when voting opens, unless a task went (its votes with it)."""
+    stub = f'id="team-{team.pk}-priorities"'
+    sink = live.CapturingSink()
+    previous = events.install_sink(sink)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            task = services.task_create(team=team, actor=lead, data=task_data(domain))
+        assert not any(stub in html for _group, html in sink.html)
+        assert any(f'id="task-{task.pk}"' in html for _group, html in sink.html)
+
+        Workshop.objects.filter(pk=team.workshop_id).update(phase=Workshop.Phase.PRIORITISE)
+        team.workshop.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            priorities.vote_toggle(task=task, user=member)
+        assert any(stub in html for _group, html in sink.html)  # the tally changed
+
+        Workshop.objects.filter(pk=team.workshop_id).update(phase=Workshop.Phase.WRITE)
+        sink.html.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.task_update(task=task, actor=lead, data=task_data(domain, title="새 제목"))
+        assert any(stub in html for _group, html in sink.html)  # a vote is on show
+        sink.html.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.task_delete(task=Task.objects.get(pk=task.pk), actor=lead)
+        assert any(stub in html for _group, html in sink.html)  # and goes with its task
+    finally:
+        events.install_sink(previous)
 
 
 def test_a_new_team_moves_the_pulse_and_the_board(
