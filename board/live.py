@@ -90,9 +90,6 @@ def written_team_view(team: Team) -> TeamView:
 # --- The sink ---------------------------------------------------------------------------------
 
 
-# At most this share of a core goes to re-rendering one workshop's board: a render that took
-# 0.15 s (300 teams) is followed by at least 1.5 s without one. It holds the process's
-# interpreter while it runs, so every other request of the process waits that long.
 def pulse_window(audiences: presence.Audiences) -> float:
     """How far apart the workshop's pulses go out: `LIVE_PULSE_WINDOW`, or for a large room
     long enough that they cost at most `LIVE_PULSE_FRAMES` socket messages a second (each
@@ -113,6 +110,9 @@ def _pulse_keys(workshop_id: int) -> tuple[str, str]:
     return f"live:pulse-sent:{workshop_id}", f"live:pulse-pending:{workshop_id}"
 
 
+# At most this share of a core goes to re-rendering one workshop's board: a render that took
+# 0.15 s (300 teams) is followed by at least 1.5 s without one. It holds the process's
+# interpreter while it runs, so every other request of the process waits that long.
 BOARD_SHARE = 0.1
 BOARD_WINDOW_MAX = 5.0  # seconds: the board is never further behind than this
 _board_seconds: dict[int, float] = {}  # the last render's time per workshop, in this process

@@ -18,9 +18,9 @@ Two paths bump, so that no change is missed:
   `PAGE_CACHE_SECONDS`.)
 
 The bump is an UPDATE of one row by its key, in the caller's transaction (once per transaction
-and row, however many paths ask): a change that rolls
-back takes its bump with it, and one that commits is never seen with the old number (its
-readers read the number with the row, in one query). A cached copy is also dropped after
+and row, however many paths ask): a change that rolls back takes its bump with it, and one that
+commits is never seen with the old number (its readers read the number with the row, in one
+query). A cached copy is also dropped after
 `PAGE_CACHE_SECONDS`, so a path that bypassed both (a raw SQL fix) heals by itself.
 """
 
