@@ -66,7 +66,10 @@ def _first_in_transaction(key: tuple[str, int]) -> bool:
     """Whether this is the first bump of `key` in the current transaction (then it is marked
     as done). One write changes a task, its team's latest activity and announces both, each a
     path that bumps (see above): one number per transaction is all a reader can tell apart,
-    since it sees the transaction only once it committed. Outside a transaction, always."""
+    since it sees the transaction only once it committed. Outside a transaction, always.
+    It reads the connection's `atomic_blocks`, `savepoint_ids` and `run_on_commit`, Django's
+    own (5.2, pinned in requirements.txt): workshops/tests/test_revisions.py runs them, with a
+    savepoint rolled back."""
     connection = transaction.get_connection()
     blocks = connection.atomic_blocks
     # The outermost block that is ours, not a test's own transaction (which wraps every

@@ -34,6 +34,37 @@ def open_page(workshop, user, *, instructor=False, team=None):
 
 
 @pytest.fixture
+def consumers_loop():
+    """An event loop in its own thread, standing in for the consumers' (the publisher hands
+    pushes to it), stopped after the test."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    publisher.register_consumer_loop(loop)
+    yield loop
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(2)
+    loop.close()
+
+
+@pytest.fixture
+def pulses(workshop, consumers_loop, monkeypatch):
+    """(time sent, the count of tasks it shows) of every pulse sent to the workshop's team
+    pages during the test."""
+    sent = []
+    original = publisher.send
+
+    def spy(group, html):
+        if group == f"workshop.{workshop.pk}.team-pages":
+            count = re.search(r"업무 <strong>(\d+)</strong>", html).group(1)
+            sent.append((time.monotonic(), count))
+        original(group, html)
+
+    monkeypatch.setattr(publisher, "send", spy)
+    return sent
+
+
+@pytest.fixture
 def pages_open(workshop, instructor, team, lead, other_team, other_lead):
     """Every page is open: each lead's team page, the board, and an instructor on `team`."""
     open_page(workshop, lead, team=team)
@@ -235,23 +266,16 @@ def analyse(task, actor):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_board_renders_once_for_a_burst_of_changes(workshop, instructor, settings):
+def test_the_board_renders_once_for_a_burst_of_changes(
+    workshop, instructor, settings, consumers_loop
+):
     settings.LIVE_BOARD_DEBOUNCE = 0.2
     open_page(workshop, instructor, instructor=True)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    publisher.register_consumer_loop(loop)  # stands in for the consumers' loop
-    try:
-        with live.capture() as sent:
-            for _ in range(20):
-                events.announce(events.WorkshopFiguresChanged(workshop_id=workshop.pk))
-            time.sleep(0.6)
-        assert sent == [(f"workshop.{workshop.pk}.board", "board")]
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(2)
-        loop.close()
+    with live.capture() as sent:
+        for _ in range(20):
+            events.announce(events.WorkshopFiguresChanged(workshop_id=workshop.pk))
+        time.sleep(0.6)
+    assert sent == [(f"workshop.{workshop.pk}.board", "board")]
 
 
 def test_a_failing_push_never_fails_the_write_that_caused_it(
@@ -421,98 +445,51 @@ def test_both_audiences_of_a_team_render_from_one_read(
 
 
 def test_the_board_is_not_rendered_after_the_last_instructor_left(
-    workshop, instructor, settings, renders
+    workshop, instructor, settings, renders, consumers_loop
 ):
     settings.LIVE_BOARD_DEBOUNCE = 0.2
     connection = presence.connection_id(instructor=True, team_id=None)
     presence.connect(workshop.pk, instructor.pk, connection)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    publisher.register_consumer_loop(loop)
-    try:
-        events.announce(
-            events.WorkshopFiguresChanged(workshop_id=workshop.pk)
-        )  # scheduled while the board is open
-        presence.disconnect(workshop.pk, instructor.pk, connection)
-        time.sleep(0.5)
-        assert renders == []
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(2)
-        loop.close()
+    events.announce(
+        events.WorkshopFiguresChanged(workshop_id=workshop.pk)
+    )  # scheduled while the board is open
+    presence.disconnect(workshop.pk, instructor.pk, connection)
+    time.sleep(0.5)
+    assert renders == []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_of_changes_sends_the_pulse_at_once_and_once_more_at_the_end(
-    workshop, team, lead, domain, settings
+    workshop, team, lead, domain, settings, pulses
 ):
     window = settings.LIVE_PULSE_WINDOW = 1.0
     open_page(workshop, lead, team=team)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    publisher.register_consumer_loop(loop)  # stands in for the consumers' loop
-    pulses = []
-    original = publisher.send
-
-    def spy(group, html):
-        if group == f"workshop.{workshop.pk}.team-pages":
-            pulses.append(re.search(r"업무 <strong>(\d+)</strong>", html).group(1))
-        original(group, html)
-
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(publisher, "send", spy)
-            started = time.monotonic()
-            for i in range(10):
-                services.task_create(team=team, actor=lead, data=task_data(domain, title=f"{i}"))
-            took = time.monotonic() - started
-            time.sleep(window + 0.5)
-        # The first change at once; the last one's count after; in between at most one pulse
-        # per window (all ten fit in one window unless the machine is slow, hence the bound).
-        assert pulses[0] == "1" and pulses[-1] == "10", pulses
-        assert len(pulses) <= 2 + int(took / window), (pulses, took)
-        assert len(pulses) < 10
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(2)
-        loop.close()
+    started = time.monotonic()
+    for i in range(10):
+        services.task_create(team=team, actor=lead, data=task_data(domain, title=f"{i}"))
+    took = time.monotonic() - started
+    time.sleep(window + 0.5)
+    counts = [count for _sent, count in pulses]
+    # The first change at once; the last one's count after; in between at most one pulse
+    # per window (all ten fit in one window unless the machine is slow, hence the bound).
+    assert counts[0] == "1" and counts[-1] == "10", counts
+    assert len(counts) <= 2 + int(took / window), (counts, took)
+    assert len(counts) < 10
 
 
 @pytest.mark.django_db(transaction=True)
 def test_pulses_go_out_at_least_a_window_apart_and_the_last_shows_every_change(
-    workshop, team, lead, domain, settings
+    workshop, team, lead, domain, settings, pulses
 ):
     window = settings.LIVE_PULSE_WINDOW = 0.6
     open_page(workshop, lead, team=team)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    publisher.register_consumer_loop(loop)
-    pulses = []
-    original = publisher.send
-
-    def spy(group, html):
-        if group == f"workshop.{workshop.pk}.team-pages":
-            count = re.search(r"업무 <strong>(\d+)</strong>", html).group(1)
-            pulses.append((time.monotonic(), count))
-        original(group, html)
-
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(publisher, "send", spy)
-            for i in range(8):  # a change every 0.2 s for 1.4 s: across three windows
-                services.task_create(team=team, actor=lead, data=task_data(domain, title=f"{i}"))
-                time.sleep(0.2)
-            time.sleep(window + 0.5)
-        assert pulses[0][1] == "1" and pulses[-1][1] == "8", pulses
-        gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(pulses)]
-        assert gaps and min(gaps) >= window * 0.9, gaps  # never a pulse on a pulse's heels
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(2)
-        loop.close()
+    for i in range(8):  # a change every 0.2 s for 1.4 s: across three windows
+        services.task_create(team=team, actor=lead, data=task_data(domain, title=f"{i}"))
+        time.sleep(0.2)
+    time.sleep(window + 0.5)
+    assert pulses[0][1] == "1" and pulses[-1][1] == "8", pulses
+    gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(pulses)]
+    assert gaps and min(gaps) >= window * 0.9, gaps  # never a pulse on a pulse's heels
 
 
 def test_a_large_rooms_pulses_go_further_apart(settings):
